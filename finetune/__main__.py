@@ -1,0 +1,69 @@
+"""python -m finetune {data,train,export,eval}: build data, train, export to GGUF, evaluate."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import sys
+from pathlib import Path
+
+
+def _add_dataclass_args(parser: argparse.ArgumentParser, cls) -> None:
+    for f in dataclasses.fields(cls):
+        default = f.default if f.default is not dataclasses.MISSING else f.default_factory()
+        flag = "--" + f.name.replace("_", "-")
+        if isinstance(default, bool):
+            parser.add_argument(flag, action=argparse.BooleanOptionalAction, default=default)
+        elif isinstance(default, list):
+            parser.add_argument(flag, action="append", default=[])
+        else:
+            parser.add_argument(flag, type=type(default) if not isinstance(default, Path) else Path, default=default)
+
+
+def _build(cls, ns):
+    return cls(**{f.name: getattr(ns, f.name) for f in dataclasses.fields(cls)})
+
+
+def main(argv=None) -> int:
+    from finetune.dataset import DataConfig
+    from finetune.evaluate import EvalConfig
+    from finetune.export import ExportConfig
+    from finetune.config import TrainConfig
+
+    ap = argparse.ArgumentParser(prog="python -m finetune", description=__doc__)
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    for name, cls, help_ in (
+        ("data", DataConfig, "build train/dev JSONL and a data card from ../shared/data"),
+        ("train", TrainConfig, "fine-tune (LoRA by default) on the built data"),
+        ("export", ExportConfig, "write the trained adapter as a llama.cpp LoRA GGUF"),
+        ("eval", EvalConfig, "dev accuracy through nlsh's own inference path"),
+    ):
+        _add_dataclass_args(sub.add_parser(name, help=help_), cls)
+    ns = ap.parse_args(argv)
+    if ns.cmd == "data":
+        from finetune.dataset import build
+
+        print(json.dumps(build(_build(DataConfig, ns)), indent=2))
+    elif ns.cmd == "train":
+        from finetune.train import train
+
+        cfg = _build(TrainConfig, ns)
+        if not cfg.base:
+            from nlsh.bundled import default_model_path
+
+            cfg.base = str(default_model_path())
+        train(cfg)
+    elif ns.cmd == "export":
+        from finetune.export import export
+
+        print(export(_build(ExportConfig, ns)))
+    elif ns.cmd == "eval":
+        from finetune.evaluate import run_eval
+
+        print(run_eval(_build(EvalConfig, ns)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,247 @@
+"""`python -m finetune data`: build train/dev JSONL from ../shared/data in nlsh's prompt format.
+
+The data is read here, at training time, and never stored in the project: only the trained weights ship.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+import re
+import shutil
+import subprocess
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+from finetune import nl2bash, tldr
+from finetune.commands import command_utilities
+from finetune.records import Record
+from nlsh.bm25 import BM25
+from nlsh.prompt import Example, PromptContext, ToolHint
+
+
+@dataclass
+class DataConfig:
+    data_root: Path = Path("../shared/data")
+    out_dir: Path = Path("runs/data")
+    seed: int = 0
+    dev_fraction: float = 0.06
+    # tldr examples of utilities this machine has are filled twice (different values), others once:
+    # everyday tools matter most to users, and the model must not learn that every request is `find`.
+    fills_installed: int = 2
+    fills_other: int = 1
+    nl2bash_cap_per_utility: int = 120
+    # Home examples, as a share of the shell examples (0 disables them).
+    home_share: float = 0.35
+    # Longest device listing (characters) a home example may carry: every listing token is paid
+    # for at every step, so CPU runs train on the smaller homes (0 = no limit).
+    home_max_listing: int = 0
+    # Share of training prompts that carry no retrieved context: the model must work with none.
+    no_context_share: float = 0.45
+    max_tools: int = 3
+    max_examples: int = 2
+    # Cap on training records (0 = all). CPU training sees only a subset; it is drawn favouring
+    # utilities this machine has (everyday tools) and NL2Bash's composed commands.
+    train_limit: int = 0
+
+
+def _group_is_dev(group: str, fraction: float, seed: int) -> bool:
+    h = hashlib.sha1(f"{seed}:{group}".encode()).digest()
+    return int.from_bytes(h[:4], "big") / 2**32 < fraction
+
+
+def whatis_summaries() -> dict[str, str]:
+    """name -> one-line summary from this machine's man database (sections 1 and 8), as nlsh sees it."""
+    try:
+        out = subprocess.run(["whatis", "-w", "*"], capture_output=True, text=True, timeout=20).stdout
+    except (OSError, subprocess.SubprocessError):
+        return {}
+    summaries = {}
+    for line in out.splitlines():
+        m = re.match(r"^(\S+) \((1|8)\w*\)\s+- (.+)$", line)
+        if m and m.group(1) not in summaries:
+            summaries[m.group(1)] = m.group(3).strip()
+    return summaries
+
+
+# Descriptions that name no task of their own ("Display help"): every page has them.
+_AMBIGUOUS = re.compile(r"^(view documentation|display (the )?(help|version)|show (the )?(help|version)|print (the )?(help|version))", re.I)
+
+
+def tldr_records(cfg: DataConfig, rng: random.Random) -> tuple[list[Record], dict[str, int], list[tldr.TldrPage]]:
+    pages = tldr.load_pages(cfg.data_root / "tldr")
+    records: list[Record] = []
+    stats = Counter()
+    for page in pages:
+        fills = cfg.fills_installed if shutil.which(page.name) else cfg.fills_other
+        for ex in page.examples:
+            if ex.template.startswith("tldr ") or _AMBIGUOUS.match(ex.description):
+                stats["skipped_meta"] += 1
+                continue
+            seen = set()
+            for _ in range(fills):
+                filled = tldr.fill(ex, rng)
+                if filled is None or filled.command in seen:
+                    continue
+                utils = command_utilities(filled.command)
+                if not utils:
+                    stats["unparseable"] += 1
+                    continue
+                seen.add(filled.command)
+                records.append(
+                    Record(
+                        instruction=filled.instruction,
+                        answer=filled.command,
+                        context=PromptContext(os_family=tldr.PLATFORMS[page.platform]),
+                        source="tldr",
+                        group=f"tldr:{page.name}",
+                        utility=utils[0],
+                    )
+                )
+    stats["records"] = len(records)
+    return records, dict(stats), pages
+
+
+def nl2bash_records(cfg: DataConfig, known: set[str], rng: random.Random) -> tuple[list[Record], dict[str, int]]:
+    pairs, stats = nl2bash.load_pairs(cfg.data_root / "nl2bash" / "nl2bash.jsonl", known)
+    rng.shuffle(pairs)
+    per_utility: Counter = Counter()
+    records = []
+    for p in pairs:
+        if per_utility[p.utilities[0]] >= cfg.nl2bash_cap_per_utility:
+            continue
+        per_utility[p.utilities[0]] += 1
+        records.append(
+            Record(instruction=p.instruction, answer=p.command, source="nl2bash",
+                   group=f"nl2bash:{p.template}", utility=p.utilities[0])
+        )
+    stats = dict(stats, capped=len(pairs) - len(records), records=len(records))
+    return records, stats
+
+
+def home_records(cfg: DataConfig, n: int, seed: int) -> list[Record]:
+    from finetune.home_data import build_home_records
+
+    if not cfg.home_max_listing:
+        return build_home_records(cfg.data_root / "home-llm" / "piles", n=n, seed=seed)
+    pool = build_home_records(cfg.data_root / "home-llm" / "piles", n=n * 3, seed=seed)
+    return [r for r in pool if len(r.context.devices or "") <= cfg.home_max_listing][:n]
+
+
+def add_context(train: list[Record], cfg: DataConfig, rng: random.Random, summaries: dict[str, str]) -> None:
+    """Give part of the training prompts retrieved tool hints and examples, like nlsh does at run time.
+
+    Examples come from the training corpus with the item's own group (its near-duplicates) left out,
+    so the model learns to adapt a neighbour rather than copy itself.
+    """
+    shell = [r for r in train if r.source != "home"]
+    index = BM25([r.instruction for r in shell], max_df=0.02)
+    names = sorted(summaries)
+    hint_index = BM25([f"{n} {summaries[n]}" for n in names])
+    for r in shell:
+        if rng.random() < cfg.no_context_share:
+            continue
+        tools: list[ToolHint] = []
+        n_tools = rng.randint(0, cfg.max_tools)
+        if n_tools:
+            picked = [names[i] for i in hint_index.top(r.instruction, n_tools)]
+            if r.utility in summaries and r.utility not in picked and rng.random() < 0.6:
+                picked[rng.randrange(len(picked) + 1) if picked else 0:0] = [r.utility]
+            tools = [ToolHint(name=n, summary=summaries[n]) for n in picked[:n_tools]]
+        examples: list[Example] = []
+        n_ex = rng.randint(0, cfg.max_examples)
+        if n_ex:
+            for i in index.top(r.instruction, n_ex, exclude=lambda i: shell[i].group == r.group):
+                examples.append(Example(instruction=shell[i].instruction, answer=shell[i].answer))
+        r.context = PromptContext(os_family=r.context.os_family, tools=tools, examples=examples)
+
+
+def build(cfg: DataConfig) -> dict:
+    rng = random.Random(cfg.seed)
+    t_records, t_stats, pages = tldr_records(cfg, rng)
+    known = {p.name for p in pages} | {r.utility for r in t_records}
+    known |= {u for u in _path_executables()}
+    n_records, n_stats = nl2bash_records(cfg, known, rng)
+    shell = t_records + n_records
+    n_home = int((cfg.train_limit or len(shell)) * cfg.home_share)
+    h_records = home_records(cfg, n_home, cfg.seed) if n_home else []
+    everything = shell + h_records
+
+    train, dev = [], []
+    for r in everything:
+        (dev if _group_is_dev(r.group, cfg.dev_fraction, cfg.seed) else train).append(r)
+    if cfg.train_limit:
+        shell_train = [r for r in train if r.source != "home"]
+        if len(shell_train) > cfg.train_limit:
+            train = _prioritised_subset(shell_train, cfg.train_limit, rng) + [r for r in train if r.source == "home"]
+    add_context(train, cfg, rng, whatis_summaries())
+    rng.shuffle(train)
+
+    assert not {r.group for r in train} & {r.group for r in dev}, "a group straddles train and dev"
+    cfg.out_dir.mkdir(parents=True, exist_ok=True)
+    for name, rows in (("train", train), ("dev", dev)):
+        tmp = cfg.out_dir / f"{name}.jsonl.tmp"
+        with tmp.open("w", encoding="utf-8") as f:
+            for r in rows:
+                f.write(r.model_dump_json() + "\n")
+        tmp.replace(cfg.out_dir / f"{name}.jsonl")
+
+    counts = {
+        "tldr": t_stats,
+        "nl2bash": n_stats,
+        "home": {"records": len(h_records)},
+        "train": dict(Counter(r.source for r in train)),
+        "dev": dict(Counter(r.source for r in dev)),
+        "train_with_context": sum(1 for r in train if r.context.tools or r.context.examples),
+    }
+    (cfg.out_dir / "counts.json").write_text(json.dumps(counts, indent=2))
+    (cfg.out_dir / "DATA_CARD.md").write_text(data_card(cfg, counts))
+    return counts
+
+
+def _prioritised_subset(records: list[Record], limit: int, rng: random.Random) -> list[Record]:
+    """Weighted sampling without replacement (Efraimidis-Spirakis keys)."""
+
+    def weight(r: Record) -> float:
+        if r.source == "tldr":
+            return 3.0 if shutil.which(r.utility) else 1.0
+        return 2.0
+
+    keyed = sorted(records, key=lambda r: -(rng.random() ** (1.0 / weight(r))))
+    return keyed[:limit]
+
+
+def _path_executables() -> set[str]:
+    import os
+
+    names = set()
+    for d in os.environ.get("PATH", "").split(os.pathsep):
+        try:
+            names.update(os.listdir(d))
+        except OSError:
+            pass
+    return names
+
+
+def data_card(cfg: DataConfig, counts: dict) -> str:
+    return f"""# nlsh training data card
+
+Built by `python -m finetune data` (seed {cfg.seed}) from `{cfg.data_root}`; read at training time
+only, never committed or shipped.
+
+| source | license | filters | records |
+|---|---|---|---|
+| tldr pages (common, linux, osx) | CC BY 4.0, "tldr-pages team and contributors" | placeholders filled with concrete values named in the instruction; meta examples dropped; installed utilities filled {cfg.fills_installed}x | {counts['tldr'].get('records')} |
+| NL2Bash (Lin et al., 2018) | MIT | parses with bashlex; all utilities known; duplicate instructions/commands dropped; at most {cfg.nl2bash_cap_per_utility} per first utility | {counts['nl2bash'].get('records')} |
+| home-llm piles (acon96/home-llm) | MIT | random homes in SPEC domains, nlsh answer format | {counts['home'].get('records')} |
+
+Split: dev = {cfg.dev_fraction:.0%} of groups (tldr page, NL2Bash masked-command template, home phrase
+template), so near-duplicates never straddle train and dev.
+
+Train: {counts['train']} ({counts['train_with_context']} prompts carry retrieved tool hints/examples).
+Dev: {counts['dev']}.
+
+Raw counts: `{json.dumps({k: counts[k] for k in ('tldr', 'nl2bash')})}`
+"""

@@ -1,0 +1,167 @@
+"""`python -m finetune eval`: dev accuracy through nlsh's own inference path.
+
+Each system answers the held-out dev instructions exactly as `nlsh --dry-run` would (llama.cpp, the
+grammar, the one prompt template, the machine's retrieval), and is scored on:
+- exact: the answer equals the reference (whitespace-normalised); home: the whole action list;
+- same utilities: the answer uses the same set of utilities as the reference;
+- valid: the validator accepts the answer (parses; home: every action allowed).
+The BM25 baseline answers with the command of the most similar training instruction.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from finetune.commands import command_utilities
+from finetune.records import Record
+
+
+@dataclass
+class EvalConfig:
+    data_dir: str = "runs/data"
+    n_shell: int = 200
+    n_home: int = 40
+    # Systems to compare, comma-separated: bm25, base (bundled model without adapter),
+    # tuned (with the adapter below), gemma (Gemma 3 270M base)
+    systems: str = "bm25,base,tuned"
+    adapter: str = ""  # default: the shipped nlsh/data/nlsh-lora.gguf
+    out: str = "runs/eval.json"
+    seed: int = 0
+
+
+def _norm(s: str) -> str:
+    return " ".join(s.split())
+
+
+def _same_utilities(a: str, b: str) -> bool:
+    ua, ub = command_utilities(a), command_utilities(b)
+    return ua is not None and ub is not None and set(ua) == set(ub)
+
+
+def _load(path: Path) -> list[Record]:
+    with path.open(encoding="utf-8") as f:
+        return [Record.model_validate_json(line) for line in f if line.strip()]
+
+
+def dev_sample(cfg: EvalConfig) -> tuple[list[Record], list[Record]]:
+    import random
+
+    dev = _load(Path(cfg.data_dir) / "dev.jsonl")
+    rng = random.Random(cfg.seed)
+    shell = [r for r in dev if r.source != "home"]
+    home = [r for r in dev if r.source == "home" and r.registry]
+    rng.shuffle(shell)
+    rng.shuffle(home)
+    return shell[: cfg.n_shell], home[: cfg.n_home]
+
+
+class BM25Baseline:
+    def __init__(self, train: list[Record]):
+        from nlsh.bm25 import BM25
+
+        self.train = [r for r in train if r.source != "home"]
+        self.index = BM25([r.instruction for r in self.train])
+
+    def answer(self, instruction: str) -> str:
+        top = self.index.top(instruction, 1)
+        return self.train[top[0]].answer if top else ""
+
+
+def score_shell(answers: list[str], refs: list[Record]) -> dict:
+    from nlsh.validator import check_command
+
+    n = max(1, len(refs))
+    return {
+        "n": len(refs),
+        "exact": sum(_norm(a) == _norm(r.answer) for a, r in zip(answers, refs)) / n,
+        "same_utilities": sum(_same_utilities(a, r.answer) for a, r in zip(answers, refs)) / n,
+        "valid": sum(bool(a) and check_command(a).valid for a in answers) / n,
+    }
+
+
+def _shell_answers(pipeline, records: list[Record]) -> tuple[list[str], list[float]]:
+    answers, seconds = [], []
+    for r in records:
+        t = time.perf_counter()
+        try:
+            answers.append(pipeline.generate(r.instruction).text)
+        except Exception:  # one bad generation scores as wrong, it does not end the run
+            answers.append("")
+        seconds.append(time.perf_counter() - t)
+    return answers, seconds
+
+
+def _home_scores(pipeline, records: list[Record]) -> dict:
+    from nlsh.home.answer import parse_answer
+    from nlsh.home.registry import Registry
+
+    exact = valid = 0
+    for r in records:
+        registry = Registry.model_validate(r.registry)
+        pipeline.registry, pipeline.mode = registry, "home"
+        try:
+            got = pipeline.generate(r.instruction).text
+        except Exception:
+            got = ""
+        exact += _norm(got) == _norm(r.answer)
+        try:
+            parse_answer(got, registry)
+            valid += 1
+        except Exception:
+            valid += r.answer.startswith("no_device") and got.startswith("no_device")
+    pipeline.registry, pipeline.mode = None, None
+    n = max(1, len(records))
+    return {"n": len(records), "exact": exact / n, "valid": valid / n}
+
+
+def _pipeline(system: str, adapter: str):
+    from nlsh import bundled
+    from nlsh.config import Config
+    from nlsh.pipeline import Pipeline
+
+    if system == "base":
+        return Pipeline(Config(), lora="none", use_cache=False)
+    if system == "tuned":
+        return Pipeline(Config(), lora=adapter or None, use_cache=False)
+    if system == "gemma":
+        return Pipeline(Config(), model_path=str(bundled.gemma3_path()), lora="none", use_cache=False)
+    raise ValueError(f"unknown system {system}")
+
+
+def run_eval(cfg: EvalConfig) -> str:
+    shell, home = dev_sample(cfg)
+    results: dict[str, dict] = {}
+    for system in [s.strip() for s in cfg.systems.split(",") if s.strip()]:
+        if system == "bm25":
+            baseline = BM25Baseline(_load(Path(cfg.data_dir) / "train.jsonl"))
+            results[system] = {"shell": score_shell([baseline.answer(r.instruction) for r in shell], shell)}
+            continue
+        pipeline = _pipeline(system, cfg.adapter)
+        answers, seconds = _shell_answers(pipeline, shell)
+        res = {"shell": score_shell(answers, shell)}
+        seconds.sort()
+        res["shell"]["p50_s"] = seconds[len(seconds) // 2] if seconds else None
+        if home:
+            res["home"] = _home_scores(pipeline, home)
+        res["examples"] = [{"instruction": r.instruction, "reference": r.answer, "answer": a}
+                           for r, a in list(zip(shell, answers))[:15]]
+        results[system] = res
+        pipeline.close()
+    Path(cfg.out).parent.mkdir(parents=True, exist_ok=True)
+    Path(cfg.out).write_text(json.dumps(results, indent=2))
+    return table(results)
+
+
+def table(results: dict) -> str:
+    lines = ["| system | shell exact | shell same-utilities | shell valid | p50 s/instr | home exact | home valid |",
+             "|---|---|---|---|---|---|---|"]
+    for name, res in results.items():
+        s, h = res["shell"], res.get("home", {})
+        p50 = f"{s['p50_s']:.2f}" if s.get("p50_s") else "-"
+        home_exact = f"{h['exact']:.1%}" if h else "-"
+        home_valid = f"{h['valid']:.1%}" if h else "-"
+        lines.append(f"| {name} | {s['exact']:.1%} | {s['same_utilities']:.1%} | {s['valid']:.1%} | {p50} | {home_exact} | {home_valid} |")
+    return "\n".join(lines)

@@ -1,0 +1,181 @@
+"""`python -m finetune export`: trained weights -> GGUF files llama.cpp (and so nlsh) loads.
+
+- the LoRA adapter as a llama.cpp adapter GGUF (general.type=adapter), loaded beside the base GGUF;
+- optionally a merged full model (F16 or F32) for users who prefer one file;
+- write_model_gguf also turns any small llama-architecture torch model into a GGUF, which the
+  tests use to check that torch and llama.cpp agree on a tiny randomly initialised model.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+
+@dataclass
+class ExportConfig:
+    weights: str = "runs/train/best"  # a directory written by train (weights.pt, train_config.json)
+    base: str = ""  # the base GGUF the adapter was trained on (default: the bundled one)
+    out: str = "nlsh/data/nlsh-lora.gguf"
+    dtype: str = "f16"  # f16 keeps a r=16 adapter of SmolLM2-135M near 10 MB
+    merged: str = ""  # also write a merged full GGUF here (F16)
+
+
+# HF module name -> llama.cpp tensor name (llama architecture)
+_LLAMA_NAMES = {
+    "self_attn.q_proj": "attn_q", "self_attn.k_proj": "attn_k", "self_attn.v_proj": "attn_v",
+    "self_attn.o_proj": "attn_output", "mlp.gate_proj": "ffn_gate", "mlp.up_proj": "ffn_up",
+    "mlp.down_proj": "ffn_down", "input_layernorm": "attn_norm", "post_attention_layernorm": "ffn_norm",
+}
+
+
+def gguf_tensor_name(hf_module: str) -> str:
+    """`model.layers.3.self_attn.q_proj` -> `blk.3.attn_q`."""
+    parts = hf_module.split(".")
+    i = parts.index("layers")
+    layer, rest = parts[i + 1], ".".join(parts[i + 2 :])
+    return f"blk.{layer}.{_LLAMA_NAMES[rest]}"
+
+
+def permute_rows(w: np.ndarray, n_head: int) -> np.ndarray:
+    """llama.cpp stores q/k rows interleaved for its RoPE kernel; transformers undoes this when it
+    reads a GGUF, so everything written back (weights, and LoRA B which acts on the same rows) is
+    permuted again, exactly as llama.cpp's converter does."""
+    return w.reshape(n_head, 2, w.shape[0] // n_head // 2, *w.shape[1:]).swapaxes(1, 2).reshape(w.shape)
+
+
+def _np_dtype(name: str):
+    return {"f16": np.float16, "f32": np.float32}[name]
+
+
+def write_lora_gguf(lora: dict[str, np.ndarray], arch_config: dict, alpha: float, out: Path, dtype: str = "f16") -> Path:
+    """lora: {hf_module: (A [r, in], B [out, r])} as numpy arrays."""
+    import gguf
+
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_suffix(".tmp")
+    w = gguf.GGUFWriter(str(tmp), "llama")
+    w.add_string("general.type", "adapter")
+    w.add_string("adapter.type", "lora")
+    w.add_float32("adapter.lora.alpha", float(alpha))
+    w.add_string("general.name", "nlsh LoRA adapter")
+    n_head, n_kv = arch_config["num_attention_heads"], arch_config["num_key_value_heads"]
+    for module, (a, b) in sorted(lora.items()):
+        name = gguf_tensor_name(module)
+        if name.endswith("attn_q"):
+            b = permute_rows(b, n_head)
+        elif name.endswith("attn_k"):
+            b = permute_rows(b, n_kv)
+        w.add_tensor(f"{name}.weight.lora_a", np.ascontiguousarray(a.astype(_np_dtype(dtype))))
+        w.add_tensor(f"{name}.weight.lora_b", np.ascontiguousarray(b.astype(_np_dtype(dtype))))
+    w.write_header_to_file()
+    w.write_kv_data_to_file()
+    w.write_tensors_to_file()
+    w.close()
+    tmp.replace(out)
+    return out
+
+
+def lora_from_weights(weights: dict) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """peft parameter names -> {hf_module: (A, B)}."""
+    pairs: dict[str, dict[str, np.ndarray]] = {}
+    for key, tensor in weights.items():
+        for which in ("lora_A", "lora_B"):
+            marker = f".{which}."
+            if marker in key:
+                module = key.split(marker)[0].replace("base_model.model.", "", 1)
+                pairs.setdefault(module, {})[which] = tensor.float().numpy()
+    return {m: (d["lora_A"], d["lora_B"]) for m, d in pairs.items()}
+
+
+def copy_tokenizer_fields(reader, writer) -> None:
+    """Carry the tokenizer (and chat template) of a source GGUF over to a new one."""
+    import gguf
+
+    for key, field in reader.fields.items():
+        if not key.startswith("tokenizer."):
+            continue
+        vtype = field.types[0]
+        if vtype == gguf.GGUFValueType.ARRAY:
+            writer.add_key_value(key, field.contents(), vtype, sub_type=field.types[-1])
+        else:
+            writer.add_key_value(key, field.contents(), vtype)
+
+
+def write_model_gguf(model, tokenizer_gguf: Path, out: Path, dtype: str = "f32") -> Path:
+    """A llama-architecture torch model (HF layout) as a full GGUF llama.cpp can run."""
+    import gguf
+
+    cfg = model.config
+    state = {k: v.detach().float().cpu().numpy() for k, v in model.state_dict().items()}
+    reader = gguf.GGUFReader(str(tokenizer_gguf))
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_suffix(".tmp")
+    w = gguf.GGUFWriter(str(tmp), "llama")
+    w.add_context_length(cfg.max_position_embeddings)
+    w.add_embedding_length(cfg.hidden_size)
+    w.add_block_count(cfg.num_hidden_layers)
+    w.add_feed_forward_length(cfg.intermediate_size)
+    w.add_head_count(cfg.num_attention_heads)
+    w.add_head_count_kv(cfg.num_key_value_heads)
+    w.add_rope_dimension_count(cfg.hidden_size // cfg.num_attention_heads)
+    rope_theta = getattr(cfg, "rope_theta", None) or (getattr(cfg, "rope_parameters", None) or {}).get("rope_theta", 10000.0)
+    w.add_rope_freq_base(float(rope_theta))
+    w.add_layer_norm_rms_eps(cfg.rms_norm_eps)
+    w.add_vocab_size(cfg.vocab_size)
+    w.add_file_type(gguf.LlamaFileType.ALL_F32 if dtype == "f32" else gguf.LlamaFileType.MOSTLY_F16)
+    copy_tokenizer_fields(reader, w)
+    npdt = _np_dtype(dtype)
+    w.add_tensor("token_embd.weight", state["model.embed_tokens.weight"].astype(npdt))
+    w.add_tensor("output_norm.weight", state["model.norm.weight"].astype(np.float32))
+    if "lm_head.weight" in state and not getattr(cfg, "tie_word_embeddings", False):
+        w.add_tensor("output.weight", state["lm_head.weight"].astype(npdt))
+    for key, value in state.items():
+        if not key.startswith("model.layers."):
+            continue
+        module = key[: -len(".weight")]
+        name = gguf_tensor_name(module)
+        if name.endswith("attn_q"):
+            value = permute_rows(value, cfg.num_attention_heads)
+        elif name.endswith("attn_k"):
+            value = permute_rows(value, cfg.num_key_value_heads)
+        # norms stay f32: llama.cpp expects them so and they are tiny
+        w.add_tensor(name + ".weight", value.astype(np.float32 if value.ndim == 1 else npdt))
+    w.write_header_to_file()
+    w.write_kv_data_to_file()
+    w.write_tensors_to_file()
+    w.close()
+    tmp.replace(out)
+    return out
+
+
+def export(cfg: ExportConfig) -> dict:
+    import torch
+
+    from finetune.train import load_base
+
+    weights_dir = Path(cfg.weights)
+    train_cfg = json.loads((weights_dir / "train_config.json").read_text())
+    base = cfg.base or train_cfg["base"]
+    weights = torch.load(weights_dir / "weights.pt", map_location="cpu", weights_only=True)
+    if train_cfg.get("full"):
+        raise SystemExit("full fine-tuning exports as a merged model: use --merged PATH")
+    model, _ = load_base(base, torch.float32)
+    arch = {"num_attention_heads": model.config.num_attention_heads,
+            "num_key_value_heads": model.config.num_key_value_heads}
+    out = write_lora_gguf(lora_from_weights(weights), arch, train_cfg["lora_alpha"], Path(cfg.out), cfg.dtype)
+    result = {"adapter": str(out), "bytes": out.stat().st_size}
+    if cfg.merged:
+        from peft import LoraConfig, get_peft_model
+
+        from finetune.config import LORA_TARGETS
+
+        peft_model = get_peft_model(model, LoraConfig(r=train_cfg["lora_r"], lora_alpha=train_cfg["lora_alpha"],
+                                                      target_modules=LORA_TARGETS))
+        peft_model.load_state_dict(weights, strict=False)
+        merged = peft_model.merge_and_unload()
+        result["merged"] = str(write_model_gguf(merged, Path(base), Path(cfg.merged), "f16"))
+    return result

@@ -1,0 +1,21 @@
+"""One training/dev example as stored in the JSONL files `python -m finetune data` writes."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel
+
+from nlsh.prompt import PromptContext
+
+
+class Record(BaseModel):
+    instruction: str
+    answer: str  # a shell command, or home actions in nlsh.home.answer's format
+    context: PromptContext = PromptContext()
+    source: str  # tldr | nl2bash | home
+    # Near-duplicates share a group (tldr page, NL2Bash command template, home template); the
+    # dev split is drawn by group so no group straddles train and dev.
+    group: str
+    utility: str = ""  # first utility of the command, for balancing and same-utilities scoring
+    # Home records: the registry of the home the example was generated in (nlsh.home.registry
+    # Registry, dumped), so evaluation can run the real per-home grammar and validator.
+    registry: dict | None = None

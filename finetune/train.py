@@ -1,0 +1,344 @@
+"""`python -m finetune train`: supervised fine-tuning with the loss on the answer tokens only.
+
+Readable in one sitting: config as plain values, one loop. LoRA (peft) by default, full fine-tuning
+with --full. Runs on CPU (fp32) or GPU (bf16), and under torchrun/accelerate launch as DDP unchanged.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import random
+import time
+from dataclasses import asdict
+from pathlib import Path
+
+import torch
+
+from finetune.config import LORA_TARGETS, TrainConfig
+from finetune.records import Record
+from nlsh.prompt import chat_format_for, render_answer, render_prompt
+
+# --- data ----------------------------------------------------------------------------------------
+
+
+def read_records(path: Path) -> list[Record]:
+    with path.open(encoding="utf-8") as f:
+        return [Record.model_validate_json(line) for line in f if line.strip()]
+
+
+def read_learned(path: Path) -> list[Record]:
+    """The user's own pairs ({"instruction", "command"} lines) as extra training records."""
+    rows = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            d = json.loads(line)
+            rows.append(Record(instruction=d["instruction"], answer=d.get("command") or d["answer"],
+                               source="learned", group="learned"))
+    return rows
+
+
+def encode(records: list[Record], tokenizer, fmt, max_len: int) -> list[tuple[list[int], int]]:
+    """(token ids, index where the answer starts). Prompt and answer are tokenised apart, the way
+    llama.cpp sees them: it tokenises the prompt, then the model emits the answer token by token."""
+    out = []
+    for r in records:
+        p = tokenizer(render_prompt(r.instruction, r.context, fmt), add_special_tokens=False)["input_ids"]
+        a = tokenizer(render_answer(r.answer, fmt), add_special_tokens=False)["input_ids"]
+        ids = (p + a)[-max_len:]
+        start = max(1, len(ids) - len(a))
+        out.append((ids, start))
+    return out
+
+
+def batches(encoded, batch_tokens: int, rng: random.Random):
+    """Length-bucketed batches: sort by length inside large shuffled pools so padding stays small."""
+    order = list(range(len(encoded)))
+    rng.shuffle(order)
+    pool = 256
+    result = []
+    for i in range(0, len(order), pool):
+        chunk = sorted(order[i : i + pool], key=lambda j: len(encoded[j][0]))
+        cur: list[int] = []
+        longest = 0
+        for j in chunk:
+            n = len(encoded[j][0])
+            if cur and max(longest, n) * (len(cur) + 1) > batch_tokens:
+                result.append(cur)
+                cur, longest = [], 0
+            cur.append(j)
+            longest = max(longest, n)
+        if cur:
+            result.append(cur)
+    rng.shuffle(result)
+    return result
+
+
+def collate(encoded, idx: list[int], pad_id: int, device):
+    seqs = [encoded[j] for j in idx]
+    width = max(len(s) for s, _ in seqs)
+    ids = torch.full((len(seqs), width), pad_id, dtype=torch.long)
+    mask = torch.zeros((len(seqs), width), dtype=torch.long)
+    labels = torch.full((len(seqs), width), -100, dtype=torch.long)
+    for row, (s, start) in enumerate(seqs):
+        ids[row, : len(s)] = torch.tensor(s)
+        mask[row, : len(s)] = 1
+        labels[row, start : len(s)] = torch.tensor(s[start:])
+    return ids.to(device), mask.to(device), labels.to(device)
+
+
+# --- model ---------------------------------------------------------------------------------------
+
+
+def load_base(base: str, dtype):
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    path = Path(base)
+    if path.suffix == ".gguf":
+        kw = dict(gguf_file=path.name)
+        tok = AutoTokenizer.from_pretrained(str(path.parent), **kw)
+        model = AutoModelForCausalLM.from_pretrained(str(path.parent), torch_dtype=dtype, **kw)
+    else:
+        tok = AutoTokenizer.from_pretrained(str(path))
+        model = AutoModelForCausalLM.from_pretrained(str(path), torch_dtype=dtype)
+    return model, tok
+
+
+def answer_loss(model, ids, mask, labels):
+    """Cross-entropy on answer tokens, computing the output layer only where there is a label:
+    with a 49k vocabulary the logits of prompt positions would be a large, useless share of the work."""
+    core = model.get_base_model() if hasattr(model, "get_base_model") else model
+    core = getattr(core, "module", core)
+    hidden = core.model(input_ids=ids, attention_mask=mask).last_hidden_state
+    target = labels[:, 1:]
+    sel = target != -100
+    logits = core.lm_head(hidden[:, :-1][sel]).float()
+    return torch.nn.functional.cross_entropy(logits, target[sel]), int(sel.sum())
+
+
+@torch.no_grad()
+def greedy(model, tok, prompt_ids: list[int], stop_ids: set[int], max_new: int = 48) -> list[int]:
+    core = model.get_base_model() if hasattr(model, "get_base_model") else model
+    core = getattr(core, "module", core)
+    device = next(core.parameters()).device
+    out = core.generate(
+        torch.tensor([prompt_ids], device=device), max_new_tokens=max_new, do_sample=False,
+        eos_token_id=list(stop_ids), pad_token_id=tok.pad_token_id or 0,
+    )
+    return out[0, len(prompt_ids):].tolist()
+
+
+def evaluate(model, tok, fmt, dev_enc, dev_records, cfg, device, pad_id) -> dict:
+    model.eval()
+    total, n_tok = 0.0, 0
+    for idx in batches(dev_enc, cfg.batch_tokens, random.Random(0)):
+        ids, mask, labels = collate(dev_enc, idx, pad_id, device)
+        with torch.no_grad(), _autocast(device):
+            loss, n = answer_loss(model, ids, mask, labels)
+        total += float(loss) * n
+        n_tok += n
+    stop = {tok.convert_tokens_to_ids(fmt.end_of_turn), tok.eos_token_id}
+    correct = 0
+    sample = dev_records[: cfg.eval_records]
+    for r in sample:
+        p = tok(render_prompt(r.instruction, r.context, fmt), add_special_tokens=False)["input_ids"]
+        gen = tok.decode(greedy(model, tok, p, stop), skip_special_tokens=True).strip()
+        correct += " ".join(gen.split()) == " ".join(r.answer.split())
+    model.train()
+    return {"dev_loss": total / max(1, n_tok), "dev_exact": correct / max(1, len(sample))}
+
+
+def _autocast(device):
+    if device.type == "cuda":
+        return torch.autocast("cuda", dtype=torch.bfloat16)
+    return torch.autocast("cpu", enabled=False)
+
+
+# --- the loop ------------------------------------------------------------------------------------
+
+
+def train(cfg: TrainConfig) -> dict:
+    ddp = int(os.environ.get("WORLD_SIZE", "1")) > 1
+    rank = int(os.environ.get("RANK", "0"))
+    if ddp:
+        torch.distributed.init_process_group("nccl" if torch.cuda.is_available() else "gloo")
+    local = int(os.environ.get("LOCAL_RANK", "0"))
+    device = torch.device(f"cuda:{local}" if torch.cuda.is_available() else "cpu")
+    if device.type == "cuda":
+        torch.cuda.set_device(device)
+    if cfg.threads:
+        torch.set_num_threads(cfg.threads)
+    torch.manual_seed(cfg.seed)
+    out = Path(cfg.out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    main = rank == 0
+
+    # bf16 on GPU halves memory and time; CPUs here have no fast bf16 matmul, so fp32 there.
+    model, tok = load_base(cfg.base, torch.float32)
+    arch = getattr(model.config, "model_type", "llama")
+    fmt = chat_format_for(arch, getattr(tok, "chat_template", None))
+    pad_id = tok.pad_token_id if tok.pad_token_id is not None else tok.eos_token_id
+
+    if not cfg.full:
+        from peft import LoraConfig, get_peft_model
+
+        n_layers = model.config.num_hidden_layers
+        model = get_peft_model(model, LoraConfig(
+            r=cfg.lora_r, lora_alpha=cfg.lora_alpha, lora_dropout=cfg.lora_dropout,
+            target_modules=LORA_TARGETS, task_type="CAUSAL_LM",
+            layers_to_transform=list(range(cfg.lora_first_layer, n_layers))))
+    if cfg.init:
+        _trainable_load(model, torch.load(cfg.init, map_location="cpu", weights_only=True))
+    model.to(device)
+    if cfg.compile:
+        model = torch.compile(model)
+    if ddp:
+        model = torch.nn.parallel.DistributedDataParallel(model, device_ids=[local] if device.type == "cuda" else None)
+
+    data_dir = Path(cfg.data_dir)
+    train_records = read_records(data_dir / "train.jsonl") if (data_dir / "train.jsonl").exists() else []
+    if cfg.max_records:
+        train_records = train_records[: cfg.max_records]
+    for extra in cfg.extra:
+        train_records += read_learned(Path(extra)) if "learned" in Path(extra).name else read_records(Path(extra))
+    dev_records = read_records(data_dir / "dev.jsonl") if (data_dir / "dev.jsonl").exists() else []
+    rng = random.Random(cfg.seed)
+    rng.shuffle(dev_records)
+    dev_records = dev_records[: max(cfg.eval_records * 4, 64)]
+    train_enc = encode(train_records, tok, fmt, cfg.max_len)
+    dev_enc = encode(dev_records, tok, fmt, cfg.max_len)
+
+    params = [p for p in model.parameters() if p.requires_grad]
+    opt = torch.optim.AdamW(params, lr=cfg.lr, weight_decay=cfg.weight_decay)
+    steps_per_epoch = math.ceil(len(batches(train_enc, cfg.batch_tokens, random.Random(0))) / cfg.grad_accum)
+    total_steps = cfg.max_steps or max(1, int(steps_per_epoch * cfg.epochs))
+
+    def lr_at(step):  # warm-up, then cosine decay to 10%
+        if step < cfg.warmup_steps:
+            return (step + 1) / cfg.warmup_steps
+        t = (step - cfg.warmup_steps) / max(1, total_steps - cfg.warmup_steps)
+        return 0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * min(1.0, t)))
+
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, lr_at)
+    state = {"step": 0, "epoch": 0, "batch_in_epoch": 0, "best": float("inf"), "bad_evals": 0, "log": []}
+    ckpt = out / "checkpoint.pt"
+    if ckpt.exists():
+        saved = torch.load(ckpt, map_location=device, weights_only=False)
+        _trainable_load(model, saved["weights"])
+        opt.load_state_dict(saved["opt"])
+        sched.load_state_dict(saved["sched"])
+        state = saved["state"]
+        torch.set_rng_state(saved["rng"])  # dropout masks continue as if never interrupted
+        if main:
+            print(f"resumed from {ckpt} at step {state['step']}")
+
+    from tqdm import tqdm
+
+    bar = tqdm(total=total_steps, initial=state["step"], disable=not main, dynamic_ncols=True)
+    model.train()
+    seen_tokens, t0 = 0, time.time()
+    done = False
+    while not done:
+        epoch_batches = batches(train_enc, cfg.batch_tokens, random.Random(cfg.seed + state["epoch"]))
+        if ddp:
+            epoch_batches = epoch_batches[rank :: torch.distributed.get_world_size()]
+        while state["batch_in_epoch"] < len(epoch_batches):
+            acc_loss = 0.0
+            for _ in range(cfg.grad_accum):
+                if state["batch_in_epoch"] >= len(epoch_batches):
+                    break
+                idx = epoch_batches[state["batch_in_epoch"]]
+                state["batch_in_epoch"] += 1
+                ids, mask, labels = collate(train_enc, idx, pad_id, device)
+                with _autocast(device):
+                    loss, _ = answer_loss(model, ids, mask, labels)
+                (loss / cfg.grad_accum).backward()
+                acc_loss += float(loss.detach()) / cfg.grad_accum
+                seen_tokens += int(mask.sum())
+            torch.nn.utils.clip_grad_norm_(params, 1.0)
+            opt.step()
+            sched.step()
+            opt.zero_grad(set_to_none=True)
+            state["step"] += 1
+            rate = seen_tokens / max(1e-9, time.time() - t0)
+            bar.set_postfix(loss=f"{acc_loss:.3f}", tok_s=f"{rate:.0f}", lr=f"{sched.get_last_lr()[0]:.2e}")
+            bar.update(1)
+            state["log"].append({"step": state["step"], "loss": acc_loss, "tok_s": rate, "time": time.time()})
+            if main and state["step"] % cfg.eval_every == 0 and dev_records:
+                ev = evaluate(model, tok, fmt, dev_enc, dev_records, cfg, device, pad_id)
+                state["log"][-1].update(ev)
+                bar.write(f"step {state['step']}: dev loss {ev['dev_loss']:.4f}, dev exact {ev['dev_exact']:.1%}")
+                if ev["dev_loss"] < state["best"] - 1e-4:
+                    state["best"], state["bad_evals"] = ev["dev_loss"], 0
+                    save_weights(model, tok, cfg, out / "best")
+                else:
+                    state["bad_evals"] += 1
+                if state["bad_evals"] >= cfg.patience:
+                    bar.write("early stop: dev loss stopped improving")
+                    done = True
+            if main and (state["step"] % cfg.save_every == 0 or done):
+                save_checkpoint(model, opt, sched, state, ckpt)
+            if state["step"] >= total_steps or done:
+                done = True
+                break
+        else:
+            state["epoch"] += 1
+            state["batch_in_epoch"] = 0
+    bar.close()
+    if main:
+        save_checkpoint(model, opt, sched, state, ckpt)
+        save_weights(model, tok, cfg, out / "last")
+        if not (out / "best").exists():
+            save_weights(model, tok, cfg, out / "best")
+        (out / "log.json").write_text(json.dumps(state["log"]))
+        plot_loss(state["log"], out / "loss.png")
+    if ddp:
+        torch.distributed.destroy_process_group()
+    return state
+
+
+def _trainable_state(model) -> dict:
+    core = getattr(model, "module", model)
+    return {k: v.detach().cpu() for k, v in core.named_parameters() if v.requires_grad}
+
+
+def _trainable_load(model, weights: dict) -> None:
+    core = getattr(model, "module", model)
+    missing = set(weights) - {k for k, _ in core.named_parameters()}
+    if missing:
+        raise ValueError(f"checkpoint does not fit this model: {sorted(missing)[:3]}")
+    core.load_state_dict(weights, strict=False)
+
+
+def save_checkpoint(model, opt, sched, state, path: Path) -> None:
+    tmp = path.with_suffix(".tmp")
+    torch.save({"weights": _trainable_state(model), "opt": opt.state_dict(), "sched": sched.state_dict(),
+                "state": state, "rng": torch.get_rng_state()}, tmp)
+    tmp.replace(path)
+
+
+def save_weights(model, tok, cfg: TrainConfig, path: Path) -> None:
+    """The trained weights with what export needs: adapter (or full) weights and the config."""
+    path.mkdir(parents=True, exist_ok=True)
+    torch.save(_trainable_state(model), path / "weights.pt")
+    (path / "train_config.json").write_text(json.dumps(asdict(cfg), indent=2))
+
+
+def plot_loss(log: list[dict], path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(7, 4))
+    ax.plot([r["step"] for r in log], [r["loss"] for r in log], label="train loss", alpha=0.6)
+    ev = [r for r in log if "dev_loss" in r]
+    if ev:
+        ax.plot([r["step"] for r in ev], [r["dev_loss"] for r in ev], "o-", label="dev loss")
+    ax.set_xlabel("step")
+    ax.set_ylabel("loss (answer tokens)")
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)

@@ -1,0 +1,496 @@
+"""The `nlsh` command (SPEC section 1).
+
+    nlsh                         REPL (when stdin is a terminal)
+    nlsh "INSTRUCTION"           translate, show, confirm, execute
+    nlsh --dry-run [--json] ...  print the command (or JSON) only
+    nlsh --batch FILE|-          one JSON line per input line
+    nlsh --check "COMMAND"       validator only
+    nlsh devices|explain|init|learned ...   subcommands
+
+An instruction is free text, so the first word decides: a subcommand's name runs it, anything else
+is (the start of) an instruction. Heavy modules (llama.cpp, rich, prompt-toolkit, the validator)
+are imported only on the paths that need them, to keep a cold `--dry-run` quick.
+
+Every failure ends as one sentence on stderr and the SPEC exit code; --debug shows the traceback.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import sys
+from typing import IO
+
+import click
+
+from nlsh import __version__
+from nlsh.errors import EXIT_ABORTED, EXIT_NO_TRANSLATION, EXIT_USAGE, NlshError, NoTranslation, Refused, UsageError
+
+# Subcommands, imported only when called: name -> "module:attribute" of a click command.
+SUBCOMMANDS = {
+    "devices": "nlsh.home.cli:devices",
+    "explain": "nlsh.cli:explain_cli",
+    "init": "nlsh.shell_init:init",
+    "learned": "nlsh.learned:learned",
+}
+
+# Longest line --batch reads as an instruction; longer lines get an error line (and are not kept).
+BATCH_LINE_LIMIT = 64 * 1024
+
+
+class NlshGroup(click.Group):
+    """A group whose first free word is either a subcommand or the start of an instruction."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(SUBCOMMANDS)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        target = SUBCOMMANDS.get(name)
+        if target is None:
+            return None
+        module, _, attr = target.partition(":")
+        try:
+            return getattr(importlib.import_module(module), attr)
+        except (ImportError, AttributeError):
+            return _unavailable(name)
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        options, words = split_words(args, self._value_options())
+        if words and words[0] in SUBCOMMANDS:
+            return super().parse_args(ctx, args)
+        ctx.meta["nlsh.words"] = words
+        return super().parse_args(ctx, options)
+
+    def _value_options(self) -> set[str]:
+        names: set[str] = set()
+        for p in self.params:
+            if isinstance(p, click.Option) and not p.is_flag and not p.count:
+                names.update(p.opts)
+                names.update(p.secondary_opts)
+        return names
+
+
+def split_words(args: list[str], value_options: set[str]) -> tuple[list[str], list[str]]:
+    """Separate options (with their values) from free words, keeping each group's order."""
+    options: list[str] = []
+    words: list[str] = []
+    i = 0
+    while i < len(args):
+        a = args[i]
+        if a == "--":
+            words.extend(args[i + 1 :])
+            break
+        if a.startswith("-") and len(a) > 1:
+            options.append(a)
+            if a in value_options and i + 1 < len(args):
+                options.append(args[i + 1])
+                i += 1
+        else:
+            words.append(a)
+        i += 1
+    return options, words
+
+
+def _unavailable(name: str) -> click.Command:
+    @click.command(name, context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
+    def stub() -> None:
+        raise UsageError(f"`nlsh {name}` is not available in this installation.")
+
+    return stub
+
+
+@click.command("explain")
+@click.argument("command", nargs=-1, required=True)
+def explain_cli(command: tuple[str, ...]) -> None:
+    """Explain each utility and flag of COMMAND from this machine's man pages and --help (no model)."""
+    from nlsh.explain import explain_command as explain, render_explanation
+
+    text = " ".join(command).strip()
+    if not text:
+        raise UsageError("Nothing to explain: give a command in quotes.")
+    click.echo(render_explanation(explain(text)))
+
+
+@click.group(
+    cls=NlshGroup,
+    invoke_without_command=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    epilog='Examples: nlsh "list large files in home" | nlsh --dry-run "how much disk space is free" | '
+    "nlsh --batch requests.txt | nlsh --check 'rm -rf ~/tmp'",
+)
+@click.option("--dry-run", is_flag=True, help="Print only the command (or one JSON line for device actions); run nothing.")
+@click.option("--json", "as_json", is_flag=True, help="With --dry-run: print the whole proposal as one JSON object.")
+@click.option("--batch", metavar="FILE", help="Translate one instruction per line of FILE (- for stdin) into JSON lines.")
+@click.option("--devices", "registry", metavar="REGISTRY", help="Device registry (YAML or JSON) for smart-home instructions.")
+@click.option("--home/--shell", "home", default=None, help="Force device actions or a shell command (with a registry).")
+@click.option("-y", "--yes", is_flag=True, help="Run safe proposals without asking; anything riskier still asks.")
+@click.option("--model", metavar="FILE.gguf", help="Use this GGUF model (or: smollm2, gemma3) instead of the default.")
+@click.option("--lora", metavar="FILE.gguf", help="Use this LoRA adapter; `none` runs the base model alone.")
+@click.option("--check", "check_command", metavar="COMMAND", help="Only run the validator on COMMAND and print its verdict.")
+@click.option("--alternatives", metavar="N", type=click.IntRange(1, 10), help="Show the N most likely distinct commands.")
+@click.option("--grammar", type=click.Choice(["format", "path", "none"]), help="Answer grammar: format only, or first word on $PATH.")
+@click.option("--no-retrieval", is_flag=True, help="Leave the man-page/tldr/learned hints out of the prompt.")
+@click.option("--no-cache", is_flag=True, help="Do not answer from (or store into) the translation cache.")
+@click.option("--config", "config_file", metavar="FILE", help="Read this config file instead of ~/.config/nlsh/config.toml.")
+@click.option("--debug", is_flag=True, help="Show tracebacks and llama.cpp messages on errors.")
+@click.version_option(__version__, "--version", prog_name="nlsh")
+@click.pass_context
+def cli(ctx: click.Context, **opts) -> int | None:
+    """Turn a request in plain words into a shell command (or device actions), check it, and run it
+    only when you say so."""
+    if ctx.invoked_subcommand is not None:
+        return None
+    words: list[str] = ctx.meta.get("nlsh.words", [])
+    return run(Options(**opts), words)
+
+
+class Options:
+    """The main command's flags, as attributes."""
+
+    def __init__(self, **opts):
+        self.__dict__.update(opts)
+        self.dry_run = self.dry_run or self.as_json or self.batch is not None
+
+    @property
+    def mode(self):
+        return None if self.home is None else ("home" if self.home else "shell")
+
+
+def run(opts: Options, words: list[str]) -> int:
+    from nlsh.config import load_config
+
+    config = load_config(opts.config_file)
+    if opts.check_command is not None:
+        if words:
+            raise UsageError("--check takes one command and no instruction.")
+        return check(opts, config)
+    if opts.batch is not None:
+        if words:
+            raise UsageError("--batch reads instructions from a file, not from the command line.")
+        return batch(opts, config)
+    if not words:
+        if opts.dry_run or opts.alternatives:
+            raise UsageError("The instruction is empty.")
+        if not sys.stdin.isatty():
+            raise UsageError('No instruction given: pass one in quotes, use --batch FILE, or run nlsh in a terminal.')
+        return repl(opts, config)
+    instruction = " ".join(words)
+    pipeline = make_pipeline(opts, config)
+    if opts.alternatives:
+        return alternatives(opts, config, pipeline, instruction)
+    if opts.dry_run:
+        return dry_run(opts, pipeline, instruction)
+    return interactive(opts, config, pipeline, instruction)
+
+
+def make_pipeline(opts: Options, config):
+    from nlsh.pipeline import Pipeline
+
+    return Pipeline(
+        config,
+        model_path=opts.model,
+        lora=opts.lora,
+        registry=opts.registry,
+        mode=opts.mode,
+        grammar=opts.grammar,
+        retrieval=not opts.no_retrieval,
+        use_cache=False if opts.no_cache else None,
+    )
+
+
+# -- output ---------------------------------------------------------------------------------------
+
+
+def emit(line: str, stream: IO[bytes] | None = None) -> None:
+    """Write one line of output as UTF-8, whatever the locale says, and flush it (pipes, scripts)."""
+    out = stream or sys.stdout.buffer
+    out.write(line.encode("utf-8", errors="replace") + b"\n")
+    out.flush()
+
+
+def proposal_json(proposal) -> str:
+    return json.dumps(proposal.model_dump(mode="json"), ensure_ascii=False)
+
+
+def failure_json(instruction: str, error: str) -> str:
+    from nlsh.schema import Failure
+
+    return json.dumps(Failure(instruction=instruction, error=error).model_dump(), ensure_ascii=False)
+
+
+def plain_output(proposal) -> str:
+    """--dry-run without --json: the command itself, or the actions as one compact JSON line."""
+    if proposal.kind == "shell":
+        return proposal.command
+    return json.dumps([a.model_dump(mode="json") for a in proposal.actions], ensure_ascii=False, separators=(",", ":"))
+
+
+def warn(message: str) -> None:
+    click.echo(f"nlsh: {message}", err=True)
+
+
+# -- the modes ------------------------------------------------------------------------------------
+
+
+def check(opts: Options, config) -> int:
+    command = opts.check_command
+    if not command.strip():
+        raise UsageError("There is no command to check.")
+    verdict = None
+    if opts.registry:
+        from nlsh.home.answer import is_home_answer
+
+        if is_home_answer(command):
+            from nlsh.home.answer import parse_answer
+            from nlsh.home.registry import load_registry
+            from nlsh.home.validate import check_actions
+
+            registry = load_registry(opts.registry)
+            verdict = check_actions(parse_answer(command, registry), registry)
+    if verdict is None:
+        from nlsh.pipeline import check_command
+
+        verdict = check_command(command)
+    emit(json.dumps(verdict.model_dump(mode="json"), ensure_ascii=False))
+    return 3 if verdict.risk.value == "dangerous" else 0
+
+
+def unsure_error(pipeline, proposal) -> NoTranslation:
+    return NoTranslation(
+        f"The model is unsure (confidence {proposal.confidence:.2f}, below {pipeline.min_confidence:.2f}); "
+        "rephrase the request or lower min_confidence in the config file."
+    )
+
+
+def dry_run(opts: Options, pipeline, instruction: str) -> int:
+    try:
+        proposal = pipeline.translate(instruction)
+        if pipeline.is_unsure(proposal):
+            raise unsure_error(pipeline, proposal)
+    except NlshError as exc:
+        if opts.as_json:
+            emit(failure_json(" ".join(instruction.split()), exc.message))
+        raise
+    emit(proposal_json(proposal) if opts.as_json else plain_output(proposal))
+    return 0
+
+
+def batch(opts: Options, config) -> int:
+    """One JSON line out for every line in, in order; no input line can stop the run."""
+    pipeline = make_pipeline(opts, config)
+    source = _open_batch(opts.batch)
+    pipeline.model  # load once, up front: a model that cannot load is one error, not one per line
+    try:
+        for raw in _lines(source):
+            emit(batch_line(pipeline, raw))
+    finally:
+        if source is not sys.stdin.buffer:
+            source.close()
+    return 0
+
+
+def _open_batch(path: str) -> IO[bytes]:
+    if path == "-":
+        return sys.stdin.buffer
+    try:
+        return open(path, "rb")
+    except OSError as exc:
+        raise UsageError(f"The batch file {path} cannot be read: {exc.strerror or exc}.") from None
+
+
+def _lines(source: IO[bytes]):
+    """Lines as bytes, without their newline; an overlong line is cut to the limit plus a marker."""
+    while True:
+        line = source.readline(BATCH_LINE_LIMIT + 1)
+        if not line:
+            return
+        if len(line) > BATCH_LINE_LIMIT and not line.endswith(b"\n"):
+            # Swallow the rest of this line without holding it in memory.
+            while True:
+                more = source.readline(BATCH_LINE_LIMIT)
+                if not more or more.endswith(b"\n"):
+                    break
+            yield None
+            continue
+        yield line.rstrip(b"\n").rstrip(b"\r")
+
+
+def batch_line(pipeline, raw: bytes | None) -> str:
+    if raw is None:
+        return failure_json("", f"The line is longer than {BATCH_LINE_LIMIT} bytes and was skipped.")
+    try:
+        instruction = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return failure_json(raw.decode("utf-8", errors="replace"), "The line is not valid UTF-8 text.")
+    shown = " ".join(instruction.split())
+    try:
+        proposal = pipeline.translate(instruction)
+    except NlshError as exc:
+        return failure_json(shown, exc.message)
+    except Exception as exc:  # noqa: BLE001 - one bad line must not end the batch
+        return failure_json(shown, f"Internal error: {exc}.")
+    # Low confidence stays in the line (confidence and a warning say so): a script reading the
+    # batch decides what to do with it; only a single --dry-run refuses to print a guess.
+    return proposal_json(proposal)
+
+
+def alternatives(opts: Options, config, pipeline, instruction: str) -> int:
+    proposals = pipeline.alternatives(instruction, opts.alternatives)
+    if opts.dry_run:
+        for p in proposals:
+            emit(proposal_json(p) if opts.as_json else plain_output(p))
+        return 0
+    from nlsh.tty import TTY
+
+    tty = TTY.open(color=_color(config))
+    try:
+        for i, p in enumerate(proposals, 1):
+            label = p.command if p.kind == "shell" else plain_output(p)
+            tty.print(f"{i}. {label}   [{p.risk.value}, {p.confidence:.0%}]")
+        keys = "".join(str(i) for i in range(1, len(proposals) + 1)) + "a"
+        key = tty.read_key(f"Pick 1-{len(proposals)} or (a)bort", keys, "a")
+        if key == "a":
+            raise_aborted()
+        return review_and_run(opts, config, pipeline, proposals[int(key) - 1], tty=tty)
+    finally:
+        tty.close()
+
+
+def interactive(opts: Options, config, pipeline, instruction: str) -> int:
+    proposal = pipeline.translate(instruction)
+    return review_and_run(opts, config, pipeline, proposal)
+
+
+def review_and_run(opts: Options, config, pipeline, proposal, tty=None) -> int:
+    if opts.yes and proposal.risk.value == "safe" and not pipeline.is_unsure(proposal):
+        final = proposal
+        shown = proposal.command if proposal.kind == "shell" else plain_output(proposal)
+        warn(f"running: {shown}")
+    else:
+        from nlsh import confirm
+
+        final = confirm.review_proposal(
+            proposal,
+            validate=pipeline.check,
+            explain=confirm.explain_text,
+            preview=confirm.preview_text,
+            default=config.default_answer,
+            tty=tty,
+        )
+        if final is None:
+            raise_aborted()
+    if final.kind == "home":
+        return run_home(config, final)
+    from nlsh.execute import run_command
+
+    code = run_command(final.command, instruction=proposal.instruction)
+    if final.command != proposal.command and code == 0:
+        learn = learn_hook()
+        if learn is not None:
+            learn(proposal.instruction, final.command)
+    return code
+
+
+def raise_aborted():
+    from nlsh.errors import Aborted
+
+    raise Aborted("Aborted; nothing was run.")
+
+
+def run_home(config, proposal) -> int:
+    """Send confirmed device actions to the configured backend; 1 when any action failed."""
+    from nlsh.home.backends import make_backend
+
+    backend = make_backend(config.home, stream=sys.stdout)
+    results = backend.execute(proposal.actions)
+    failed = [r for r in results if not r.ok]
+    for r in failed:
+        warn(f"{r.action.device} {r.action.action}: {r.status}: {r.detail}")
+    return 1 if failed else 0
+
+
+def learn_hook():
+    """issue 5's learning from edits, when that module is present: learn(instruction, command)."""
+    try:
+        module = importlib.import_module("nlsh.learned")
+    except ImportError:
+        return None
+    return getattr(module, "learn", None)
+
+
+def repl(opts: Options, config) -> int:
+    from nlsh.repl import run_repl
+
+    pipeline = make_pipeline(opts, config)
+    return run_repl(pipeline, config, run_home=lambda p: run_home(config, p), learn=learn_hook())
+
+
+def _color(config) -> bool | None:
+    return {"always": True, "never": False}.get(config.color)
+
+
+# -- the entry point ------------------------------------------------------------------------------
+
+
+def main(argv: list[str] | None = None) -> None:
+    sys.exit(run_main(argv))
+
+
+def run_main(argv: list[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in args[: args.index("--")] if "--" in args else "--debug" in args
+    try:
+        result = cli.main(args=args, prog_name="nlsh", standalone_mode=False)
+        return result if isinstance(result, int) else 0
+    except NlshError as exc:
+        if debug:
+            _debug_details()
+        warn(_sentence(exc.message))
+        return exc.exit_code
+    except click.exceptions.Exit as exc:
+        return exc.exit_code
+    except click.ClickException as exc:
+        warn(_sentence(exc.format_message()))
+        return EXIT_USAGE
+    except (KeyboardInterrupt, click.Abort, EOFError):
+        warn("Aborted.")
+        return EXIT_ABORTED
+    except BrokenPipeError:
+        # The reader went away (`nlsh --batch f | head -1`): not an error worth a word.
+        _silence_stdout()
+        return 0
+    except Exception as exc:  # noqa: BLE001 - the one place every unexpected failure ends
+        if debug:
+            raise
+        warn(f"Internal error: {exc or type(exc).__name__}; run with --debug for details.")
+        return 1
+
+
+def _sentence(message: str) -> str:
+    message = " ".join(str(message).split())
+    return message if message.endswith((".", "!", "?", ")")) else message + "."
+
+
+def _debug_details() -> None:
+    import traceback
+
+    traceback.print_exc()
+    try:
+        from nlsh.model import LOG_TAIL
+
+        if LOG_TAIL:
+            sys.stderr.write("llama.cpp said:\n" + "".join(LOG_TAIL))
+    except ImportError:
+        pass
+
+
+def _silence_stdout() -> None:
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except OSError:
+        pass
+
+

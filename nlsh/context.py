@@ -1,0 +1,44 @@
+"""What the prompt says about the user's machine: the OS family (flags differ between GNU and BSD
+userlands) and the shell the command will run in."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from pydantic import BaseModel
+
+GNU_LINUX = "GNU/Linux"
+MACOS = "macOS"
+BSD = "BSD"
+
+# Shells nlsh writes for; anything else (dash, ksh, ash ...) gets POSIX sh.
+SHELLS = ("bash", "zsh", "fish", "sh")
+
+
+class MachineContext(BaseModel):
+    os_family: str
+    shell: str
+
+
+def os_family(platform: str | None = None) -> str:
+    platform = platform or sys.platform
+    if platform == "darwin":
+        return MACOS
+    if "bsd" in platform or platform.startswith("dragonfly"):
+        return BSD
+    return GNU_LINUX
+
+
+def user_shell(env: dict[str, str] | None = None) -> str:
+    """The basename of $SHELL when it is one nlsh knows, else sh."""
+    env = os.environ if env is None else env
+    name = Path(env.get("SHELL", "") or "sh").name
+    # Login shells are sometimes recorded as "-bash".
+    name = name.lstrip("-")
+    return name if name in SHELLS else "sh"
+
+
+def machine_context(env: dict[str, str] | None = None) -> MachineContext:
+    return MachineContext(os_family=os_family(), shell=user_shell(env))

@@ -1,0 +1,423 @@
+"""The model runner: one GGUF model (plus optional LoRA adapter) in llama.cpp, greedy and grammar-bound.
+
+The decoding loop is our own rather than Llama.generate(), for three reasons:
+- confidence: each chosen token's softmax probability is read from the last position's logits,
+  without `logits_all` (which would copy a vocabulary-sized row for every prompt token);
+- speed: the grammar is only applied to the whole vocabulary when the model's favourite token breaks
+  it (llama.cpp's own trick); usually one candidate is checked per step;
+- the KV cache is kept across calls and only the part of the prompt after the longest shared prefix
+  is evaluated, so a batch of instructions pays for the common system prompt once.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import math
+import os
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pydantic import BaseModel
+
+from nlsh.errors import UsageError
+from nlsh.prompt import ChatFormat, chat_format_for
+
+N_CTX = 2048
+MAX_TOKENS = 160
+
+# llama.cpp's log lines, kept instead of printed: they are shown with --debug and quoted in errors.
+LOG_TAIL: deque[str] = deque(maxlen=50)
+_log_callback = None
+
+
+def _silence_llama_logs() -> None:
+    """Route llama.cpp's logging (model load chatter, grammar parse errors) into LOG_TAIL."""
+    global _log_callback
+    if _log_callback is not None:
+        return
+    import llama_cpp
+
+    @llama_cpp.llama_log_callback
+    def callback(level, text, user_data):  # noqa: ARG001 - C signature
+        try:
+            LOG_TAIL.append(text.decode("utf-8", errors="replace"))
+        except Exception:  # a logging callback must never raise into C
+            pass
+
+    _log_callback = callback  # keep a reference: llama.cpp holds only the C pointer
+    llama_cpp.llama_log_set(_log_callback, ctypes.c_void_p(0))
+
+
+class Generation(BaseModel):
+    text: str
+    # Geometric mean of the chosen tokens' probabilities (end-of-turn token included), in [0, 1].
+    confidence: float
+    n_tokens: int
+    seconds: float
+    # Sum of the chosen tokens' log-probabilities: ranks alternatives by sequence probability.
+    logprob: float = 0.0
+    # False when the answer hit the token limit or a loop instead of ending on its own.
+    finished: bool = True
+    # Prompt length, and how much of it the KV cache already held from an earlier call.
+    prompt_tokens: int = 0
+    reused_tokens: int = 0
+
+
+@dataclass
+class _Step:
+    token: int
+    logprob: float
+    # Other grammar-allowed tokens at this step (token, logprob), best first; only when branching.
+    others: list[tuple[int, float]] = field(default_factory=list)
+
+
+class Model:
+    """A loaded GGUF model. Load once per process; generate() and alternatives() may be called often."""
+
+    def __init__(
+        self,
+        path: str | os.PathLike,
+        lora: str | os.PathLike | None = None,
+        n_ctx: int = N_CTX,
+        n_threads: int | None = None,
+    ):
+        _silence_llama_logs()
+        import llama_cpp
+        from llama_cpp import Llama
+
+        self.path = Path(path)
+        self.lora = Path(lora) if lora else None
+        threads = max(1, n_threads or auto_threads())
+        try:
+            self.llm = Llama(
+                model_path=str(self.path),
+                n_ctx=n_ctx,
+                n_batch=512,
+                n_threads=threads,
+                n_threads_batch=threads,
+                use_mmap=True,
+                logits_all=False,
+                verbose=False,
+            )
+        except (ValueError, RuntimeError, OSError) as exc:
+            raise UsageError(f"The model {self.path} could not be loaded ({_last_log_error() or exc}).") from exc
+        self._llama_cpp = llama_cpp
+        self._ctx = self.llm._ctx.ctx
+        self._vocab = llama_cpp.llama_model_get_vocab(self.llm._model.model)
+        self.n_vocab = self.llm.n_vocab()
+        if self.lora is not None:
+            self._apply_adapter(self.lora)
+        meta = self.llm.metadata
+        self.architecture = meta.get("general.architecture")
+        self.chat_format: ChatFormat = chat_format_for(self.architecture, meta.get("tokenizer.chat_template"))
+        self._eog = self._end_of_turn_tokens()
+        self._grammars: dict[str, object] = {}
+        self._lock = threading.Lock()
+        # The candidate array handed to llama.cpp's grammar sampler, allocated once.
+        self._cand = (llama_cpp.llama_token_data * self.n_vocab)()
+        import numpy as np
+
+        self._np = np
+        self._cand_view = np.ctypeslib.as_array(self._cand)
+        self._cand_view["id"] = np.arange(self.n_vocab, dtype=np.int32)
+        self._one = (llama_cpp.llama_token_data * 1)()
+        self.n_threads = threads
+        self.last_reused = 0
+
+    # -- loading ------------------------------------------------------------------------------
+
+    def _apply_adapter(self, path: Path) -> None:
+        # Applied here rather than through Llama(lora_path=...), which turns mmap off for the base
+        # model (a leftover from adapters that were merged into the weights in place).
+        lc = self._llama_cpp
+        adapter = lc.llama_adapter_lora_init(self.llm._model.model, str(path).encode())
+        if not adapter:
+            raise UsageError(
+                f"The adapter {path} does not fit the model {self.path.name} ({_last_log_error() or 'load failed'})."
+            )
+        self._adapter = adapter
+        adapters = (lc.llama_adapter_lora_p_ctypes * 1)(adapter)
+        scales = (ctypes.c_float * 1)(1.0)
+        if lc.llama_set_adapters_lora(self._ctx, adapters, 1, scales):
+            raise UsageError(f"The adapter {path} could not be applied to {self.path.name}.")
+
+    def _end_of_turn_tokens(self) -> set[int]:
+        lc = self._llama_cpp
+        eog = {t for t in (lc.llama_vocab_eos(self._vocab), lc.llama_vocab_eot(self._vocab)) if t >= 0}
+        # The chat format's end-of-turn marker (<|im_end|>, <end_of_turn>) as one special token.
+        ids = self.llm.tokenize(self.chat_format.end_of_turn.encode(), add_bos=False, special=True)
+        if len(ids) == 1:
+            eog.add(ids[0])
+        return eog
+
+    def _is_end(self, token: int) -> bool:
+        return token in self._eog or bool(self._llama_cpp.llama_vocab_is_eog(self._vocab, token))
+
+    def close(self) -> None:
+        for sampler in self._grammars.values():
+            self._llama_cpp.llama_sampler_free(sampler)
+        self._grammars.clear()
+        self.llm.close()
+
+    # -- grammar ------------------------------------------------------------------------------
+
+    def _grammar_sampler(self, grammar: str):
+        """llama.cpp's grammar sampler for a GBNF text, parsed once and reset for each use."""
+        sampler = self._grammars.get(grammar)
+        if sampler is None:
+            LOG_TAIL.clear()
+            sampler = self._llama_cpp.llama_sampler_init_grammar(self._vocab, grammar.encode(), b"root")
+            if not sampler:
+                raise UsageError(f"The grammar could not be parsed ({_last_log_error() or 'syntax error'}).")
+            self._grammars[grammar] = sampler
+        else:
+            self._llama_cpp.llama_sampler_reset(sampler)
+        return sampler
+
+    def check_grammar(self, grammar: str) -> None:
+        """Raise UsageError when llama.cpp cannot parse a grammar."""
+        self._grammar_sampler(grammar)
+
+    def _allowed(self, sampler, token: int, logit: float) -> bool:
+        lc = self._llama_cpp
+        self._one[0].id = token
+        self._one[0].logit = logit
+        self._one[0].p = 0.0
+        arr = lc.llama_token_data_array(self._one, 1, -1, False)
+        lc.llama_sampler_apply(sampler, ctypes.byref(arr))
+        return self._one[0].logit != -math.inf
+
+    def _mask(self, sampler, logits):
+        """Logits with every grammar-forbidden token set to -inf."""
+        lc = self._llama_cpp
+        view = self._cand_view
+        view["logit"] = logits
+        view["p"] = 0.0
+        arr = lc.llama_token_data_array(self._cand, self.n_vocab, -1, False)
+        lc.llama_sampler_apply(sampler, ctypes.byref(arr))
+        return view["logit"].copy()
+
+    # -- evaluation ---------------------------------------------------------------------------
+
+    def tokenize(self, text: str) -> list[int]:
+        return self.llm.tokenize(text.encode("utf-8"), add_bos=True, special=True)
+
+    def _feed(self, tokens: list[int]):
+        """Make the context hold exactly `tokens`, evaluating only what the cache lacks; return the
+        logits for the position after the last token."""
+        llm = self.llm
+        if len(tokens) >= llm.n_ctx():
+            raise UsageError(f"The request is too long for the model ({len(tokens)} tokens; the limit is {llm.n_ctx()}).")
+        cached = llm.n_tokens
+        prefix = 0
+        ids = llm.input_ids
+        limit = min(cached, len(tokens) - 1)  # the last token is always re-evaluated for fresh logits
+        while prefix < limit and ids[prefix] == tokens[prefix]:
+            prefix += 1
+        llm.n_tokens = prefix
+        self.last_reused = prefix
+        llm.eval(tokens[prefix:])
+        ptr = self._llama_cpp.llama_get_logits_ith(self._ctx, -1)
+        return self._np.ctypeslib.as_array(ptr, shape=(self.n_vocab,)).copy()
+
+    def _step(self, token: int):
+        self.llm.eval([token])
+        ptr = self._llama_cpp.llama_get_logits_ith(self._ctx, -1)
+        return self._np.ctypeslib.as_array(ptr, shape=(self.n_vocab,)).copy()
+
+    def _log_softmax_at(self, logits, token: int) -> float:
+        np = self._np
+        m = float(logits.max())
+        lse = m + math.log(float(np.exp(logits - m).sum()))
+        return float(logits[token]) - lse
+
+    # -- decoding -----------------------------------------------------------------------------
+
+    def generate(
+        self,
+        prompt: str,
+        grammar: str | None = None,
+        max_tokens: int = MAX_TOKENS,
+        stop_at_newline: bool | None = None,
+    ) -> Generation:
+        """Greedy answer to a rendered prompt, constrained by `grammar` (GBNF text) when given.
+
+        Without a grammar the answer may span lines unless stop_at_newline is set; with one, the
+        grammar decides the shape and generation ends at the end-of-turn token.
+        """
+        with self._lock:
+            start = time.perf_counter()
+            prompt_ids = self.tokenize(prompt)
+            steps, finished = self._decode(prompt_ids, [], grammar, max_tokens, bool(stop_at_newline), branch=0)
+            gen = self._result(steps, finished, time.perf_counter() - start, first_line=bool(stop_at_newline))
+            return gen.model_copy(update={"prompt_tokens": len(prompt_ids), "reused_tokens": self.last_reused})
+
+    def alternatives(self, prompt: str, grammar: str | None, n: int, max_tokens: int = MAX_TOKENS) -> list[Generation]:
+        """Up to n distinct answers, most probable first.
+
+        The greedy answer is decoded while recording the runner-up tokens at each step; the most
+        probable divergences (prefix probability times runner-up probability) are then each
+        completed greedily, and the distinct texts ranked by whole-sequence probability.
+        """
+        with self._lock:
+            start = time.perf_counter()
+            prompt_ids = self.tokenize(prompt)
+            greedy, finished = self._decode(prompt_ids, [], grammar, max_tokens, False, branch=3)
+            results = [self._result(greedy, finished, 0.0)]
+            forks: list[tuple[float, int, int, float]] = []
+            prefix_lp = 0.0
+            for i, step in enumerate(greedy):
+                for tok, lp in step.others:
+                    forks.append((prefix_lp + lp, i, tok, lp))
+                prefix_lp += step.logprob
+            forks.sort(key=lambda f: -f[0])
+            seen = {results[0].text}
+            # Answers that run into the token limit or a loop are no answers; try a few more forks.
+            for _, i, tok, lp in forks[: 3 * n]:
+                if sum(g.finished for g in results) >= n:
+                    break
+                forced = [_Step(s.token, s.logprob) for s in greedy[:i]] + [_Step(tok, lp)]
+                steps, fin = self._decode(prompt_ids, forced, grammar, max_tokens, False, branch=0)
+                gen = self._result(steps, fin, 0.0)
+                if fin and gen.text and gen.text not in seen:
+                    seen.add(gen.text)
+                    results.append(gen)
+            # The greedy answer stays first if it finished; unfinished ones only fill empty hands.
+            if not results[0].finished and len(results) > 1:
+                results = results[1:]
+            results.sort(key=lambda g: -g.logprob)
+            elapsed = time.perf_counter() - start
+            return [g.model_copy(update={"seconds": elapsed}) for g in results[:n]]
+
+    def _decode(
+        self,
+        prompt_ids: list[int],
+        forced: list[_Step],
+        grammar: str | None,
+        max_tokens: int,
+        stop_at_newline: bool,
+        branch: int,
+    ) -> tuple[list[_Step], bool]:
+        np = self._np
+        sampler = self._grammar_sampler(grammar) if grammar is not None else None
+        lc = self._llama_cpp
+        steps: list[_Step] = []
+        # Replay a forced prefix (alternatives): its tokens go through the grammar and the context.
+        logits = self._feed(prompt_ids + [s.token for s in forced])
+        for s in forced:
+            if sampler is not None:
+                lc.llama_sampler_accept(sampler, s.token)
+            steps.append(s)
+        if forced and self._is_end(forced[-1].token):
+            return steps, True
+        text_so_far = self.llm.detokenize([s.token for s in forced]) if forced else b""
+        while len(steps) < max_tokens:
+            best = int(logits.argmax())
+            others: list[tuple[int, float]] = []
+            if sampler is not None and (branch or not self._allowed(sampler, best, float(logits[best]))):
+                masked = self._mask(sampler, logits)
+                best = int(masked.argmax())
+                if masked[best] == -math.inf:
+                    return steps, False  # the grammar allows nothing more: a dead end
+                if branch:
+                    top = np.argpartition(-masked, branch)[: branch + 1]
+                    top = [int(t) for t in top if t != best and masked[t] != -math.inf]
+                    top.sort(key=lambda t: -float(masked[t]))
+                    others = [(t, self._log_softmax_at(logits, t)) for t in top[:branch]]
+            elif branch:
+                top = np.argpartition(-logits, branch)[: branch + 1]
+                top = sorted((int(t) for t in top if t != best), key=lambda t: -float(logits[t]))
+                others = [(t, self._log_softmax_at(logits, t)) for t in top[:branch]]
+            lp = self._log_softmax_at(logits, best)
+            steps.append(_Step(best, lp, others))
+            if self._is_end(best):
+                return steps, True
+            if sampler is not None:
+                lc.llama_sampler_accept(sampler, best)
+            text_so_far += self.llm.detokenize([best])
+            if stop_at_newline and b"\n" in text_so_far.lstrip(b"\n"):
+                return steps, True
+            if _looping(text_so_far[-300:]):
+                return steps, False  # greedy decoding stuck in a loop never recovers
+            logits = self._step(best)
+        return steps, False
+
+    def _result(self, steps: list[_Step], finished: bool, seconds: float, first_line: bool = False) -> Generation:
+        tokens = [s.token for s in steps if not self._is_end(s.token)]
+        text = self.llm.detokenize(tokens).decode("utf-8", errors="replace").strip()
+        if first_line:
+            text = text.split("\n")[0].strip()
+        logprob = sum(s.logprob for s in steps)
+        confidence = math.exp(logprob / len(steps)) if steps else 0.0
+        return Generation(
+            text=text,
+            confidence=max(0.0, min(1.0, confidence)),
+            n_tokens=len(steps),
+            seconds=seconds,
+            logprob=logprob,
+            finished=finished,
+        )
+
+
+def _looping(text: bytes) -> bool:
+    """True when the answer's tail is one block repeated over and over ("| xargs | xargs | ...").
+
+    Checked on text rather than tokens because a loop need not tokenize the same way each time.
+    """
+    n = len(text)
+    for period in range(1, 81):
+        repeats = 8 if period == 1 else 4 if period < 6 else 3
+        span = period * repeats
+        if span > n:
+            break
+        block = text[n - period :]
+        if text[n - span :] == block * repeats:
+            return True
+    return False
+
+
+def _cpu_count() -> int:
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
+def auto_threads() -> int:
+    """Threads for llama.cpp: the cores not already busy ($NLSH_THREADS overrides).
+
+    llama.cpp's threads meet at a spinning barrier after every operation; when another process
+    holds one of the cores, a second thread waits for a whole scheduler slice at each barrier and a
+    token that takes 15 ms on one thread takes a second on two (measured on a 2-core machine next
+    to a training run). So threads are only added for cores that are actually idle.
+    """
+    env = os.environ.get("NLSH_THREADS", "")
+    if env.isdigit() and int(env) > 0:
+        return int(env)
+    cores = _cpu_count()
+    try:
+        busy = os.getloadavg()[0]
+    except OSError:
+        busy = 0.0
+    return max(1, min(cores, cores - int(busy + 0.5)))
+
+
+def _last_log_error() -> str:
+    lines = [ln.strip() for ln in LOG_TAIL if ln.strip()]
+    errors = [ln for ln in lines if "error" in ln.lower() or "failed" in ln.lower()]
+    return (errors or lines or [""])[-1][:200]
+
+
+# One model per process and per (path, adapter): loading costs most of a cold start.
+_LOADED: dict[tuple[str, str | None], Model] = {}
+
+
+def load_model(path: str | os.PathLike, lora: str | os.PathLike | None = None, n_threads: int | None = None) -> Model:
+    key = (str(Path(path).resolve()), str(Path(lora).resolve()) if lora else None)
+    model = _LOADED.get(key)
+    if model is None:
+        model = Model(path, lora, n_threads=n_threads)
+        _LOADED[key] = model
+    return model

@@ -1,0 +1,291 @@
+"""From an instruction to a checked proposal, top to bottom:
+
+    instruction
+      -> context      OS family, shell, retrieved hints, previous turn, device listing
+      -> prompt       nlsh.prompt, the one template
+      -> model        greedy, bound by a grammar (shell, home, or either)
+      -> proposal     a command, or device actions
+      -> validator    risk, reasons, validity
+    (-> confirm -> execute: nlsh.confirm and nlsh.execute, driven by the CLI and the REPL)
+
+Nothing here prints or asks; failures are NlshError subclasses carrying their exit codes.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Literal
+
+from nlsh import bundled
+from nlsh.config import Config, cache_dir
+from nlsh.context import MachineContext, machine_context
+from nlsh.errors import NoTranslation, Refused, UsageError
+from nlsh.grammar import shell_grammar
+from nlsh.model import Generation, Model
+from nlsh.prompt import ChatFormat, Example, PromptContext, chat_format_for, render_prompt
+from nlsh.schema import HomeProposal, Proposal, ShellProposal, Verdict
+
+Mode = Literal["shell", "home"]
+
+# Longer instructions are refused rather than cut: a truncated request would get a confident answer
+# to a question nobody asked.
+MAX_INSTRUCTION_CHARS = 2000
+LOW_CONFIDENCE = "low confidence"
+
+
+class Pipeline:
+    """Translate instructions for one configuration. The model is loaded on first use, once."""
+
+    def __init__(
+        self,
+        config: Config | None = None,
+        *,
+        model_path: str | os.PathLike | None = None,
+        lora: str | os.PathLike | None = None,
+        registry=None,
+        mode: Mode | None = None,
+        grammar: str | None = None,
+        retrieval: bool = True,
+        use_cache: bool | None = None,
+    ):
+        self.config = config or Config()
+        requested_model = model_path if model_path is not None else self.config.model
+        self.model_path = bundled.resolve_model(requested_model)
+        requested_lora = lora if lora is not None else self.config.lora
+        self.lora_path = bundled.resolve_adapter(requested_lora, self.model_path, requested_model is not None)
+        self.registry = self._load_registry(registry if registry is not None else self.config.registry)
+        if mode == "home" and self.registry is None:
+            raise UsageError("--home needs a device registry: pass --devices FILE or set `registry` in the config file.")
+        self.mode: Mode | None = mode
+        self.grammar_mode = grammar or self.config.grammar
+        if self.grammar_mode not in ("format", "path", "none"):
+            raise UsageError(f"Unknown grammar mode `{self.grammar_mode}`; use format or path.")
+        self.machine: MachineContext = machine_context()
+        self.retriever = None
+        k = self.config.retrieval
+        if retrieval and (k.tools > 0 or k.examples > 0):
+            from nlsh.retrieval import Retriever
+
+            self.retriever = Retriever(tools=k.tools, examples=k.examples, use_tldr=k.tldr)
+        use_cache = self.config.cache if use_cache is None else use_cache
+        self.cache = None
+        if use_cache:
+            from nlsh.cache import TranslationCache
+
+            self.cache = TranslationCache(cache_dir() / "translations.sqlite3")
+        self._model: Model | None = None
+        self._chat_format: ChatFormat | None = None
+
+    @staticmethod
+    def _load_registry(registry):
+        if registry is None or registry == "":
+            return None
+        if isinstance(registry, (str, Path)):
+            from nlsh.home.registry import load_registry
+
+            return load_registry(Path(registry).expanduser())
+        return registry
+
+    # -- the pieces ---------------------------------------------------------------------------
+
+    @property
+    def model(self) -> Model:
+        if self._model is None:
+            from nlsh.model import load_model
+
+            self._model = load_model(self.model_path, self.lora_path, n_threads=self.config.threads or None)
+        return self._model
+
+    @property
+    def chat_format(self) -> ChatFormat:
+        # Read from the GGUF header, so a prompt (and a cache lookup) needs no model load.
+        if self._chat_format is None:
+            if self._model is not None:
+                self._chat_format = self._model.chat_format
+            else:
+                try:
+                    meta = bundled.model_metadata(self.model_path)
+                except (OSError, ValueError) as exc:
+                    raise UsageError(f"The model {self.model_path} cannot be read: {exc}.") from exc
+                arch, template = meta.get("general.architecture"), meta.get("tokenizer.chat_template")
+                self._chat_format = chat_format_for(
+                    arch if isinstance(arch, str) else None, template if isinstance(template, str) else None
+                )
+        return self._chat_format
+
+    @property
+    def min_confidence(self) -> float:
+        return self.config.min_confidence
+
+    def uses_devices(self) -> bool:
+        return self.registry is not None and self.mode != "shell"
+
+    def context(self, instruction: str, previous: Example | None = None) -> PromptContext:
+        ctx = PromptContext(os_family=self.machine.os_family, shell=self.machine.shell, previous=previous)
+        if self.uses_devices():
+            from nlsh.home.registry import render_listing
+
+            ctx.devices = render_listing(self.registry)
+        # Utility hints are for shell answers; a home-only request gets none.
+        if self.retriever is not None and self.mode != "home":
+            found = self.retriever.retrieve(instruction)
+            ctx.tools, ctx.examples = found.tools, found.examples
+        return ctx
+
+    def prompt(self, instruction: str, previous: Example | None = None) -> str:
+        return render_prompt(instruction, self.context(instruction, previous), self.chat_format)
+
+    def grammar(self) -> str | None:
+        if self.grammar_mode == "none":
+            return None
+        if self.mode == "home":
+            from nlsh.home.grammar import home_grammar
+
+            return home_grammar(self.registry)
+        shell = shell_grammar(self.grammar_mode)
+        if self.uses_devices():
+            from nlsh.home.grammar import home_or_shell_grammar
+
+            return home_or_shell_grammar(self.registry, shell)
+        return shell
+
+    # -- translating --------------------------------------------------------------------------
+
+    def generate(self, instruction: str, previous: Example | None = None) -> Generation:
+        """The model's raw answer for an instruction (from the translation cache when possible)."""
+        instruction = clean_instruction(instruction)
+        prompt = self.prompt(instruction, previous)
+        grammar = self.grammar()
+        key = None
+        if self.cache is not None:
+            from nlsh.cache import cache_key
+
+            key = cache_key(prompt, grammar, self.model_path, self.lora_path)
+            hit = self.cache.get(key)
+            if hit is not None:
+                return hit
+        generation = self.model.generate(prompt, grammar)
+        if key is not None:
+            # Unfinished answers too: greedy decoding would loop the same way again.
+            self.cache.put(key, generation)
+        return generation
+
+    def translate(self, instruction: str, previous: Example | None = None) -> Proposal:
+        """One checked proposal. Raises UsageError (bad input), NoTranslation, or Refused (invalid)."""
+        instruction = clean_instruction(instruction)
+        generation = self.generate(instruction, previous)
+        proposal = self.proposal(instruction, generation)
+        return proposal
+
+    def alternatives(self, instruction: str, n: int, previous: Example | None = None) -> list[Proposal]:
+        """Up to n distinct valid proposals, most probable first (issue 5's --alternatives)."""
+        instruction = clean_instruction(instruction)
+        if n < 1:
+            raise UsageError("--alternatives needs a number of at least 1.")
+        prompt = self.prompt(instruction, previous)
+        out: list[Proposal] = []
+        last_error: Exception | None = None
+        for gen in self.model.alternatives(prompt, self.grammar(), n):
+            try:
+                out.append(self.proposal(instruction, gen))
+            except (NoTranslation, Refused) as exc:
+                last_error = exc
+        if not out:
+            raise last_error or NoTranslation("The model produced no usable command.")
+        return out
+
+    def proposal(self, instruction: str, generation: Generation) -> Proposal:
+        """Turn the model's answer into a validated proposal."""
+        text = generation.text.strip()
+        if not generation.finished:
+            raise NoTranslation("The model did not produce a complete answer; try rephrasing the request.")
+        if not text:
+            raise NoTranslation("The model produced an empty answer; try rephrasing the request.")
+        confidence = round(generation.confidence, 3)
+        warnings = [LOW_CONFIDENCE] if confidence < self.min_confidence else []
+        if self.registry is not None and self.mode != "shell" and self._is_home(text):
+            return self._home_proposal(instruction, text, confidence, warnings)
+        if self.mode == "home":
+            raise NoTranslation("The model's answer is not a device action.")
+        verdict = self.check(text)
+        if not verdict.valid:
+            raise Refused(f"The validator rejected the proposed command `{text}`: {_reasons(verdict)}.")
+        return ShellProposal(
+            instruction=instruction,
+            command=verdict.command or text,
+            risk=verdict.risk,
+            reasons=verdict.reasons,
+            confidence=confidence,
+            warnings=warnings + verdict.warnings,
+        )
+
+    def _is_home(self, text: str) -> bool:
+        if self.mode == "home":
+            return True
+        from nlsh.home.answer import is_home_answer
+
+        return is_home_answer(text)
+
+    def _home_proposal(self, instruction: str, text: str, confidence: float, warnings: list[str]) -> HomeProposal:
+        from nlsh.home.answer import parse_answer
+        from nlsh.home.validate import check_actions
+
+        actions = parse_answer(text, self.registry)
+        verdict = check_actions(actions, self.registry)
+        if not verdict.valid:
+            raise Refused(f"The validator rejected the device actions: {_reasons(verdict)}.")
+        return HomeProposal(
+            instruction=instruction,
+            actions=actions,
+            risk=verdict.risk,
+            reasons=verdict.reasons,
+            confidence=confidence,
+            warnings=warnings + verdict.warnings,
+        )
+
+    def is_unsure(self, proposal: Proposal) -> bool:
+        return proposal.confidence < self.min_confidence
+
+    # -- checking -----------------------------------------------------------------------------
+
+    def check(self, command: str) -> Verdict:
+        """The validator's verdict on a shell command (no model involved)."""
+        return check_command(command)
+
+    def close(self) -> None:
+        if self.cache is not None:
+            self.cache.close()
+
+
+def check_command(command: str) -> Verdict:
+    from nlsh.validator import check_command as validate
+
+    return validate(command)
+
+
+def clean_instruction(instruction: str) -> str:
+    """The instruction as the model should see it: one line, trimmed; bad input is a UsageError."""
+    if not isinstance(instruction, str):
+        raise UsageError("The instruction must be text.")
+    text = " ".join(instruction.split())
+    if not text:
+        raise UsageError("The instruction is empty.")
+    if len(text) > MAX_INSTRUCTION_CHARS:
+        raise UsageError(
+            f"The instruction is too long ({len(text)} characters; the limit is {MAX_INSTRUCTION_CHARS})."
+        )
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise UsageError("The instruction is not valid UTF-8.") from None
+    if any(ord(c) < 32 or ord(c) == 127 for c in text):
+        text = "".join(c for c in text if ord(c) >= 32 and ord(c) != 127)
+        if not text.strip():
+            raise UsageError("The instruction has no readable text.")
+    return text
+
+
+def _reasons(verdict: Verdict) -> str:
+    items = verdict.reasons or verdict.warnings or ["it is not a valid command"]
+    return "; ".join(i.rstrip(".") for i in items)

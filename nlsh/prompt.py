@@ -1,0 +1,117 @@
+"""The one prompt template. Inference (nlsh.model) and training (finetune) both render through here.
+
+Kept short on purpose: every prompt token is paid for at every CPU training step and at every cold
+start, and a fine-tuned 135M model needs a stable frame more than it needs instructions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pydantic import BaseModel, Field
+
+
+class Example(BaseModel):
+    """An (instruction, answer) pair shown to the model: retrieved, learned, or the previous turn."""
+
+    instruction: str
+    answer: str
+
+
+class ToolHint(BaseModel):
+    """A utility the user's machine has, with its one-line summary (whatis, --help, tldr cache)."""
+
+    name: str
+    summary: str
+
+
+class PromptContext(BaseModel):
+    os_family: str = "GNU/Linux"
+    shell: str = "bash"
+    tools: list[ToolHint] = Field(default_factory=list)
+    examples: list[Example] = Field(default_factory=list)
+    # The turn being refined ("only the .py ones"): its instruction and the answer it got.
+    previous: Example | None = None
+    # Compact device listing (nlsh.home.registry.render_listing); None means shell only.
+    devices: str | None = None
+
+
+@dataclass(frozen=True)
+class ChatFormat:
+    """How one model family marks turns. The words inside the turns are the same for every family."""
+
+    name: str
+    system: str  # format string with {text}
+    user: str
+    assistant_prefix: str
+    end_of_turn: str  # what a finished answer ends with (the model's end-of-turn token text)
+
+
+CHATML = ChatFormat(
+    name="chatml",
+    system="<|im_start|>system\n{text}<|im_end|>\n",
+    user="<|im_start|>user\n{text}<|im_end|>\n",
+    assistant_prefix="<|im_start|>assistant\n",
+    end_of_turn="<|im_end|>",
+)
+
+# Gemma has no system role: its system text goes at the top of the first user turn.
+GEMMA = ChatFormat(
+    name="gemma",
+    system="{text}\n\n",
+    user="<start_of_turn>user\n{text}<end_of_turn>\n",
+    assistant_prefix="<start_of_turn>model\n",
+    end_of_turn="<end_of_turn>",
+)
+
+FORMATS = {f.name: f for f in (CHATML, GEMMA)}
+
+
+def chat_format_for(architecture: str | None, chat_template: str | None = None) -> ChatFormat:
+    """Pick the turn markers from a GGUF's metadata (general.architecture, tokenizer.chat_template)."""
+    if chat_template and "<start_of_turn>" in chat_template:
+        return GEMMA
+    if chat_template and "<|im_start|>" in chat_template:
+        return CHATML
+    if architecture and architecture.startswith("gemma"):
+        return GEMMA
+    return CHATML
+
+
+def system_text(ctx: PromptContext) -> str:
+    text = f"Translate the request into one {ctx.shell} command for {ctx.os_family}. Reply with the command only."
+    if ctx.devices is not None:
+        text += " For the devices below, reply with device actions instead."
+    return text
+
+
+def user_text(instruction: str, ctx: PromptContext) -> str:
+    lines: list[str] = []
+    if ctx.devices:
+        lines.append("Devices:")
+        lines.append(ctx.devices)
+    for tool in ctx.tools:
+        lines.append(f"Tool: {tool.name} - {tool.summary}")
+    for ex in ctx.examples:
+        lines.append(f"Example: {ex.instruction} => {ex.answer}")
+    if ctx.previous is not None:
+        lines.append(f"Previous: {ctx.previous.instruction} => {ctx.previous.answer}")
+    lines.append(f"Request: {instruction}")
+    return "\n".join(lines)
+
+
+def render_prompt(instruction: str, ctx: PromptContext, fmt: ChatFormat = CHATML) -> str:
+    """Everything the model reads before its answer, ending with the assistant turn's opening."""
+    if fmt.name == "gemma":
+        body = fmt.system.format(text=system_text(ctx)) + user_text(instruction, ctx)
+        return fmt.user.format(text=body) + fmt.assistant_prefix
+    return (
+        fmt.system.format(text=system_text(ctx))
+        + fmt.user.format(text=user_text(instruction, ctx))
+        + fmt.assistant_prefix
+    )
+
+
+def render_answer(answer: str, fmt: ChatFormat = CHATML) -> str:
+    """The training target that follows render_prompt: the answer and the end-of-turn marker."""
+    return answer + fmt.end_of_turn

@@ -1,0 +1,17 @@
+"""The shell validator: parse a command line, resolve its executables, rate its risk (SPEC section 2)."""
+
+from nlsh.validator.parse import ParsedCommand, ParseError, Redirect, SimpleCommand, Word, parse_command
+from nlsh.validator.resolve import Resolution, resolve_executable
+from nlsh.validator.shell import check_command
+
+__all__ = [
+    "check_command",
+    "parse_command",
+    "ParsedCommand",
+    "ParseError",
+    "SimpleCommand",
+    "Redirect",
+    "Word",
+    "resolve_executable",
+    "Resolution",
+]

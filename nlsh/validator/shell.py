@@ -1,0 +1,36 @@
+"""check_command: the validator's one entry point, behind `nlsh --check` and every proposal."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+from nlsh.schema import Risk, Verdict
+from nlsh.validator.parse import ParseError, parse_command
+from nlsh.validator.risk import Context, analyse
+
+
+def check_command(command: str, path: Optional[str] = None) -> Verdict:
+    """Parse and rate one command line; never raises.
+
+    `path` is the PATH to resolve executables against (None: this process's PATH). A line that does
+    not parse, is empty or spans several lines is `valid=False` and rated `dangerous`, so that
+    anything keyed on the risk alone still refuses to run it.
+    """
+    text = command if isinstance(command, str) else ""
+    try:
+        parsed = parse_command(text)
+    except ParseError as error:
+        return _invalid(text, str(error))
+    except Exception as error:  # bashlex has more ways to fail than it documents
+        return _invalid(text, f"cannot parse: {type(error).__name__}")
+    try:
+        result = analyse(parsed, Context(path=path))
+    except RecursionError:
+        return _invalid(text, "the command is nested too deeply to analyse")
+    except Exception as error:
+        return _invalid(text, f"cannot analyse the command ({type(error).__name__})")
+    return Verdict(command=text, risk=result.risk, reasons=result.reasons, valid=True, warnings=result.warnings)
+
+
+def _invalid(text: str, reason: str) -> Verdict:
+    return Verdict(command=text, risk=Risk.dangerous, reasons=[reason], valid=False)

