@@ -27,6 +27,9 @@ class TrainConfig:
     warmup_steps: int = 30
     epochs: float = 1.0
     max_steps: int = 0  # 0 = from epochs
+    # End this invocation after this many steps (0 = run to the end); a later run with the same
+    # config resumes from the checkpoint, so CPU training can proceed in time slots.
+    stop_after: int = 0
     batch_tokens: int = 2048  # tokens per micro-batch (length-bucketed, little padding)
     grad_accum: int = 1
     max_len: int = 384

@@ -19,14 +19,13 @@ from __future__ import annotations
 import itertools
 import random
 import re
-from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from finetune.home_piles import SLOT_ARGS, PileDevice, Part, Template, load_piles
+from finetune.home_piles import SLOT_ARGS, Part, PileDevice, Template, load_piles
 from finetune.home_templates import own_templates
 from finetune.records import Record
-from nlsh.home.answer import format_answer, format_no_device
+from nlsh.home.answer import format_no_device
 from nlsh.home.catalog import ARGS, DOMAINS
 from nlsh.home.registry import Device, Registry, render_listing
 from nlsh.home.validate import check_actions
@@ -122,16 +121,6 @@ def _content(text: str) -> frozenset[str]:
 
 def _slug(text: str) -> str:
     return "_".join(_words(text))
-
-
-@dataclass
-class _Need:
-    """A device a template part needs in the home."""
-
-    part: Part
-    device_id: str | None = None  # filled when the home is built
-    area: str | None = None  # area parts: the area meant
-    targets: list[str] = field(default_factory=list)
 
 
 class _HomeBuilder:
@@ -424,7 +413,6 @@ class HomeDataGenerator:
         refs: dict[tuple[int, int], str] = {}
         areas: dict[tuple[int, int], str] = {}
         ghost: PileDevice | None = None
-        ghost_ref: str | None = None
 
         for ti, t in enumerate(templates):
             if ti == ghost_index:

@@ -238,6 +238,7 @@ def train(cfg: TrainConfig) -> dict:
     bar = tqdm(total=total_steps, initial=state["step"], disable=not main, dynamic_ncols=True)
     model.train()
     seen_tokens, t0 = 0, time.time()
+    first_step = state["step"]
     done = False
     while not done:
         epoch_batches = batches(train_enc, cfg.batch_tokens, random.Random(cfg.seed + state["epoch"]))
@@ -279,6 +280,8 @@ def train(cfg: TrainConfig) -> dict:
                     done = True
             if main and (state["step"] % cfg.save_every == 0 or done):
                 save_checkpoint(model, opt, sched, state, ckpt)
+            if cfg.stop_after and state["step"] - first_step >= cfg.stop_after:
+                done = True
             if state["step"] >= total_steps or done:
                 done = True
                 break

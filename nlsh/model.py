@@ -181,6 +181,19 @@ class Model:
         """Raise UsageError when llama.cpp cannot parse a grammar."""
         self._grammar_sampler(grammar)
 
+    def accepts(self, grammar: str, text: str) -> bool:
+        """Whether the grammar allows `text` as a complete answer, token by token as the model
+        would write it (this model's own tokenization)."""
+        with self._lock:
+            sampler = self._grammar_sampler(grammar)
+            lc = self._llama_cpp
+            for token in self.llm.tokenize(text.encode("utf-8"), add_bos=False, special=False):
+                if not self._allowed(sampler, token, 0.0):
+                    return False
+                lc.llama_sampler_accept(sampler, token)
+            eos = lc.llama_vocab_eos(self._vocab)
+            return self._allowed(sampler, eos, 0.0)
+
     def _allowed(self, sampler, token: int, logit: float) -> bool:
         lc = self._llama_cpp
         self._one[0].id = token
@@ -256,11 +269,11 @@ class Model:
             return gen.model_copy(update={"prompt_tokens": len(prompt_ids), "reused_tokens": self.last_reused})
 
     def alternatives(self, prompt: str, grammar: str | None, n: int, max_tokens: int = MAX_TOKENS) -> list[Generation]:
-        """Up to n distinct answers, most probable first.
+        """Up to n distinct answers: the greedy one first, then the others by sequence probability.
 
         The greedy answer is decoded while recording the runner-up tokens at each step; the most
         probable divergences (prefix probability times runner-up probability) are then each
-        completed greedily, and the distinct texts ranked by whole-sequence probability.
+        completed greedily. Answers that hit the token limit or a loop are dropped.
         """
         with self._lock:
             start = time.perf_counter()
@@ -285,10 +298,12 @@ class Model:
                 if fin and gen.text and gen.text not in seen:
                     seen.add(gen.text)
                     results.append(gen)
-            # The greedy answer stays first if it finished; unfinished ones only fill empty hands.
-            if not results[0].finished and len(results) > 1:
-                results = results[1:]
-            results.sort(key=lambda g: -g.logprob)
+            # The greedy answer (what a plain call returns) stays first when it finished, so
+            # `--alternatives 1` agrees with `--dry-run`; the others follow by sequence probability.
+            head, rest = results[:1], sorted(results[1:], key=lambda g: -g.logprob)
+            if not head[0].finished and rest:
+                head, rest = [], sorted(results[1:], key=lambda g: -g.logprob)
+            results = head + rest
             elapsed = time.perf_counter() - start
             return [g.model_copy(update={"seconds": elapsed}) for g in results[:n]]
 

@@ -127,8 +127,9 @@ class Pipeline:
             from nlsh.home.registry import render_listing
 
             ctx.devices = render_listing(self.registry)
-        # Utility hints are for shell answers; a home-only request gets none.
-        if self.retriever is not None and self.mode != "home":
+        # Hints go with shell-only prompts: the model was trained on device listings without
+        # hints, and a `shutdown` hint next to "lights off" only invites the wrong kind of answer.
+        if self.retriever is not None and not self.uses_devices():
             found = self.retriever.retrieve(instruction)
             ctx.tools, ctx.examples = found.tools, found.examples
         return ctx

@@ -90,6 +90,8 @@ def stem(word: str) -> str:
         return word
     for suffix, repl in (("ies", "y"), ("sses", "ss"), ("ing", ""), ("ed", ""), ("es", ""), ("s", "")):
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            if suffix == "s" and word.endswith(("ss", "us", "is")):
+                return word  # process, status, analysis
             if suffix == "es" and not word[-3] in "sxz" and not word.endswith(("ches", "shes")):
                 return word[:-1]
             return word[: len(word) - len(suffix)] + repl
@@ -541,8 +543,10 @@ class Retriever:
         out: list[Example] = []
         learned, scorer = self._learned_index()
         if scorer is not None:
-            for i, s in sorted(scorer.scores(query).items(), key=lambda kv: -kv[1]):
-                if s < 1.0 or len(out) >= self.k_examples:
+            # A user's handful of pairs is too small a collection for BM25's idf to mean much;
+            # a pair counts when most of its words are in the request.
+            for i, overlap in self._learned_matches(query, scorer):
+                if overlap < 0.5 or len(out) >= self.k_examples:
                     break
                 out.append(learned[i])
         if len(out) < self.k_examples and self.use_tldr:
@@ -553,6 +557,17 @@ class Retriever:
                         break
                     out.append(index.tldr_examples[i])
         return out
+
+    @staticmethod
+    def _learned_matches(query: dict[str, float], scorer: Scorer) -> list[tuple[int, float]]:
+        bm25 = scorer.scores(query)
+        ranked = []
+        for i in bm25:
+            words = set(scorer.tf[i])
+            overlap = sum(query.get(t, 0.0) for t in words) / len(words) if words else 0.0
+            ranked.append((i, overlap, bm25[i]))
+        ranked.sort(key=lambda r: (-r[1], -r[2], r[0]))
+        return [(i, overlap) for i, overlap, _ in ranked]
 
     def _learned_index(self) -> tuple[list[Example], Scorer | None]:
         # Re-read when the file changes: a pair learned a moment ago must help the very next request.

@@ -168,9 +168,8 @@ def test_listing_is_one_short_line_per_device(home):
 
 
 def _devices_cli(*args: str, env_home: Path) -> subprocess.CompletedProcess:
-    code = "import sys; from nlsh.home.cli import devices; sys.exit(devices.main(sys.argv[1:], prog_name='nlsh devices'))"
     return subprocess.run(
-        [sys.executable, "-c", code, *args], capture_output=True, text=True, cwd=REPO,
+        [sys.executable, "-m", "nlsh", "devices", *args], capture_output=True, text=True, cwd=REPO,
         env={"PATH": "/usr/bin:/bin", "HOME": str(env_home), "XDG_CONFIG_HOME": str(env_home / "cfg"),
              "PYTHONPATH": str(REPO)},
         timeout=60,
@@ -203,3 +202,19 @@ def test_cli_without_registry_says_how_to_give_one(tmp_path: Path):
     r = _devices_cli("list", env_home=tmp_path)
     assert r.returncode == 2
     assert "--devices" in r.stderr
+
+
+def test_big_homes_list_only_the_devices_a_request_points_at():
+    from nlsh.home.registry import LISTING_LIMIT
+
+    devices = [{"id": f"switch.plug_{i}", "name": f"Plug {i}", "area": f"room {i}"} for i in range(200)]
+    devices += [{"id": "light.kitchen", "area": "kitchen"}, {"id": "light.garage", "aliases": ["shop light"]}]
+    big = registry_from_data({"devices": devices})
+    full = render_listing(big)
+    assert len(full.splitlines()) == 202  # without a focus: everything
+    focused = render_listing(big, focus="turn on the kitchen light and the shop light").splitlines()
+    assert focused == ["light.kitchen", "light.garage aka shop light"]  # registry order, nothing else
+    plugs = render_listing(big, focus="switch off every plug").splitlines()
+    assert len(plugs) == LISTING_LIMIT and all(line.startswith("switch.plug_") for line in plugs)
+    small = registry_from_data({"devices": devices[:10]})
+    assert render_listing(small, focus="kitchen") == render_listing(small)  # small homes: the same text always

@@ -97,6 +97,29 @@ def test_path_grammar_starts_with_an_executable_or_builtin(model):
         assert first in known or gen.text.startswith(("./", "../", "/", "~/", "(", "{ ", "! ", "$")), gen.text
 
 
+def test_path_grammar_admits_exactly_the_executables_and_builtins(model, tmp_path):
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    for name in ("alpha", "alphabet", "beta-2", "g++"):
+        exe = bin_dir / name
+        exe.write_text("#!/bin/sh\n")
+        exe.chmod(0o755)
+    (bin_dir / "not-executable").write_text("")
+    gbnf = grammar.path_grammar(str(bin_dir))
+    for ok in ["alpha", "alpha -v", "alphabet x | alpha", "beta-2", "g++ -O2 main.c", "cd /tmp", "./run.sh", "for f in *; do alpha $f; done"]:
+        assert model.accepts(gbnf, ok), ok
+    for bad in ["alph", "alphabets", "not-executable", "ls -la", "Alpha", "```alpha```", " alpha", "alpha\nalpha"]:
+        assert not model.accepts(gbnf, bad), bad
+
+
+def test_format_grammar_admits_commands_and_refuses_prose(model):
+    g = grammar.format_grammar()
+    for ok in ["ls -la", "find ~ -type f -size +100M", "./build.sh", "(cd /tmp && ls)", "[ -f x ] && echo y", "~/bin/tool", "echo 'a \"b\"'"]:
+        assert model.accepts(g, ok), ok
+    for bad in ["```bash", "To list files, run ls", " ls", "ls\nrm x", "", "Here is the command: ls"]:
+        assert not model.accepts(g, bad), bad
+
+
 def test_grammar_errors_are_usage_errors(model):
     with pytest.raises(UsageError, match="grammar"):
         model.check_grammar("root ::= [unclosed")
@@ -134,9 +157,11 @@ def test_alternatives_are_distinct_and_ranked(model):
     assert 1 <= len(alts) <= 3
     texts = [a.text for a in alts]
     assert len(set(texts)) == len(texts)
-    assert [a.logprob for a in alts] == sorted((a.logprob for a in alts), reverse=True)
+    assert all(a.finished for a in alts[1:])
     if greedy.finished:
-        assert greedy.text in texts
+        assert texts[0] == greedy.text  # the plain answer first, as --dry-run would print it
+    rest = [a.logprob for a in alts[1:]]
+    assert rest == sorted(rest, reverse=True)
 
 
 def test_loop_detector():

@@ -106,4 +106,4 @@ class HomeAssistantBackend(Backend):
         except HomeAssistantError as e:
             if e.status == 401:
                 raise BackendUnavailable(str(e)) from None
-            raise ActionFailed(f"{action.device} {action.action}: {e}") from None
+            raise ActionFailed(str(e)) from None

@@ -74,15 +74,15 @@ class Device(BaseModel):
             for f in self.features:
                 if f not in spec.features:
                     known = ", ".join(spec.features) or "none"
-                    raise ValueError(f"features: '{f}' is not a feature of {self.domain} (known: {known})")
+                    raise ValueError(f"field 'features': '{f}' is not a feature of {self.domain} (known: {known})")
         if self.device_class is not None and self.domain == "cover" and self.device_class not in COVER_DEVICE_CLASSES:
             raise ValueError(
-                f"device_class: '{self.device_class}' is not a cover class (known: {', '.join(COVER_DEVICE_CLASSES)})"
+                f"field 'device_class': '{self.device_class}' is not a cover class (known: {', '.join(COVER_DEVICE_CLASSES)})"
             )
         if (self.min_temp is not None or self.max_temp is not None) and self.domain != "climate":
-            raise ValueError("min_temp/max_temp only apply to climate devices")
+            raise ValueError("fields 'min_temp' and 'max_temp' only apply to climate devices")
         if self.temp_range[0] > self.temp_range[1]:
-            raise ValueError("min_temp is above max_temp")
+            raise ValueError("field 'min_temp' is above 'max_temp'")
         if not self.name:
             object.__setattr__(self, "name", self.object_id.replace("_", " ").title())
         return self
@@ -235,9 +235,7 @@ def _problem(where: str, loc: tuple, err: dict) -> str:
     field = ".".join(str(x) for x in loc) if loc else ""
     if err["type"] == "value_error":
         msg = str(err["ctx"]["error"]) if "ctx" in err else err["msg"]
-        if msg.startswith(("features:", "device_class:")):
-            return f"{where}: {msg}."
-        return f"{where}: {field + ': ' if field else ''}{msg}."
+        return f"{where}: {'field ' + repr(field) + ': ' if field else ''}{msg}."
     words = _PYDANTIC_WORDS.get(err["type"], err["msg"][0].lower() + err["msg"][1:])
     return f"{where}: field '{field}' {words}."
 
@@ -333,6 +331,34 @@ def listing_line(d: Device) -> str:
     return " ".join(parts)
 
 
-def render_listing(registry: Registry) -> str:
-    """The compact listing that goes into PromptContext.devices, one line per device."""
-    return "\n".join(listing_line(d) for d in registry.devices)
+LISTING_LIMIT = 60  # devices; a bigger home lists only those a request's words point at
+
+
+def relevant_devices(registry: Registry, instruction: str, limit: int = LISTING_LIMIT) -> list[Device]:
+    """The devices a request is most likely about, in registry order: those sharing words with it
+    (name, alias, area, id, or a noun of its domain), best first, at most `limit`."""
+    said = set(_norm(instruction).split())
+    scored = []
+    for i, d in enumerate(registry.devices):
+        words = set(_norm(" ".join([d.name, d.object_id, d.area or "", *d.aliases])).split())
+        score = 2 * len(said & words) + sum(1 for w in said if _NOUNS.get(w, ("",))[0] == d.domain)
+        if score:
+            scored.append((-score, i, d))
+    if not scored:
+        return registry.devices[:limit]
+    keep = sorted(scored)[:limit]
+    return [d for _, _, d in sorted(keep, key=lambda t: t[1])]
+
+
+def render_listing(registry: Registry, focus: str | None = None, limit: int = LISTING_LIMIT) -> str:
+    """The compact listing that goes into PromptContext.devices, one line per device.
+
+    Homes up to `limit` devices are listed whole (the same text for every request, so a prompt
+    cache keeps it). A bigger home would not fit the context (about 12 tokens a device): with
+    `focus` (the request) only the devices it points at are listed. The grammar still allows every
+    device either way.
+    """
+    devices = registry.devices
+    if focus is not None and len(devices) > limit:
+        devices = relevant_devices(registry, focus, limit)
+    return "\n".join(listing_line(d) for d in devices)

@@ -1,0 +1,198 @@
+"""The training package on CPU: a tiny random Llama trains, resumes exactly, and exports to GGUF that
+llama.cpp runs with the same next-token choices as torch. Also the data builder's consistency rules."""
+
+from __future__ import annotations
+
+import json
+import random
+import shutil
+from pathlib import Path
+
+import pytest
+
+torch = pytest.importorskip("torch")
+pytest.importorskip("transformers")
+pytest.importorskip("peft")
+gguf = pytest.importorskip("gguf")
+
+from finetune import tldr  # noqa: E402
+from finetune.config import TrainConfig  # noqa: E402
+from finetune.records import Record  # noqa: E402
+from nlsh.bundled import smollm2_path  # noqa: E402
+from nlsh.prompt import PromptContext  # noqa: E402
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+
+
+@pytest.fixture(scope="module")
+def tiny_base(tmp_path_factory) -> Path:
+    """A randomly initialised 2-layer Llama with SmolLM2's tokenizer, saved as a local HF dir."""
+    from transformers import AutoTokenizer, LlamaConfig, LlamaForCausalLM
+
+    src = smollm2_path()
+    tok = AutoTokenizer.from_pretrained(str(src.parent), gguf_file=src.name)
+    torch.manual_seed(0)
+    cfg = LlamaConfig(vocab_size=len(tok), hidden_size=64, intermediate_size=128, num_hidden_layers=2,
+                      num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=512,
+                      tie_word_embeddings=True, bos_token_id=tok.bos_token_id, eos_token_id=tok.eos_token_id)
+    model = LlamaForCausalLM(cfg)
+    out = tmp_path_factory.mktemp("tiny")
+    model.save_pretrained(out)
+    tok.save_pretrained(out)
+    return out
+
+
+@pytest.fixture(scope="module")
+def tiny_data(tmp_path_factory) -> Path:
+    d = tmp_path_factory.mktemp("data")
+    pairs = [("list files", "ls -la"), ("show disk space", "df -h"), ("who am i", "whoami"),
+             ("where am i", "pwd"), ("first lines of notes.txt", "head notes.txt"), ("count lines in a.txt", "wc -l a.txt")]
+    rows = [Record(instruction=i, answer=c, source="test", group=f"g{n}", utility=c.split()[0]) for n, (i, c) in enumerate(pairs)]
+    (d / "train.jsonl").write_text("".join(r.model_dump_json() + "\n" for r in rows * 4))
+    (d / "dev.jsonl").write_text("".join(r.model_dump_json() + "\n" for r in rows[:2]))
+    return d
+
+
+def _cfg(base: Path, data: Path, out: Path, **kw) -> TrainConfig:
+    defaults = dict(base=str(base), data_dir=str(data), out_dir=str(out), lr=5e-3, warmup_steps=1, batch_tokens=256,
+                    eval_every=1000, save_every=1, lora_r=4, lora_alpha=8, lora_dropout=0.1, max_len=64, threads=1)
+    defaults.update(kw)
+    return TrainConfig(**defaults)
+
+
+def test_tiny_model_loss_goes_down(tiny_base, tiny_data, tmp_path):
+    from finetune.train import train
+
+    state = train(_cfg(tiny_base, tiny_data, tmp_path / "run", max_steps=12))
+    losses = [r["loss"] for r in state["log"]]
+    assert len(losses) == 12
+    assert sum(losses[-3:]) / 3 < sum(losses[:3]) / 3 - 0.05, losses
+    assert (tmp_path / "run" / "loss.png").stat().st_size > 1000
+    assert (tmp_path / "run" / "best" / "weights.pt").exists()
+
+
+def test_resume_gives_the_same_next_step(tiny_base, tiny_data, tmp_path):
+    from finetune.train import train
+
+    straight = train(_cfg(tiny_base, tiny_data, tmp_path / "a", max_steps=4))
+    train(_cfg(tiny_base, tiny_data, tmp_path / "b", max_steps=4, stop_after=3))
+    resumed = train(_cfg(tiny_base, tiny_data, tmp_path / "b", max_steps=4))
+    assert resumed["step"] == 4
+    assert resumed["log"][-1]["loss"] == pytest.approx(straight["log"][-1]["loss"], rel=1e-4)
+
+
+def test_export_agrees_with_torch_in_llama_cpp(tiny_base, tmp_path):
+    """Base and adapter written as GGUF; llama.cpp with both picks torch's next token."""
+    from peft import LoraConfig, get_peft_model
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    from finetune.config import LORA_TARGETS
+    from finetune.export import lora_from_weights, write_lora_gguf, write_model_gguf
+
+    base = AutoModelForCausalLM.from_pretrained(str(tiny_base), dtype=torch.float32)
+    tok = AutoTokenizer.from_pretrained(str(tiny_base))
+    base_gguf = write_model_gguf(base, smollm2_path(), tmp_path / "tiny.gguf", "f32")
+    model = get_peft_model(base, LoraConfig(r=4, lora_alpha=8, target_modules=LORA_TARGETS))
+    torch.manual_seed(1)
+    with torch.no_grad():  # a fresh adapter has B = 0; give it weight so the test can tell
+        for name, p in model.named_parameters():
+            if "lora_" in name:
+                p.normal_(0, 0.3)
+    weights = {k: v for k, v in model.state_dict().items() if "lora_" in k}
+    adapter = write_lora_gguf(lora_from_weights(weights), {"num_attention_heads": 4, "num_key_value_heads": 2},
+                              8, tmp_path / "lora.gguf", "f32")
+
+    import numpy as np
+    from llama_cpp import Llama, llama_get_logits_ith
+
+    def last_logits(llm, ids):
+        llm.reset()
+        llm.eval(ids)
+        ptr = llama_get_logits_ith(llm._ctx.ctx, -1)
+        return np.ctypeslib.as_array(ptr, shape=(llm.n_vocab(),)).copy()
+
+    llm = Llama(str(base_gguf), lora_path=str(adapter), n_ctx=128, verbose=False, logits_all=False)
+    prompts = ["list large files in home", "<|im_start|>user\nshow disk space<|im_end|>\n", "kitchen lights off", "git"]
+    agree = 0
+    for p in prompts:
+        ids = tok(p, add_special_tokens=False)["input_ids"]
+        with torch.no_grad():
+            want = int(model(torch.tensor([ids])).logits[0, -1].argmax())
+        got = int(last_logits(llm, ids).argmax())
+        agree += got == want
+    assert agree == len(prompts)
+    # Without the adapter the answers change: the adapter really is applied.
+    plain = Llama(str(base_gguf), n_ctx=128, verbose=False)
+    differs = 0
+    for p in prompts:
+        ids = tok(p, add_special_tokens=False)["input_ids"]
+        with torch.no_grad():
+            differs += not torch.allclose(torch.tensor(last_logits(plain, ids)),
+                                          model(torch.tensor([ids])).logits[0, -1], atol=1e-2)
+    assert differs > 0
+
+
+# --- data builder ---------------------------------------------------------------------------------
+
+needs_data = pytest.mark.skipif(not SHARED.exists(), reason="../shared/data (training data) is not beside the checkout")
+
+
+@needs_data
+def test_tldr_values_appear_in_instruction_and_command():
+    pages = tldr.load_pages(SHARED / "tldr")
+    rng = random.Random(3)
+    checked = 0
+    for page in rng.sample(pages, 400):
+        for ex in page.examples:
+            filled = tldr.fill(ex, rng)
+            if filled is None:
+                continue
+            for v in filled.values:
+                assert v in filled.command, (v, filled)
+                assert v.lower() in filled.instruction.lower(), (v, filled)
+            assert "{{" not in filled.command
+            checked += 1
+    assert checked > 1000
+
+
+def test_placeholder_filling_rules():
+    rng = random.Random(0)
+    assert tldr.fill_value("[-r|--recursive]", rng)[1] is False  # a spelling, not a value
+    value, named = tldr.fill_value("path/to/file.pdf", rng)
+    assert named and value.endswith(".pdf")
+    assert tldr.fill_value("10", rng) == ("10", True)
+    ex = tldr.TldrExample("tar", "common", "E[x]tract an archive to a directory:",
+                          "tar xf {{path/to/source.tar}} {{[-C|--directory]}} {{path/to/directory}}")
+    filled = tldr.fill(ex, rng)
+    assert filled.instruction.startswith("extract an archive to a directory")
+    assert all(v in filled.instruction and v in filled.command for v in filled.values)
+
+
+@needs_data
+def test_dev_split_has_no_group_in_train(tmp_path):
+    """A small corpus built end to end: dev and train share no near-duplicate group."""
+    from finetune.dataset import DataConfig, build
+
+    root = tmp_path / "data"
+    for platform in ("common", "linux", "osx"):
+        (root / "tldr" / "pages" / platform).mkdir(parents=True)
+        for page in sorted((SHARED / "tldr" / "pages" / platform).glob("*.md"))[:60]:
+            shutil.copy(page, root / "tldr" / "pages" / platform / page.name)
+    (root / "nl2bash").mkdir()
+    lines = (SHARED / "nl2bash" / "nl2bash.jsonl").read_text().splitlines()[:400]
+    (root / "nl2bash" / "nl2bash.jsonl").write_text("\n".join(lines) + "\n")
+    (root / "home-llm").mkdir()
+    (root / "home-llm" / "piles").symlink_to(SHARED / "home-llm" / "piles")
+    counts = build(DataConfig(data_root=root, out_dir=tmp_path / "out", dev_fraction=0.2, home_share=0.1))
+    train = [json.loads(x) for x in (tmp_path / "out" / "train.jsonl").read_text().splitlines()]
+    dev = [json.loads(x) for x in (tmp_path / "out" / "dev.jsonl").read_text().splitlines()]
+    assert train and dev
+    assert not {r["group"] for r in train} & {r["group"] for r in dev}
+    assert {"tldr", "nl2bash", "home"} <= {r["source"] for r in train}
+    assert counts["nl2bash"]["kept"] > 0
+    assert "CC BY 4.0" in (tmp_path / "out" / "DATA_CARD.md").read_text()
+    # Retrieved examples never come from the item's own group.
+    by_instruction = {r["instruction"]: r["group"] for r in train}
+    for r in train:
+        for ex in r["context"]["examples"]:
+            assert by_instruction.get(ex["instruction"]) != r["group"]

@@ -1,0 +1,129 @@
+"""Prompt hints from the user's own machine: man database, learned pairs, tldr cache (no model)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+
+import pytest
+
+from nlsh.grammar import prefix_rules
+from nlsh.retrieval import Retriever, load_index, parse_tldr_page, read_learned, stem
+
+needs_man = pytest.mark.skipif(shutil.which("whatis") is None, reason="no man database tools here")
+
+
+@needs_man
+def test_disk_space_question_finds_df(isolated_home):
+    hints = Retriever(tools=3, examples=0).retrieve("how much disk space is free").tools
+    assert "df" in [h.name for h in hints]
+    df = next(h for h in hints if h.name == "df")
+    assert "space" in df.summary  # the machine's own whatis line
+
+
+@needs_man
+def test_only_utilities_on_path_are_hinted(isolated_home, tmp_path):
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    os.symlink(shutil.which("ls"), bin_dir / "ls")
+    r = Retriever(tools=5, examples=0, path_env=str(bin_dir))
+    assert {h.name for h in r.retrieve("list directory contents").tools} == {"ls"}
+    assert r.retrieve("report file system disk space usage").tools == []
+
+
+@needs_man
+def test_a_cold_call_is_fast_once_the_index_is_cached(isolated_home):
+    Retriever().retrieve("warm the disk cache")
+    start = time.perf_counter()
+    fresh = Retriever()  # a new process would start here
+    fresh.retrieve("show the biggest files in this directory")
+    assert time.perf_counter() - start < 0.3
+
+
+def test_index_is_rebuilt_when_path_changes(isolated_home, tmp_path):
+    cache = isolated_home.cache_dir
+    a = load_index(cache, "/usr/bin")
+    b = load_index(cache, str(tmp_path))
+    assert a.key != b.key
+    assert all(t.name != "ls" for t in b.tools)
+
+
+def test_learned_pairs_become_examples_at_once(isolated_home):
+    learned = isolated_home.data_dir / "learned.jsonl"
+    learned.parent.mkdir(parents=True, exist_ok=True)
+    learned.write_text(
+        json.dumps({"instruction": "show my photos folder size", "command": "du -sh ~/Pictures"}) + "\n"
+        + "not json\n"
+        + json.dumps({"instruction": "", "command": "x"}) + "\n"
+    )
+    r = Retriever(tools=0, examples=2, learned=learned)
+    found = r.retrieve("how big is my photos folder").examples
+    assert [e.answer for e in found] == ["du -sh ~/Pictures"]
+    # A pair learned a moment later is used by the very next request.
+    with open(learned, "a") as fh:
+        fh.write(json.dumps({"instruction": "restart the web server", "command": "sudo systemctl restart nginx"}) + "\n")
+    os.utime(learned, ns=(time.time_ns(), time.time_ns() + 1_000_000))
+    assert [e.answer for e in r.retrieve("restart the web server please").examples] == ["sudo systemctl restart nginx"]
+    assert r.retrieve("an unrelated request about weather").examples == []
+
+
+def test_read_learned_skips_bad_lines(tmp_path):
+    f = tmp_path / "learned.jsonl"
+    f.write_bytes(b'{"instruction": "a b", "command": "ls"}\n\xff\xfe\n[1, 2]\n{"instruction": 3, "command": "x"}\n')
+    assert [e.answer for e in read_learned(f)] == ["ls"]
+    assert read_learned(tmp_path / "missing.jsonl") == []
+
+
+TLDR_PAGE = """# ls
+
+> List directory contents.
+> More information: <https://www.gnu.org/software/coreutils/ls>.
+
+- List files one per line:
+
+`ls -1`
+
+- List all files, including hidden files:
+
+`ls {{-a|--all}}`
+
+- Long format list with size displayed using human-readable units:
+
+`ls -lh {{path/to/directory}}`
+"""
+
+
+def test_tldr_pages_parse():
+    name, summary, examples = parse_tldr_page(TLDR_PAGE)
+    assert name == "ls" and summary == "List directory contents"
+    assert [e.answer for e in examples] == ["ls -1", "ls -a|--all", "ls -lh path/to/directory"]
+    assert examples[1].instruction == "List all files, including hidden files"
+
+
+def test_tldr_client_cache_is_used_when_present(isolated_home):
+    pages = isolated_home.home / ".cache" / "tldr" / "pages" / "common"
+    pages.mkdir(parents=True)
+    (pages / "ls.md").write_text(TLDR_PAGE)
+    (pages / "no-such-tool-here.md").write_text("# no-such-tool-here\n\n> Imaginary.\n\n- Do it:\n\n`no-such-tool-here --all`\n")
+    r = Retriever(tools=3, examples=2, path_env=os.environ["PATH"])
+    found = r.retrieve("list all files including hidden files")
+    assert "ls -a|--all" in [e.answer for e in found.examples]
+    assert all("no-such-tool-here" not in e.answer for e in found.examples)
+
+
+def test_zero_k_retrieves_nothing(isolated_home):
+    assert Retriever(tools=0, examples=0).retrieve("how much disk space is free").model_dump() == {"tools": [], "examples": []}
+
+
+def test_stemming_meets_in_the_middle():
+    assert stem("files") == stem("file") == "file"
+    assert stem("directories") == stem("directory")
+    assert stem("processes") == stem("process")
+
+
+def test_prefix_rules_leaves_literals_and_classes_alone():
+    g = 'root ::= word " root " [a-z]\nword ::= "word" | root\n'
+    out = prefix_rules(g, "p-")
+    assert out.splitlines() == ['p-root ::= p-word " root " [a-z]', 'p-word ::= "word" | p-root']
