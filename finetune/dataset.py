@@ -26,7 +26,8 @@ from nlsh.prompt import Example, PromptContext, ToolHint
 class DataConfig:
     data_root: Path = Path("../shared/data")
     out_dir: Path = Path("runs/data")
-    seed: int = 0
+    seed: int = 0  # sampling (values, subsets, context); the dev split has its own seed
+    split_seed: int = 0
     dev_fraction: float = 0.06
     # tldr examples of utilities this machine has are filled twice (different values), others once:
     # everyday tools matter most to users, and the model must not learn that every request is `find`.
@@ -42,6 +43,9 @@ class DataConfig:
     no_context_share: float = 0.45
     max_tools: int = 3
     max_examples: int = 2
+    # Share of shell prompts that also carry a random home's device listing: with a registry
+    # configured every prompt has one, and a listing must not turn every request into device actions.
+    shell_with_listing_share: float = 0.08
     # Cap on training records (0 = all). CPU training sees only a subset; it is drawn favouring
     # utilities this machine has (everyday tools) and NL2Bash's composed commands.
     train_limit: int = 0
@@ -158,6 +162,15 @@ def add_context(train: list[Record], cfg: DataConfig, rng: random.Random, summar
         r.context = PromptContext(os_family=r.context.os_family, tools=tools, examples=examples)
 
 
+def add_listings(train: list[Record], cfg: DataConfig, rng: random.Random) -> None:
+    from finetune.home_data import random_home_listing
+
+    for r in train:
+        if r.source != "home" and rng.random() < cfg.shell_with_listing_share:
+            listing = random_home_listing(cfg.data_root / "home-llm" / "piles", rng.randrange(1 << 30))
+            r.context = r.context.model_copy(update={"devices": listing})
+
+
 def build(cfg: DataConfig) -> dict:
     rng = random.Random(cfg.seed)
     t_records, t_stats, pages = tldr_records(cfg, rng)
@@ -171,12 +184,14 @@ def build(cfg: DataConfig) -> dict:
 
     train, dev = [], []
     for r in everything:
-        (dev if _group_is_dev(r.group, cfg.dev_fraction, cfg.seed) else train).append(r)
+        (dev if _group_is_dev(r.group, cfg.dev_fraction, cfg.split_seed) else train).append(r)
     if cfg.train_limit:
         shell_train = [r for r in train if r.source != "home"]
         if len(shell_train) > cfg.train_limit:
             train = _prioritised_subset(shell_train, cfg.train_limit, rng) + [r for r in train if r.source == "home"]
     add_context(train, cfg, rng, whatis_summaries())
+    if cfg.shell_with_listing_share and n_home:
+        add_listings(train, cfg, rng)
     rng.shuffle(train)
 
     assert not {r.group for r in train} & {r.group for r in dev}, "a group straddles train and dev"
@@ -228,7 +243,7 @@ def _path_executables() -> set[str]:
 def data_card(cfg: DataConfig, counts: dict) -> str:
     return f"""# nlsh training data card
 
-Built by `python -m finetune data` (seed {cfg.seed}) from `{cfg.data_root}`; read at training time
+Built by `python -m finetune data` (seed {cfg.seed}, split seed {cfg.split_seed}) from `{cfg.data_root}`; read at training time
 only, never committed or shipped.
 
 | source | license | filters | records |

@@ -29,6 +29,9 @@ class EvalConfig:
     systems: str = "bm25,base,tuned"
     adapter: str = ""  # default: the shipped nlsh/data/nlsh-lora.gguf
     out: str = "runs/eval.json"
+    # Corpus for the BM25 baseline (default: data_dir/train.jsonl); give it the whole training
+    # corpus when the model was trained on a subset.
+    bm25_corpus: str = ""
     seed: int = 0
 
 
@@ -136,7 +139,7 @@ def run_eval(cfg: EvalConfig) -> str:
     results: dict[str, dict] = {}
     for system in [s.strip() for s in cfg.systems.split(",") if s.strip()]:
         if system == "bm25":
-            baseline = BM25Baseline(_load(Path(cfg.data_dir) / "train.jsonl"))
+            baseline = BM25Baseline(_load(Path(cfg.bm25_corpus or Path(cfg.data_dir) / "train.jsonl")))
             results[system] = {"shell": score_shell([baseline.answer(r.instruction) for r in shell], shell)}
             continue
         pipeline = _pipeline(system, cfg.adapter)

@@ -90,6 +90,8 @@ class _Repl:
 
     def handle(self, line: str) -> None:
         proposal = self.pipeline.translate(line, previous=self.previous)
+        # The instruction as the model saw it (trimmed, one line), for the next turn's prompt.
+        line = proposal.instruction
         self.previous = Example(instruction=line, answer=_answer(proposal))
         final = confirm.review_proposal(
             proposal,
