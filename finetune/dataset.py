@@ -16,9 +16,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from finetune import nl2bash, tldr
-from finetune.commands import command_utilities
+from nlsh.validator import command_utilities
 from finetune.records import Record
 from nlsh.bm25 import BM25
+from nlsh.retrieval import terms
 from nlsh.prompt import Example, PromptContext, ToolHint
 
 
@@ -141,23 +142,24 @@ def add_context(train: list[Record], cfg: DataConfig, rng: random.Random, summar
     so the model learns to adapt a neighbour rather than copy itself.
     """
     shell = [r for r in train if r.source != "home"]
-    index = BM25([r.instruction for r in shell], max_df=0.02)
+    index = BM25([terms(r.instruction) for r in shell], max_df=0.02)
     names = sorted(summaries)
-    hint_index = BM25([f"{n} {summaries[n]}" for n in names])
+    hint_index = BM25([terms(f"{n} {summaries[n]}") for n in names])
     for r in shell:
         if rng.random() < cfg.no_context_share:
             continue
         tools: list[ToolHint] = []
         n_tools = rng.randint(0, cfg.max_tools)
         if n_tools:
-            picked = [names[i] for i in hint_index.top(r.instruction, n_tools)]
+            query = terms(r.instruction)
+            picked = [names[i] for i in hint_index.top(query, n_tools)]
             if r.utility in summaries and r.utility not in picked and rng.random() < 0.6:
                 picked[rng.randrange(len(picked) + 1) if picked else 0:0] = [r.utility]
             tools = [ToolHint(name=n, summary=summaries[n]) for n in picked[:n_tools]]
         examples: list[Example] = []
         n_ex = rng.randint(0, cfg.max_examples)
         if n_ex:
-            for i in index.top(r.instruction, n_ex, exclude=lambda i: shell[i].group == r.group):
+            for i in index.top(terms(r.instruction), n_ex, exclude=lambda i: shell[i].group == r.group):
                 examples.append(Example(instruction=shell[i].instruction, answer=shell[i].answer))
         r.context = PromptContext(os_family=r.context.os_family, tools=tools, examples=examples)
 

@@ -15,7 +15,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from finetune.commands import command_utilities
+from nlsh.validator import command_utilities
 from finetune.records import Record
 
 
@@ -64,12 +64,14 @@ def dev_sample(cfg: EvalConfig) -> tuple[list[Record], list[Record]]:
 class BM25Baseline:
     def __init__(self, train: list[Record]):
         from nlsh.bm25 import BM25
+        from nlsh.retrieval import terms
 
+        self.terms = terms
         self.train = [r for r in train if r.source != "home"]
-        self.index = BM25([r.instruction for r in self.train])
+        self.index = BM25([terms(r.instruction) for r in self.train])
 
     def answer(self, instruction: str) -> str:
-        top = self.index.top(instruction, 1)
+        top = self.index.top(self.terms(instruction), 1)
         return self.train[top[0]].answer if top else ""
 
 

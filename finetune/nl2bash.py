@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from finetune.commands import command_utilities
+from nlsh.validator import command_utilities
 
 
 @dataclass

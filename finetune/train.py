@@ -189,7 +189,8 @@ def train(cfg: TrainConfig) -> dict:
             target_modules=LORA_TARGETS, task_type="CAUSAL_LM",
             layers_to_transform=list(range(cfg.lora_first_layer, n_layers))))
     if cfg.init:
-        _trainable_load(model, torch.load(cfg.init, map_location="cpu", weights_only=True))
+        init = torch.load(cfg.init, map_location="cpu", weights_only=False)
+        _trainable_load(model, init.get("weights", init))  # a weights.pt, or a checkpoint.pt
     model.to(device)
     if cfg.compile:
         model = torch.compile(model)

@@ -221,11 +221,9 @@ def read_gguf_metadata(path: str | os.PathLike, keys: list[str] | None = None) -
     return out
 
 
-PROMPT_KEYS = ["general.architecture", "tokenizer.chat_template", "general.name"]
-
-
 def model_metadata(path: str | os.PathLike) -> dict[str, object]:
-    """The metadata the prompt needs (architecture, chat template), memoised on disk per file.
+    """The GGUF header's scalar metadata (architecture, chat template, context length ...), memoised
+    on disk per file.
 
     Reading them means walking the whole vocabulary array of the GGUF header, which costs a tenth
     of a second for SmolLM2 and more for larger vocabularies; a cold `--dry-run` answered from the
@@ -233,7 +231,7 @@ def model_metadata(path: str | os.PathLike) -> dict[str, object]:
     """
     path = Path(path)
     st = path.stat()
-    stamp = f"{path.resolve()}:{st.st_size}:{st.st_mtime_ns}"
+    stamp = f"{path.resolve()}:{st.st_size}:{st.st_mtime_ns}:v2"
     memo_file = _cache_dir() / "gguf-metadata.json"
     try:
         memo = json.loads(memo_file.read_text(encoding="utf-8"))
@@ -243,8 +241,10 @@ def model_metadata(path: str | os.PathLike) -> dict[str, object]:
         memo = {}
     if stamp in memo:
         return memo[stamp]
-    meta = read_gguf_metadata(path, PROMPT_KEYS)
-    memo = {k: v for k, v in memo.items() if Path(k.rsplit(":", 2)[0]).exists()}
+    # Every scalar and string (arrays are skipped): small, and the context length's key depends on
+    # the architecture.
+    meta = read_gguf_metadata(path)
+    memo = {k: v for k, v in memo.items() if Path(k.rsplit(":", 3)[0]).exists()}
     memo[stamp] = meta
     try:
         memo_file.parent.mkdir(parents=True, exist_ok=True)

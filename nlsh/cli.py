@@ -283,6 +283,9 @@ def batch(opts: Options, config) -> int:
     try:
         for raw in _lines(source):
             emit(batch_line(pipeline, raw))
+    except BrokenPipeError:
+        # The reader went away (`nlsh --batch f | head -1`): stop quietly, as `cat` would.
+        _silence_stdout()
     finally:
         if source is not sys.stdin.buffer:
             source.close()

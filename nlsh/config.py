@@ -63,6 +63,7 @@ class MqttConfig(_Strict):
     username: str | None = None
     password: str | None = None
     timeout: float = Field(default=5.0, gt=0)
+    tls: bool = False
 
 
 class HomeAssistantConfig(_Strict):

@@ -222,8 +222,10 @@ class Model:
         """Make the context hold exactly `tokens`, evaluating only what the cache lacks; return the
         logits for the position after the last token."""
         llm = self.llm
-        if len(tokens) >= llm.n_ctx():
-            raise UsageError(f"The request is too long for the model ({len(tokens)} tokens; the limit is {llm.n_ctx()}).")
+        if len(tokens) + 8 >= llm.n_ctx():
+            raise UsageError(
+                f"The request is too long for the model ({len(tokens)} prompt tokens; its context holds {llm.n_ctx()})."
+            )
         cached = llm.n_tokens
         prefix = 0
         ids = llm.input_ids
@@ -329,7 +331,10 @@ class Model:
         if forced and self._is_end(forced[-1].token):
             return steps, True
         text_so_far = self.llm.detokenize([s.token for s in forced]) if forced else b""
+        n_ctx = self.llm.n_ctx()
         while len(steps) < max_tokens:
+            if self.llm.n_tokens + 1 >= n_ctx:
+                return steps, False  # the context is full
             best = int(logits.argmax())
             others: list[tuple[int, float]] = []
             if sampler is not None and (branch or not self._allowed(sampler, best, float(logits[best]))):
@@ -429,10 +434,30 @@ def _last_log_error() -> str:
 _LOADED: dict[tuple[str, str | None], Model] = {}
 
 
-def load_model(path: str | os.PathLike, lora: str | os.PathLike | None = None, n_threads: int | None = None) -> Model:
+def load_model(
+    path: str | os.PathLike,
+    lora: str | os.PathLike | None = None,
+    n_threads: int | None = None,
+    n_ctx: int = N_CTX,
+) -> Model:
+    """The process-wide model for (path, adapter), loaded on first use; reloaded only when a
+    longer context is needed than the loaded one has."""
     key = (str(Path(path).resolve()), str(Path(lora).resolve()) if lora else None)
     model = _LOADED.get(key)
+    if model is not None and model.llm.n_ctx() < n_ctx:
+        model.close()
+        model = None
     if model is None:
-        model = Model(path, lora, n_threads=n_threads)
+        model = Model(path, lora, n_ctx=n_ctx, n_threads=n_threads)
         _LOADED[key] = model
     return model
+
+
+def context_for(prompt_chars: int, limit: int | None = None) -> int:
+    """A context size (multiple of 1024, at least N_CTX) for prompts of about this many characters
+    plus an answer. Device listings of large homes need more than the default."""
+    # Device listings run at about 2 characters a token (ids split into many pieces); the answer
+    # gets MAX_TOKENS more.
+    needed = prompt_chars // 2 + MAX_TOKENS + 64
+    size = max(N_CTX, -(-needed // 1024) * 1024)
+    return min(size, limit) if limit else size

@@ -76,6 +76,7 @@ class Pipeline:
             self.cache = TranslationCache(cache_dir() / "translations.sqlite3")
         self._model: Model | None = None
         self._chat_format: ChatFormat | None = None
+        self._devices_listing: str | None = None
 
     @staticmethod
     def _load_registry(registry):
@@ -94,8 +95,21 @@ class Pipeline:
         if self._model is None:
             from nlsh.model import load_model
 
-            self._model = load_model(self.model_path, self.lora_path, n_threads=self.config.threads or None)
+            from nlsh.model import context_for
+
+            listing = self._listing() or ""
+            # The device listing is the only part of the prompt that grows without bound.
+            n_ctx = context_for(len(listing) + MAX_INSTRUCTION_CHARS + 1500, self._trained_context())
+            self._model = load_model(self.model_path, self.lora_path, n_threads=self.config.threads or None, n_ctx=n_ctx)
         return self._model
+
+    def _trained_context(self) -> int | None:
+        try:
+            meta = bundled.model_metadata(self.model_path)
+        except (OSError, ValueError):
+            return None
+        value = meta.get(f"{meta.get('general.architecture')}.context_length")
+        return value if isinstance(value, int) and value > 0 else None
 
     @property
     def chat_format(self) -> ChatFormat:
@@ -124,15 +138,22 @@ class Pipeline:
     def context(self, instruction: str, previous: Example | None = None) -> PromptContext:
         ctx = PromptContext(os_family=self.machine.os_family, shell=self.machine.shell, previous=previous)
         if self.uses_devices():
-            from nlsh.home.registry import render_listing
-
-            ctx.devices = render_listing(self.registry)
+            ctx.devices = self._listing()
         # Hints go with shell-only prompts: the model was trained on device listings without
         # hints, and a `shutdown` hint next to "lights off" only invites the wrong kind of answer.
         if self.retriever is not None and not self.uses_devices():
             found = self.retriever.retrieve(instruction)
             ctx.tools, ctx.examples = found.tools, found.examples
         return ctx
+
+    def _listing(self) -> str | None:
+        if not self.uses_devices():
+            return None
+        if self._devices_listing is None:
+            from nlsh.home.registry import render_listing
+
+            self._devices_listing = render_listing(self.registry)
+        return self._devices_listing
 
     def prompt(self, instruction: str, previous: Example | None = None) -> str:
         return render_prompt(instruction, self.context(instruction, previous), self.chat_format)

@@ -26,6 +26,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
+from nlsh.bm25 import BM25
 from nlsh.config import cache_dir as default_cache_dir
 from nlsh.config import learned_path as default_learned_path
 from nlsh.prompt import Example, ToolHint
@@ -122,35 +123,6 @@ _NAMING = re.compile(
 def named_tools(instruction: str) -> set[str]:
     """Words the request presents as a program: after "use"/"with"/"run", or quoted."""
     return {m.group(1).lower() for m in _NAMING.finditer(instruction)}
-
-
-class Scorer:
-    """Okapi BM25 over short documents, with postings so a query touches only matching documents."""
-
-    def __init__(self, documents: list[list[str]], k1: float = 1.2, b: float = 0.75):
-        self.k1, self.b = k1, b
-        self.tf = [Counter(d) for d in documents]
-        self.lengths = [len(d) for d in documents]
-        self.avg = sum(self.lengths) / len(self.lengths) if documents else 1.0
-        self.postings: dict[str, list[int]] = {}
-        for i, counts in enumerate(self.tf):
-            for t in counts:
-                self.postings.setdefault(t, []).append(i)
-        n = len(documents)
-        self.idf = {t: math.log(1 + (n - len(p) + 0.5) / (len(p) + 0.5)) for t, p in self.postings.items()}
-
-    def scores(self, query: dict[str, float] | list[str]) -> dict[int, float]:
-        weights = query if isinstance(query, dict) else dict.fromkeys(query, 1.0)
-        out: dict[int, float] = {}
-        for t, weight in weights.items():
-            idf = self.idf.get(t)
-            if idf is None:
-                continue
-            for i in self.postings[t]:
-                tf = self.tf[i][t]
-                norm = tf * (self.k1 + 1) / (tf + self.k1 * (1 - self.b + self.b * self.lengths[i] / (self.avg or 1)))
-                out[i] = out.get(i, 0.0) + weight * idf * norm
-        return out
 
 
 class Retrieved(BaseModel):
@@ -471,12 +443,12 @@ class Retriever:
         self.cache = cache if cache is not None else default_cache_dir()
         self.path_env = path_env if path_env is not None else os.environ.get("PATH", "")
         self._index: MachineIndex | None = None
-        self._tool_scorer: Scorer | None = None
-        self._tldr_scorer: Scorer | None = None
+        self._tool_scorer: BM25 | None = None
+        self._tldr_scorer: BM25 | None = None
         self._by_name: dict[str, int] = {}
         self._learned_stamp: tuple | None = None
         self._learned: list[Example] = []
-        self._learned_scorer: Scorer | None = None
+        self._learned_scorer: BM25 | None = None
         self._help_cache: dict[str, str | None] = {}
         self._usage_counts: Counter | None = None
 
@@ -484,8 +456,8 @@ class Retriever:
     def index(self) -> MachineIndex:
         if self._index is None:
             self._index = load_index(self.cache, self.path_env, self.use_tldr)
-            self._tool_scorer = Scorer([terms(t.summary) for t in self._index.tools])
-            self._tldr_scorer = Scorer([terms(e.instruction) for e in self._index.tldr_examples])
+            self._tool_scorer = BM25([terms(t.summary) for t in self._index.tools])
+            self._tldr_scorer = BM25([terms(e.instruction) for e in self._index.tldr_examples])
             self._by_name = {t.name: i for i, t in enumerate(self._index.tools)}
         return self._index
 
@@ -559,7 +531,7 @@ class Retriever:
         return out
 
     @staticmethod
-    def _learned_matches(query: dict[str, float], scorer: Scorer) -> list[tuple[int, float]]:
+    def _learned_matches(query: dict[str, float], scorer: BM25) -> list[tuple[int, float]]:
         bm25 = scorer.scores(query)
         ranked = []
         for i in bm25:
@@ -569,7 +541,7 @@ class Retriever:
         ranked.sort(key=lambda r: (-r[1], -r[2], r[0]))
         return [(i, overlap) for i, overlap, _ in ranked]
 
-    def _learned_index(self) -> tuple[list[Example], Scorer | None]:
+    def _learned_index(self) -> tuple[list[Example], BM25 | None]:
         # Re-read when the file changes: a pair learned a moment ago must help the very next request.
         try:
             st = self.learned_path.stat()
@@ -581,5 +553,5 @@ class Retriever:
             self._learned = read_learned(self.learned_path) if stamp else []
             # Later pairs win: the user's most recent correction is what they want now.
             self._learned.reverse()
-            self._learned_scorer = Scorer([terms(e.instruction) for e in self._learned]) if self._learned else None
+            self._learned_scorer = BM25([terms(e.instruction) for e in self._learned]) if self._learned else None
         return self._learned, self._learned_scorer

@@ -131,3 +131,12 @@ def model(model_paths):
 
     path, adapter = model_paths
     return load_model(path, adapter)
+
+
+@pytest.fixture(scope="session")
+def base_model(model_paths, model):
+    """The base model without any adapter (the same object as `model` when no adapter ships)."""
+    from nlsh.model import load_model
+
+    path, adapter = model_paths
+    return model if adapter is None else load_model(path, None)

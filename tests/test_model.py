@@ -74,11 +74,12 @@ def test_generation_is_greedy_grammar_bound_and_reports_probabilities(model):
     assert again.text == gen.text and math.isclose(again.confidence, gen.confidence, rel_tol=1e-4)
 
 
-def test_format_grammar_constrains_what_the_model_writes(model):
+def test_format_grammar_constrains_what_the_model_writes(base_model):
+    model = base_model
     shape = re.compile(r"^[a-z0-9_./~$({\[!\\\"'][^\x00-\x1f\x7f]*$")
     free = [model.generate(prompt_for(model, p), None, max_tokens=48).text for p in CHATTY]
     bound = [model.generate(prompt_for(model, p), grammar.format_grammar(), max_tokens=48).text for p in CHATTY]
-    # Left alone, the model writes prose, fences or several lines for some of these ...
+    # Left alone, the untuned base model writes prose, fences or several lines for some of these ...
     assert any(not shape.match(t) for t in free), free
     # ... under the grammar, never.
     for text in bound:
@@ -256,3 +257,43 @@ def test_gemma_is_assembled_once_from_its_chunks(isolated_home):
     assert meta["general.architecture"].startswith("gemma")
     mtime = path.stat().st_mtime_ns
     assert bundled.gemma3_path() == path and path.stat().st_mtime_ns == mtime
+
+
+def write_lora(path, scale: float, dim: int = 576, rank: int = 8, layers: int = 30) -> None:
+    """A LoRA adapter GGUF for SmolLM2's attention queries; scale 0 makes it a no-op."""
+    import gguf
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    w = gguf.GGUFWriter(str(path), "llama")
+    w.add_string("general.type", "adapter")
+    w.add_string("adapter.type", "lora")
+    w.add_float32("adapter.lora.alpha", float(rank))
+    for i in range(layers):
+        w.add_tensor(f"blk.{i}.attn_q.weight.lora_a", rng.standard_normal((rank, dim)).astype(np.float32) * 0.1)
+        w.add_tensor(f"blk.{i}.attn_q.weight.lora_b", rng.standard_normal((dim, rank)).astype(np.float32) * scale)
+    w.write_header_to_file()
+    w.write_kv_data_to_file()
+    w.write_tensors_to_file()
+    w.close()
+
+
+def test_adapters_are_applied_and_mismatches_refused(base_model, tmp_path):
+    pytest.importorskip("gguf")
+    from nlsh.model import Model
+
+    if base_model.architecture != "llama" or base_model.n_vocab != 49152:
+        pytest.skip("the hand-made adapters below are shaped for SmolLM2-135M")
+    p = prompt_for(base_model, "delete all .tmp files here")
+    g = grammar.format_grammar()
+    plain = base_model.generate(p, g, max_tokens=24)
+    zero, noisy, wrong = tmp_path / "zero.gguf", tmp_path / "noisy.gguf", tmp_path / "wrong.gguf"
+    write_lora(zero, 0.0)
+    write_lora(noisy, 1.0)
+    write_lora(wrong, 1.0, dim=64)
+    same = Model(base_model.path, zero).generate(p, g, max_tokens=24)
+    assert same.text == plain.text and math.isclose(same.logprob, plain.logprob, rel_tol=1e-3)
+    changed = Model(base_model.path, noisy).generate(p, g, max_tokens=24)
+    assert (changed.text, round(changed.logprob, 2)) != (plain.text, round(plain.logprob, 2))
+    with pytest.raises(UsageError, match="does not fit"):
+        Model(base_model.path, wrong)
