@@ -192,9 +192,12 @@ def snippet(shell: str, key: str = DEFAULT_KEY, argv: list[str] | None = None) -
 @click.option("--key", default=DEFAULT_KEY, show_default=True, metavar="KEY",
               help="Key to bind: ctrl-LETTER or alt-LETTER.")
 def init(shell: str | None, key: str) -> None:
-    """Print a SHELL (bash, zsh, fish) snippet binding KEY to "translate the command line".
+    """Print the snippet that binds a key to "turn this line into a command" in SHELL.
 
-    bash: eval "$(nlsh init bash)"   zsh: eval "$(nlsh init zsh)"   fish: nlsh init fish | source
+    \b
+    bash:  eval "$(nlsh init bash)"    in ~/.bashrc
+    zsh:   eval "$(nlsh init zsh)"     in ~/.zshrc
+    fish:  nlsh init fish | source     in ~/.config/fish/config.fish
     """
     if not shell:
         raise UsageError("Name the shell to set up: nlsh init bash, nlsh init zsh or nlsh init fish.")
