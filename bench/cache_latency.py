@@ -18,13 +18,14 @@ from __future__ import annotations
 import argparse
 import datetime
 import os
-import platform
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from machine import cpu_name  # bench/machine.py (this folder is on sys.path)
 
 INSTRUCTIONS = ["print working directory", "show free disk space"]
 REPO = Path(__file__).resolve().parent.parent
@@ -96,16 +97,6 @@ def in_process_figures(instructions: list[str], repeats: int, model: str | None,
         pipeline.close()
         return {"uncached": statistics.median(uncached_times), "cached": statistics.median(cached_times),
                 "model": names}
-
-
-def cpu_name() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
 
 
 def fmt(seconds: float) -> str:

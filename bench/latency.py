@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import datetime
 import os
-import platform
 import shutil
 import statistics
 import subprocess
@@ -28,29 +27,10 @@ import tempfile
 import time
 from pathlib import Path
 
+from machine import cpu_name, everyday_requests  # bench/machine.py (this folder is on sys.path)
+
 # Typical requests; no expected answers, only timings.
-INSTRUCTIONS = [
-    "list all files in the current directory",
-    "list large files in home",
-    "how much disk space is free",
-    "show disk usage of the current directory",
-    "find all python files modified today",
-    "count the lines in notes.txt",
-    "show running processes",
-    "delete all .tmp files here",
-    "what is my ip address",
-    "print the current date",
-    "make a directory called build",
-    "show the last 20 lines of /var/log/syslog",
-    "search for the word error in all log files",
-    "compress the logs folder into logs.tar.gz",
-    "show free memory",
-    "rename a.txt to b.txt",
-    "sort names.txt alphabetically",
-    "show the 10 biggest files in this directory",
-    "change permissions of run.sh to executable",
-    "how long has the system been running",
-]
+INSTRUCTIONS = everyday_requests()
 
 MODES = ("none", "format", "path")
 
@@ -62,16 +42,6 @@ def percentile(values: list[float], q: float) -> float:
     k = (len(values) - 1) * q
     lo, hi = int(k), min(int(k) + 1, len(values) - 1)
     return values[lo] + (values[hi] - values[lo]) * (k - lo)
-
-
-def cpu_name() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
 
 
 def batch_timings(instructions: list[str], model_path, lora) -> dict[str, dict]:

@@ -11,7 +11,7 @@ import random
 import re
 import shutil
 import subprocess
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 

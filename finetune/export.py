@@ -71,10 +71,15 @@ def write_lora_gguf(lora: dict[str, np.ndarray], arch_config: dict, alpha: float
             b = permute_rows(b, n_kv)
         w.add_tensor(f"{name}.weight.lora_a", np.ascontiguousarray(a.astype(_np_dtype(dtype))))
         w.add_tensor(f"{name}.weight.lora_b", np.ascontiguousarray(b.astype(_np_dtype(dtype))))
-    w.write_header_to_file()
-    w.write_kv_data_to_file()
-    w.write_tensors_to_file()
-    w.close()
+    return _finish(w, tmp, out)
+
+
+def _finish(writer, tmp: Path, out: Path) -> Path:
+    """Write everything, then move the file into place: a reader never sees half a GGUF."""
+    writer.write_header_to_file()
+    writer.write_kv_data_to_file()
+    writer.write_tensors_to_file()
+    writer.close()
     tmp.replace(out)
     return out
 
@@ -144,12 +149,7 @@ def write_model_gguf(model, tokenizer_gguf: Path, out: Path, dtype: str = "f32")
             value = permute_rows(value, cfg.num_key_value_heads)
         # norms stay f32: llama.cpp expects them so and they are tiny
         w.add_tensor(name + ".weight", value.astype(np.float32 if value.ndim == 1 else npdt))
-    w.write_header_to_file()
-    w.write_kv_data_to_file()
-    w.write_tensors_to_file()
-    w.close()
-    tmp.replace(out)
-    return out
+    return _finish(w, tmp, out)
 
 
 def export(cfg: ExportConfig) -> dict:

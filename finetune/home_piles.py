@@ -206,30 +206,24 @@ def load_piles(piles_dir: Path) -> Piles:
         weight = 2 if slots else 1
         piles.templates.append(Template(f"tpl:{row['device_type']}:{row['service']}:{phrase}", phrase, parts, weight=weight))
 
-    for row in _read_csv(d / "pile_of_specific_actions.csv"):
-        pile_type, _, service = row["service_name"].partition(".")
+    # Phrases about one named device: the specific-actions pile, and the correct side of failed calls.
+    def one_device(prefix: str, service_name: str, object_id: str, friendly: str | None, raw_phrase: str) -> None:
+        pile_type, _, service = service_name.partition(".")
         mapped = _map_service(pile_type, service)
-        dev = specific(pile_type, row["device_name"].strip(), None)
-        phrase = _clean_phrase(row["phrase"])
+        dev = specific(pile_type, object_id, friendly)
+        phrase = _clean_phrase(raw_phrase)
         if mapped is None or dev is None or not phrase or "<" in phrase or _STANDALONE_NUMBER.search(phrase) \
                 or _UNCARRIED_VALUE.search(phrase):
-            continue
+            return
         domain, device_class, action, fixed = mapped
         part = Part(domain, action, (), fixed, device_class, specific=dev)
-        piles.templates.append(Template(f"spec:{row['service_name']}:{dev.id}:{phrase}", phrase, (part,)))
+        piles.templates.append(Template(f"{prefix}:{service_name}:{dev.id}:{phrase}", phrase, (part,)))
 
+    for row in _read_csv(d / "pile_of_specific_actions.csv"):
+        one_device("spec", row["service_name"], row["device_name"].strip(), None, row["phrase"])
     for row in _read_csv(d / "pile_of_failed_tool_calls.csv"):
-        pile_type, _, service = row["service_name"].partition(".")
-        mapped = _map_service(pile_type, service)
-        obj = row["correct_device_name"].partition(".")[2]
-        dev = specific(pile_type, obj, row["correct_friendly_name"].strip() or None)
-        phrase = _clean_phrase(row["phrase"])
-        if mapped is None or dev is None or not phrase or "<" in phrase or _STANDALONE_NUMBER.search(phrase) \
-                or _UNCARRIED_VALUE.search(phrase):
-            continue
-        domain, device_class, action, fixed = mapped
-        part = Part(domain, action, (), fixed, device_class, specific=dev)
-        piles.templates.append(Template(f"fail:{row['service_name']}:{dev.id}:{phrase}", phrase, (part,)))
+        one_device("fail", row["service_name"], row["correct_device_name"].partition(".")[2],
+                   row["correct_friendly_name"].strip() or None, row["phrase"])
 
     for row in _read_csv(d / "pile_of_refusals.csv"):
         if row["reason_type"] != "not_available":

@@ -24,7 +24,7 @@ from typing import IO
 import click
 
 from nlsh import __version__
-from nlsh.errors import EXIT_ABORTED, EXIT_NO_TRANSLATION, EXIT_USAGE, NlshError, NoTranslation, Refused, UsageError
+from nlsh.errors import EXIT_ABORTED, EXIT_USAGE, NlshError, NoTranslation, UsageError
 
 # Subcommands, imported only when called: name -> "module:attribute" of a click command.
 SUBCOMMANDS = {
@@ -55,8 +55,9 @@ class NlshGroup(click.Group):
             return _unavailable(name)
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        options, words = split_words(args, self._value_options())
-        if words and words[0] in SUBCOMMANDS:
+        options, words, quoted = split_words(args, self._value_options())
+        # After `--` every word is instruction text, even one that names a subcommand.
+        if words and words[0] in SUBCOMMANDS and not quoted:
             return super().parse_args(ctx, args)
         ctx.meta["nlsh.words"] = words
         return super().parse_args(ctx, options)
@@ -70,16 +71,18 @@ class NlshGroup(click.Group):
         return names
 
 
-def split_words(args: list[str], value_options: set[str]) -> tuple[list[str], list[str]]:
-    """Separate options (with their values) from free words, keeping each group's order."""
+def split_words(args: list[str], value_options: set[str]) -> tuple[list[str], list[str], bool]:
+    """Separate options (with their values) from free words, keeping each group's order; the flag
+    says whether the first free word came after `--`."""
     options: list[str] = []
     words: list[str] = []
     i = 0
     while i < len(args):
         a = args[i]
         if a == "--":
+            quoted = not words
             words.extend(args[i + 1 :])
-            break
+            return options, words, quoted
         if a.startswith("-") and len(a) > 1:
             options.append(a)
             if a in value_options and i + 1 < len(args):
@@ -88,7 +91,7 @@ def split_words(args: list[str], value_options: set[str]) -> tuple[list[str], li
         else:
             words.append(a)
         i += 1
-    return options, words
+    return options, words, False
 
 
 def _unavailable(name: str) -> click.Command:

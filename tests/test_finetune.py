@@ -19,7 +19,6 @@ from finetune import tldr  # noqa: E402
 from finetune.config import TrainConfig  # noqa: E402
 from finetune.records import Record  # noqa: E402
 from nlsh.bundled import smollm2_path  # noqa: E402
-from nlsh.prompt import PromptContext  # noqa: E402
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 

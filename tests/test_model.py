@@ -6,6 +6,8 @@ import math
 import os
 import re
 
+from pathlib import Path
+
 import pytest
 
 from nlsh import bundled, grammar
@@ -15,39 +17,8 @@ from nlsh.model import Generation, _looping
 from nlsh.prompt import PromptContext, render_prompt
 from nlsh.schema import ShellProposal
 
-# Requests a shell user types; no answers are listed, since none are assumed.
-INSTRUCTIONS = [
-    "list all files in the current directory",
-    "list large files in home",
-    "how much disk space is free",
-    "show disk usage of the current directory",
-    "find all python files modified today",
-    "count the lines in notes.txt",
-    "show running processes",
-    "delete all .tmp files here",
-    "what is my ip address",
-    "print the current date",
-    "make a directory called build",
-    "show the last 20 lines of /var/log/syslog",
-    "search for the word error in all log files",
-    "compress the logs folder into logs.tar.gz",
-    "extract archive.tar.gz",
-    "show free memory",
-    "rename a.txt to b.txt",
-    "copy report.pdf to the backup folder",
-    "show my username",
-    "print the PATH variable",
-    "sort names.txt alphabetically",
-    "remove duplicate lines from list.txt",
-    "show the 10 biggest files in this directory",
-    "change permissions of run.sh to executable",
-    "count files in the current directory",
-    "show the current git branch",
-    "download https://example.com/file.zip",
-    "how long has the system been running",
-    "kill the process listening on port 8080",
-    "print hello world",
-]
+# Requests a shell user types (shared with bench/latency.py); no answers are assumed.
+INSTRUCTIONS = (Path(__file__).resolve().parents[1] / "bench" / "everyday.txt").read_text().split("\n")[:-1]
 
 # Prompts that invite an untuned model to chat, fence or explain.
 CHATTY = [
