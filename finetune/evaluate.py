@@ -25,7 +25,8 @@ class EvalConfig:
     n_shell: int = 200
     n_home: int = 40
     # Systems to compare, comma-separated: bm25, base (bundled model without adapter),
-    # tuned (with the adapter below), gemma (Gemma 3 270M base)
+    # tuned (with the adapter below), tuned-path (the same, first word restricted to $PATH),
+    # gemma (Gemma 3 270M base)
     systems: str = "bm25,base,tuned"
     adapter: str = ""  # default: the shipped nlsh/data/nlsh-lora.gguf
     out: str = "runs/eval.json"
@@ -33,6 +34,9 @@ class EvalConfig:
     # corpus when the model was trained on a subset.
     bm25_corpus: str = ""
     seed: int = 0
+    # "all" dev items, or only those whose reference uses utilities installed on this machine
+    # (everyday commands; the split holds out whole tldr pages, mostly of tools few people have)
+    subset: str = "all"
 
 
 def _norm(s: str) -> str:
@@ -55,6 +59,10 @@ def dev_sample(cfg: EvalConfig) -> tuple[list[Record], list[Record]]:
     dev = _load(Path(cfg.data_dir) / "dev.jsonl")
     rng = random.Random(cfg.seed)
     shell = [r for r in dev if r.source != "home"]
+    if cfg.subset == "installed":
+        import shutil
+
+        shell = [r for r in shell if all(shutil.which(u) for u in (command_utilities(r.answer) or ["?"]))]
     home = [r for r in dev if r.source == "home" and r.registry]
     rng.shuffle(shell)
     rng.shuffle(home)
@@ -131,6 +139,8 @@ def _pipeline(system: str, adapter: str):
         return Pipeline(Config(), lora="none", use_cache=False)
     if system == "tuned":
         return Pipeline(Config(), lora=adapter or None, use_cache=False)
+    if system == "tuned-path":
+        return Pipeline(Config(), lora=adapter or None, use_cache=False, grammar="path")
     if system == "gemma":
         return Pipeline(Config(), model_path=str(bundled.gemma3_path()), lora="none", use_cache=False)
     raise ValueError(f"unknown system {system}")

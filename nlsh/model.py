@@ -411,7 +411,9 @@ def auto_threads() -> int:
     llama.cpp's threads meet at a spinning barrier after every operation; when another process
     holds one of the cores, a second thread waits for a whole scheduler slice at each barrier and a
     token that takes 15 ms on one thread takes a second on two (measured on a 2-core machine next
-    to a training run). So threads are only added for cores that are actually idle.
+    to a training run). So threads are only added for cores that are actually idle; a core counts
+    as busy only at a full unit of load, since the one-minute average still holds nlsh's own
+    previous runs.
     """
     env = os.environ.get("NLSH_THREADS", "")
     if env.isdigit() and int(env) > 0:
@@ -421,7 +423,7 @@ def auto_threads() -> int:
         busy = os.getloadavg()[0]
     except OSError:
         busy = 0.0
-    return max(1, min(cores, cores - int(busy + 0.5)))
+    return max(1, min(cores, cores - int(busy)))
 
 
 def _last_log_error() -> str:
