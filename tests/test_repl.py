@@ -83,9 +83,19 @@ class Session:
         self.recorder = Recorder(pipeline)
         self.buffer = io.StringIO()
         self.pipe = None
+        self.exited = threading.Event()
 
     def send(self, keys: str) -> None:
         self.pipe.send_text(keys)
+
+    def leave(self) -> None:
+        """End the session whatever the last request left open: Ctrl-D at a question drops the
+        proposal and returns to the prompt, where the next Ctrl-D ends the REPL."""
+        for _ in range(5):
+            self.send(CTRL_D)
+            if self.exited.wait(3):
+                return
+        raise AssertionError(f"the REPL did not end on Ctrl-D:\n{self.text[-2000:]}")
 
     def instruct(self, instruction: str):
         """Type an instruction and return what the pipeline made of it (a proposal or an error)."""
@@ -120,7 +130,7 @@ class Session:
         def typist():
             try:
                 script(self)
-                self.send(CTRL_D)
+                self.leave()
             except BaseException as err:  # noqa: BLE001 - handed to the test thread below
                 failure.append(err)
                 # Leave whatever question is open, then the REPL itself.
@@ -135,6 +145,7 @@ class Session:
             thread = threading.Thread(target=typist, daemon=True)
             thread.start()
             code = run_repl(self.recorder, None, input=pipe, output=output, console=console, **kwargs)
+            self.exited.set()
             thread.join(timeout=30)
         if failure:
             raise failure[0]

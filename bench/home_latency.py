@@ -1,0 +1,80 @@
+"""Latency of home instructions with a 30-device registry (issue 4's target: p50 <= 0.7 s on 2 cores).
+
+    python bench/home_latency.py
+
+The registry is built here (10 areas x 3 devices), the model is loaded once, and each request goes
+through Pipeline.translate exactly as `nlsh --devices ... --dry-run` does: the listing is a shared
+prompt prefix, so after the first request only the request itself is evaluated.
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+import yaml
+from machine import cpu_name  # bench/machine.py (this folder is on sys.path)
+
+AREAS = ["kitchen", "living_room", "bedroom", "office", "hallway", "bathroom", "garage", "garden", "dining_room", "attic"]
+REQUESTS = [
+    "turn off the kitchen light", "kitchen lights off and heat the living room to 21", "open the garage door",
+    "set the bedroom light to 40 percent", "turn on the office fan", "close the living room blinds",
+    "make the dining room light red", "lock the front door", "turn everything off in the hallway",
+    "set the office fan to 70 percent", "turn on the garden switch", "stop the bathroom fan",
+    "set the thermostat in the bedroom to 19", "dim the attic light to 10%", "turn on the garage heater",
+]
+
+
+def registry_file(folder: Path) -> Path:
+    devices = []
+    for area in AREAS:
+        devices.append({"id": f"light.{area}", "name": f"{area.replace('_', ' ').title()} Light", "area": area,
+                        "features": ["brightness", "color"]})
+        devices.append({"id": f"fan.{area}", "name": f"{area.replace('_', ' ').title()} Fan", "area": area})
+        if area in ("living_room", "bedroom"):
+            devices.append({"id": f"climate.{area}", "name": f"{area.replace('_', ' ').title()} Thermostat", "area": area})
+        elif area == "garage":
+            devices.append({"id": "cover.garage_door", "name": "Garage Door", "area": area, "device_class": "garage"})
+        elif area == "hallway":
+            devices.append({"id": "lock.front_door", "name": "Front Door", "area": area})
+        elif area == "living_room":
+            devices.append({"id": "cover.living_room_blinds", "name": "Living Room Blinds", "area": area})
+        else:
+            devices.append({"id": f"switch.{area}", "name": f"{area.replace('_', ' ').title()} Switch", "area": area})
+    path = folder / "home.yaml"
+    path.write_text(yaml.safe_dump({"devices": devices}))
+    return path
+
+
+def main() -> None:
+    from nlsh.config import Config
+    from nlsh.errors import NlshError
+    from nlsh.pipeline import Pipeline
+
+    with tempfile.TemporaryDirectory() as tmp:
+        registry = registry_file(Path(tmp))
+        pipeline = Pipeline(Config(), registry=str(registry), mode="home", use_cache=False)
+        n_devices = len(pipeline.registry.devices)
+        pipeline.translate(REQUESTS[0])  # warm: model load and the listing prefix
+        times, ok = [], 0
+        for request in REQUESTS:
+            t = time.perf_counter()
+            try:
+                pipeline.translate(request)
+                ok += 1
+            except NlshError:
+                pass
+            times.append(time.perf_counter() - t)
+    times.sort()
+    print(f"## home latency - {datetime.date.today()}, {cpu_name()}, {os.cpu_count()} cores, "
+          f"{n_devices} devices, load at start {os.getloadavg()[0]:.2f}")
+    print(f"p50 {statistics.median(times):.3f} s, p95 {times[int(0.95 * (len(times) - 1))]:.3f} s, "
+          f"{ok}/{len(REQUESTS)} produced a valid proposal")
+
+
+if __name__ == "__main__":
+    main()
