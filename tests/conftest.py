@@ -130,7 +130,10 @@ def model(model_paths):
     from nlsh.model import load_model
 
     path, adapter = model_paths
-    return load_model(path, adapter)
+    loaded = load_model(path, adapter)
+    yield loaded
+    # Freed here, not at interpreter exit, when llama_cpp's module globals may already be gone.
+    loaded.close()
 
 
 @pytest.fixture(scope="session")
@@ -139,4 +142,9 @@ def base_model(model_paths, model):
     from nlsh.model import load_model
 
     path, adapter = model_paths
-    return model if adapter is None else load_model(path, None)
+    if adapter is None:
+        yield model
+        return
+    loaded = load_model(path, None)
+    yield loaded
+    loaded.close()

@@ -129,6 +129,8 @@ def test_export_agrees_with_torch_in_llama_cpp(tiny_base, tmp_path):
             differs += not torch.allclose(torch.tensor(last_logits(plain, ids)),
                                           model(torch.tensor([ids])).logits[0, -1], atol=1e-2)
     assert differs > 0
+    llm.close()
+    plain.close()
 
 
 # --- data builder ---------------------------------------------------------------------------------
