@@ -111,16 +111,22 @@ class Config(_Strict):
         return os.path.expanduser(value) if value else value
 
 
+def _xdg(variable: str, default: str) -> Path:
+    """$VARIABLE/nlsh, or ~/DEFAULT/nlsh; the XDG spec says relative values are to be ignored."""
+    base = os.environ.get(variable, "")
+    return (Path(base) if base and os.path.isabs(base) else Path.home() / default) / "nlsh"
+
+
 def config_dir() -> Path:
-    return Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config") / "nlsh"
+    return _xdg("XDG_CONFIG_HOME", ".config")
 
 
 def data_dir() -> Path:
-    return Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share") / "nlsh"
+    return _xdg("XDG_DATA_HOME", ".local/share")
 
 
 def cache_dir() -> Path:
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "nlsh"
+    return _xdg("XDG_CACHE_HOME", ".cache")
 
 
 def config_path() -> Path:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import sys
-from pathlib import Path
 
 from pydantic import BaseModel
 
@@ -14,7 +13,6 @@ MACOS = "macOS"
 BSD = "BSD"
 
 # Shells nlsh writes for; anything else (dash, ksh, ash ...) gets POSIX sh.
-SHELLS = ("bash", "zsh", "fish", "sh")
 
 
 class MachineContext(BaseModel):
@@ -32,12 +30,12 @@ def os_family(platform: str | None = None) -> str:
 
 
 def user_shell(env: dict[str, str] | None = None) -> str:
-    """The basename of $SHELL when it is one nlsh knows, else sh."""
+    """The family of the shell commands will run in (nlsh.execute picks it), so the model writes
+    for the shell that will execute its answer."""
+    from nlsh.execute import shell_name
+
     env = os.environ if env is None else env
-    name = Path(env.get("SHELL", "") or "sh").name
-    # Login shells are sometimes recorded as "-bash".
-    name = name.lstrip("-")
-    return name if name in SHELLS else "sh"
+    return shell_name(env.get("SHELL") or None)
 
 
 def machine_context(env: dict[str, str] | None = None) -> MachineContext:

@@ -19,6 +19,8 @@ from typing import Iterable, Iterator
 from prompt_toolkit.history import FileHistory
 from pydantic import BaseModel, ValidationError
 
+from nlsh.config import data_dir
+
 HISTORY_NAME = "history"
 REPL_HISTORY_NAME = "repl_history"
 
@@ -32,13 +34,6 @@ class HistoryEntry(BaseModel):
     instruction: str | None = None
     command: str
     exit_code: int
-
-
-def data_dir() -> Path:
-    """$XDG_DATA_HOME/nlsh; the XDG spec says relative values are to be ignored."""
-    base = os.environ.get("XDG_DATA_HOME", "")
-    root = Path(base) if base and os.path.isabs(base) else Path.home() / ".local" / "share"
-    return root / "nlsh"
 
 
 def history_path() -> Path:
