@@ -76,20 +76,21 @@ def test_read_learned_skips_bad_lines(tmp_path):
     assert read_learned(tmp_path / "missing.jsonl") == []
 
 
+# A page in the tldr client's format, written for this test (not taken from tldr-pages).
 TLDR_PAGE = """# ls
 
-> List directory contents.
-> More information: <https://www.gnu.org/software/coreutils/ls>.
+> Show what a folder holds.
+> More information: <https://example.org/ls>.
 
-- List files one per line:
+- Show every entry, one name a line:
 
 `ls -1`
 
-- List all files, including hidden files:
+- Show every entry, hidden ones too:
 
 `ls {{-a|--all}}`
 
-- Long format list with size displayed using human-readable units:
+- Show sizes in readable units for a folder:
 
 `ls -lh {{path/to/directory}}`
 """
@@ -97,9 +98,9 @@ TLDR_PAGE = """# ls
 
 def test_tldr_pages_parse():
     name, summary, examples = parse_tldr_page(TLDR_PAGE)
-    assert name == "ls" and summary == "List directory contents"
+    assert name == "ls" and summary == "Show what a folder holds"
     assert [e.answer for e in examples] == ["ls -1", "ls -a|--all", "ls -lh path/to/directory"]
-    assert examples[1].instruction == "List all files, including hidden files"
+    assert examples[1].instruction == "Show every entry, hidden ones too"
 
 
 def test_tldr_client_cache_is_used_when_present(isolated_home):
@@ -108,7 +109,7 @@ def test_tldr_client_cache_is_used_when_present(isolated_home):
     (pages / "ls.md").write_text(TLDR_PAGE)
     (pages / "no-such-tool-here.md").write_text("# no-such-tool-here\n\n> Imaginary.\n\n- Do it:\n\n`no-such-tool-here --all`\n")
     r = Retriever(tools=3, examples=2, path_env=os.environ["PATH"])
-    found = r.retrieve("list all files including hidden files")
+    found = r.retrieve("show every entry including hidden ones")
     assert "ls -a|--all" in [e.answer for e in found.examples]
     assert all("no-such-tool-here" not in e.answer for e in found.examples)
 
