@@ -151,15 +151,21 @@ def test_key_replaces_the_line_with_the_dry_run_command(shell, isolated_home, ru
         isolated_home.write_config(BAD_CONFIG)
         tmux.keys("C-e", "C-u")
         tmux.wait_for(lambda s: last_prompt_line(s) == "", "an empty line")
-        tmux.type("list files")
-        tmux.wait_for(lambda s: last_prompt_line(s) == "list files", "the second instruction")
-        tmux.keys("C-g")
-        screen = tmux.wait_for(lambda s: "bogus_key" in s, "the error message", timeout=30)
-        assert last_prompt_line(screen) == "list files", screen
+        screen = press_and_keep(tmux, "list files", "C-g")
         assert "unknown key `bogus_key`" in screen
         assert "Traceback" not in screen
     finally:
         tmux.close()
+
+
+def press_and_keep(tmux, text: str, key: str) -> str:
+    """Type text, press the binding while nlsh fails (bad config): the text stays, the error shows."""
+    tmux.type(text)
+    tmux.wait_for(lambda s: last_prompt_line(s) == text, "the typed text")
+    tmux.keys(key)
+    screen = tmux.wait_for(lambda s: "bogus_key" in s, "the error message", timeout=30)
+    assert last_prompt_line(screen) == text, screen
+    return screen
 
 
 @pytest.mark.skipif(shutil.which("bash") is None, reason="bash is not installed")
@@ -171,11 +177,7 @@ def test_other_key_is_bound_and_failure_keeps_the_text(isolated_home):
     try:
         tmux.start(*argv)
         tmux.wait_for(lambda s: last_prompt_line(s) == "", "the prompt")
-        tmux.type("show disk usage")
-        tmux.wait_for(lambda s: last_prompt_line(s) == "show disk usage", "the typed text")
-        tmux.keys("M-t")
-        screen = tmux.wait_for(lambda s: "bogus_key" in s, "the error message", timeout=30)
-        assert last_prompt_line(screen) == "show disk usage", screen
+        screen = press_and_keep(tmux, "show disk usage", "M-t")
         assert screen.count("bogus_key") == 1
     finally:
         tmux.close()
