@@ -107,42 +107,44 @@ def _shell_answers(pipeline, records: list[Record]) -> tuple[list[str], list[flo
     return answers, seconds
 
 
-def _home_scores(pipeline, records: list[Record]) -> dict:
+def _home_scores(system: str, adapter: str, records: list[Record]) -> dict:
+    """Each home item through a pipeline of its own home (the loaded model is shared), so prompt
+    listing, grammar and validator all belong to that home."""
     from nlsh.home.answer import parse_answer
     from nlsh.home.registry import Registry
 
     exact = valid = 0
     for r in records:
         registry = Registry.model_validate(r.registry)
-        pipeline.registry, pipeline.mode = registry, "home"
+        pipeline = _pipeline(system, adapter, registry=registry, mode="home")
         try:
             got = pipeline.generate(r.instruction).text
         except Exception:
             got = ""
+        pipeline.close()
         exact += _norm(got) == _norm(r.answer)
         try:
             parse_answer(got, registry)
             valid += 1
         except Exception:
             valid += r.answer.startswith("no_device") and got.startswith("no_device")
-    pipeline.registry, pipeline.mode = None, None
     n = max(1, len(records))
     return {"n": len(records), "exact": exact / n, "valid": valid / n}
 
 
-def _pipeline(system: str, adapter: str):
+def _pipeline(system: str, adapter: str, **kw):
     from nlsh import bundled
     from nlsh.config import Config
     from nlsh.pipeline import Pipeline
 
     if system == "base":
-        return Pipeline(Config(), lora="none", use_cache=False)
+        return Pipeline(Config(), lora="none", use_cache=False, **kw)
     if system == "tuned":
-        return Pipeline(Config(), lora=adapter or None, use_cache=False)
+        return Pipeline(Config(), lora=adapter or None, use_cache=False, **kw)
     if system == "tuned-path":
-        return Pipeline(Config(), lora=adapter or None, use_cache=False, grammar="path")
+        return Pipeline(Config(), lora=adapter or None, use_cache=False, grammar="path", **kw)
     if system == "gemma":
-        return Pipeline(Config(), model_path=str(bundled.gemma3_path()), lora="none", use_cache=False)
+        return Pipeline(Config(), model_path=str(bundled.gemma3_path()), lora="none", use_cache=False, **kw)
     raise ValueError(f"unknown system {system}")
 
 
@@ -160,7 +162,7 @@ def run_eval(cfg: EvalConfig) -> str:
         seconds.sort()
         res["shell"]["p50_s"] = seconds[len(seconds) // 2] if seconds else None
         if home:
-            res["home"] = _home_scores(pipeline, home)
+            res["home"] = _home_scores(system, cfg.adapter, home)
         res["examples"] = [{"instruction": r.instruction, "reference": r.answer, "answer": a}
                            for r, a in list(zip(shell, answers))[:15]]
         results[system] = res
