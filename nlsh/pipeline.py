@@ -76,7 +76,7 @@ class Pipeline:
             self.cache = TranslationCache(cache_dir() / "translations.sqlite3")
         self._model: Model | None = None
         self._chat_format: ChatFormat | None = None
-        self._devices_listing: str | None = None
+        self._devices_listing: tuple[object, str] | None = None  # (registry, its listing)
 
     @staticmethod
     def _load_registry(registry):
@@ -149,11 +149,11 @@ class Pipeline:
     def _listing(self) -> str | None:
         if not self.uses_devices():
             return None
-        if self._devices_listing is None:
+        if self._devices_listing is None or self._devices_listing[0] is not self.registry:
             from nlsh.home.registry import render_listing
 
-            self._devices_listing = render_listing(self.registry)
-        return self._devices_listing
+            self._devices_listing = (self.registry, render_listing(self.registry))
+        return self._devices_listing[1]
 
     def prompt(self, instruction: str, previous: Example | None = None) -> str:
         return render_prompt(instruction, self.context(instruction, previous), self.chat_format)
