@@ -114,6 +114,7 @@ def _home_scores(system: str, adapter: str, records: list[Record]) -> dict:
     from nlsh.home.registry import Registry
 
     exact = valid = 0
+    items = []
     for r in records:
         registry = Registry.model_validate(r.registry)
         pipeline = _pipeline(system, adapter, registry=registry, mode="home")
@@ -122,14 +123,17 @@ def _home_scores(system: str, adapter: str, records: list[Record]) -> dict:
         except Exception:
             got = ""
         pipeline.close()
-        exact += _norm(got) == _norm(r.answer)
+        ok = _norm(got) == _norm(r.answer)
         try:
             parse_answer(got, registry)
-            valid += 1
+            parsed = True
         except Exception:
-            valid += r.answer.startswith("no_device") and got.startswith("no_device")
+            parsed = r.answer.startswith("no_device") and got.startswith("no_device")
+        exact += ok
+        valid += parsed
+        items.append({"instruction": r.instruction, "reference": r.answer, "answer": got, "exact": ok, "valid": parsed})
     n = max(1, len(records))
-    return {"n": len(records), "exact": exact / n, "valid": valid / n}
+    return {"n": len(records), "exact": exact / n, "valid": valid / n, "items": items}
 
 
 def _pipeline(system: str, adapter: str, **kw):
@@ -163,8 +167,8 @@ def run_eval(cfg: EvalConfig) -> str:
         res["shell"]["p50_s"] = seconds[len(seconds) // 2] if seconds else None
         if home:
             res["home"] = _home_scores(system, cfg.adapter, home)
-        res["examples"] = [{"instruction": r.instruction, "reference": r.answer, "answer": a}
-                           for r, a in list(zip(shell, answers))[:15]]
+        res["examples"] = [{"instruction": r.instruction, "reference": r.answer, "answer": a,
+                            "same_utilities": _same_utilities(a, r.answer)} for r, a in zip(shell, answers)]
         results[system] = res
         pipeline.close()
     Path(cfg.out).parent.mkdir(parents=True, exist_ok=True)

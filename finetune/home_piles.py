@@ -146,6 +146,16 @@ def _value_slots(phrase: str) -> tuple[str, ...] | None:
     return tuple(slots)
 
 
+def _verb_contradicts(action: str, phrase: str) -> bool:
+    """A few pile rows label a phrase with another service ("turn off the pet fountain" as toggle);
+    trained on, they teach the model to ignore the verb, and as dev references they score it wrong."""
+    p = phrase.lower()
+    says_toggle = re.search(r"\b(toggle|flip)", p)
+    if action == "toggle":
+        return not says_toggle and bool(re.search(r"\b(on|off)\b", p)) and not re.search(r"\b(on or off|off or on)\b", p)
+    return action in ("turn_on", "turn_off") and bool(says_toggle)
+
+
 def _read_csv(path: Path) -> list[dict[str, str]]:
     with path.open(encoding="utf-8", newline="") as f:
         return list(csv.DictReader(f))
@@ -216,6 +226,8 @@ def load_piles(piles_dir: Path) -> Piles:
                 or _UNCARRIED_VALUE.search(phrase):
             return
         domain, device_class, action, fixed = mapped
+        if _verb_contradicts(action, phrase):
+            return
         part = Part(domain, action, (), fixed, device_class, specific=dev)
         piles.templates.append(Template(f"{prefix}:{service_name}:{dev.id}:{phrase}", phrase, (part,)))
 

@@ -193,7 +193,10 @@ def train(cfg: TrainConfig) -> dict:
         _trainable_load(model, init.get("weights", init))  # a weights.pt, or a checkpoint.pt
     model.to(device)
     if cfg.compile:
-        model = torch.compile(model)
+        # In place, so parameter names (and so checkpoints and export) stay the same; the transformer
+        # body only, because answer_loss calls it directly. Bucketed batches vary in shape: dynamic.
+        core = model.get_base_model() if hasattr(model, "get_base_model") else model
+        core.model.compile(dynamic=True)
     if ddp:
         model = torch.nn.parallel.DistributedDataParallel(model, device_ids=[local] if device.type == "cuda" else None)
 

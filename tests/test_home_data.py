@@ -103,6 +103,23 @@ def test_every_value_said_is_an_argument_and_every_argument_was_said(samples):
     assert checked > N * 0.8
 
 
+def test_the_action_agrees_with_the_verb(samples):
+    """Some pile rows carry another service than their phrase says ("turn off the pet fountain" as
+    toggle); none of those may reach the data."""
+    toggles = direct = 0
+    for rec, _ in samples:
+        if rec.answer.startswith("no_device") or ";" in rec.answer:
+            continue
+        action, said = rec.answer.split()[1], rec.instruction.lower()
+        if re.search(r"\b(toggle|flip)", said):
+            assert action not in ("turn_on", "turn_off"), (rec.instruction, rec.answer)
+            toggles += 1
+        elif re.search(r"\b(turn|switch|shut) off\b", said):
+            assert action != "toggle", (rec.instruction, rec.answer)
+            direct += 1
+    assert toggles and direct
+
+
 def test_the_mix_covers_what_the_model_must_learn(samples):
     answers = [rec.answer for rec, _ in samples]
     multi = sum(";" in a for a in answers) / N
