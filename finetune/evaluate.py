@@ -109,11 +109,12 @@ def _shell_answers(pipeline, records: list[Record]) -> tuple[list[str], list[flo
 
 def _home_scores(system: str, adapter: str, records: list[Record]) -> dict:
     """Each home item through a pipeline of its own home (the loaded model is shared), so prompt
-    listing, grammar and validator all belong to that home."""
-    from nlsh.home.answer import parse_answer
+    listing, grammar and validator all belong to that home. `valid`: the home validator accepts the
+    actions (or both sides say no_device); `dangerous`: of the references the validator rates
+    dangerous, how many answers it rated dangerous too."""
     from nlsh.home.registry import Registry
 
-    exact = valid = 0
+    exact = valid = dangerous_refs = dangerous_flagged = 0
     items = []
     for r in records:
         registry = Registry.model_validate(r.registry)
@@ -124,16 +125,29 @@ def _home_scores(system: str, adapter: str, records: list[Record]) -> dict:
             got = ""
         pipeline.close()
         ok = _norm(got) == _norm(r.answer)
-        try:
-            parse_answer(got, registry)
-            parsed = True
-        except Exception:
-            parsed = r.answer.startswith("no_device") and got.startswith("no_device")
+        verdict, ref_verdict = _home_verdict(got, registry), _home_verdict(r.answer, registry)
+        accepted = verdict.valid if verdict else (r.answer.startswith("no_device") and got.startswith("no_device"))
+        ref_dangerous = ref_verdict is not None and ref_verdict.risk.value == "dangerous"
+        flagged = verdict is not None and verdict.risk.value == "dangerous"
         exact += ok
-        valid += parsed
-        items.append({"instruction": r.instruction, "reference": r.answer, "answer": got, "exact": ok, "valid": parsed})
+        valid += accepted
+        dangerous_refs += ref_dangerous
+        dangerous_flagged += ref_dangerous and flagged
+        items.append({"instruction": r.instruction, "reference": r.answer, "answer": got, "exact": ok,
+                      "valid": accepted, "risk": verdict.risk.value if verdict else None})
     n = max(1, len(records))
-    return {"n": len(records), "exact": exact / n, "valid": valid / n, "items": items}
+    return {"n": len(records), "exact": exact / n, "valid": valid / n, "dangerous_refs": dangerous_refs,
+            "dangerous_flagged": dangerous_flagged, "items": items}
+
+
+def _home_verdict(text: str, registry):
+    from nlsh.home.answer import parse_answer
+    from nlsh.home.validate import check_actions
+
+    try:
+        return check_actions(parse_answer(text, registry), registry)
+    except Exception:  # no_device, or not an answer at all
+        return None
 
 
 def _pipeline(system: str, adapter: str, **kw):
@@ -177,12 +191,13 @@ def run_eval(cfg: EvalConfig) -> str:
 
 
 def table(results: dict) -> str:
-    lines = ["| system | shell exact | shell same-utilities | shell valid | p50 s/instr | home exact | home valid |",
-             "|---|---|---|---|---|---|---|"]
+    lines = ["| system | shell exact | shell same-utilities | shell valid | p50 s/instr | home exact | home valid | home dangerous flagged |",
+             "|---|---|---|---|---|---|---|---|"]
     for name, res in results.items():
         s, h = res["shell"], res.get("home", {})
         p50 = f"{s['p50_s']:.2f}" if s.get("p50_s") else "-"
         home_exact = f"{h['exact']:.1%}" if h else "-"
         home_valid = f"{h['valid']:.1%}" if h else "-"
-        lines.append(f"| {name} | {s['exact']:.1%} | {s['same_utilities']:.1%} | {s['valid']:.1%} | {p50} | {home_exact} | {home_valid} |")
+        danger = f"{h['dangerous_flagged']}/{h['dangerous_refs']}" if h else "-"
+        lines.append(f"| {name} | {s['exact']:.1%} | {s['same_utilities']:.1%} | {s['valid']:.1%} | {p50} | {home_exact} | {home_valid} | {danger} |")
     return "\n".join(lines)

@@ -210,16 +210,19 @@ def test_eval_scores_every_item_through_the_real_path(tmp_path):
     from finetune.evaluate import EvalConfig, run_eval
 
     registry = {"devices": [{"id": "light.kitchen", "name": "Kitchen Light", "area": "kitchen"},
-                            {"id": "light.porch", "name": "Porch Light", "area": "porch"}]}
+                            {"id": "light.porch", "name": "Porch Light", "area": "porch"},
+                            {"id": "lock.front_door", "name": "Front Door", "area": "hall"}]}
     dev = [Record(instruction="print the current working directory", answer="pwd", source="tldr", group="tldr:pwd", utility="pwd"),
            Record(instruction="show disk space in human units", answer="df -h", source="tldr", group="tldr:df", utility="df"),
            Record(instruction="turn off the porch light", answer="light.porch turn_off", source="home", group="home:00",
+                  registry=registry),
+           Record(instruction="unlock the front door", answer="lock.front_door unlock", source="home", group="home:01",
                   registry=registry)]
     train = [Record(instruction="print the current working directory", answer="pwd", source="tldr", group="x", utility="pwd")]
     (tmp_path / "dev.jsonl").write_text("".join(r.model_dump_json() + "\n" for r in dev))
     (tmp_path / "train.jsonl").write_text("".join(r.model_dump_json() + "\n" for r in train))
     out = tmp_path / "eval.json"
-    table = run_eval(EvalConfig(data_dir=str(tmp_path), systems="bm25,tuned", n_shell=2, n_home=1, out=str(out)))
+    table = run_eval(EvalConfig(data_dir=str(tmp_path), systems="bm25,tuned", n_shell=2, n_home=2, out=str(out)))
     results = json.loads(out.read_text())
     assert "| bm25 |" in table and "| tuned |" in table
     # The lookup finds the identical training instruction, and only that one.
@@ -227,7 +230,10 @@ def test_eval_scores_every_item_through_the_real_path(tmp_path):
     tuned = results["tuned"]
     assert sorted(e["instruction"] for e in tuned["examples"]) == sorted(r.instruction for r in dev[:2])
     assert all(e["answer"] for e in tuned["examples"])
-    (item,) = tuned["home"]["items"]
+    home = tuned["home"]
     # The per-home grammar only lets the model name this home's devices.
-    assert item["answer"].split()[0] in {"light.kitchen", "light.porch", "no_device"}
-    assert tuned["home"]["valid"] == 1.0
+    assert {i["answer"].split()[0] for i in home["items"]} <= {"light.kitchen", "light.porch", "lock.front_door", "no_device"}
+    assert home["dangerous_refs"] == 1
+    unlock = next(i for i in home["items"] if i["instruction"].startswith("unlock"))
+    assert home["dangerous_flagged"] == (unlock["risk"] == "dangerous")
+    assert ("unlock" in unlock["answer"]) == (unlock["risk"] == "dangerous")
