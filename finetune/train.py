@@ -109,7 +109,6 @@ def answer_loss(model, ids, mask, labels):
     """Cross-entropy on answer tokens, computing the output layer only where there is a label:
     with a 49k vocabulary the logits of prompt positions would be a large, useless share of the work."""
     core = model.get_base_model() if hasattr(model, "get_base_model") else model
-    core = getattr(core, "module", core)
     hidden = core.model(input_ids=ids, attention_mask=mask).last_hidden_state
     target = labels[:, 1:]
     sel = target != -100
@@ -117,10 +116,21 @@ def answer_loss(model, ids, mask, labels):
     return torch.nn.functional.cross_entropy(logits, target[sel]), int(sel.sum())
 
 
+class AnswerLoss(torch.nn.Module):
+    """The model with answer_loss as its forward. DDP synchronises gradients only for what runs through
+    its own forward, and answer_loss reaches past the model's forward, so DDP wraps this instead."""
+
+    def __init__(self, model):
+        super().__init__()
+        self.model = model
+
+    def forward(self, ids, mask, labels):
+        return answer_loss(self.model, ids, mask, labels)
+
+
 @torch.no_grad()
 def greedy(model, tok, prompt_ids: list[int], stop_ids: set[int], max_new: int = 48) -> list[int]:
     core = model.get_base_model() if hasattr(model, "get_base_model") else model
-    core = getattr(core, "module", core)
     device = next(core.parameters()).device
     out = core.generate(
         torch.tensor([prompt_ids], device=device), max_new_tokens=max_new, do_sample=False,
@@ -197,8 +207,9 @@ def train(cfg: TrainConfig) -> dict:
         # body only, because answer_loss calls it directly. Bucketed batches vary in shape: dynamic.
         core = model.get_base_model() if hasattr(model, "get_base_model") else model
         core.model.compile(dynamic=True)
+    step_model = AnswerLoss(model)
     if ddp:
-        model = torch.nn.parallel.DistributedDataParallel(model, device_ids=[local] if device.type == "cuda" else None)
+        step_model = torch.nn.parallel.DistributedDataParallel(step_model, device_ids=[local] if device.type == "cuda" else None)
 
     data_dir = Path(cfg.data_dir)
     train_records = read_records(data_dir / "train.jsonl") if (data_dir / "train.jsonl").exists() else []
@@ -257,7 +268,7 @@ def train(cfg: TrainConfig) -> dict:
                 state["batch_in_epoch"] += 1
                 ids, mask, labels = collate(train_enc, idx, pad_id, device)
                 with _autocast(device):
-                    loss, _ = answer_loss(model, ids, mask, labels)
+                    loss, _ = step_model(ids, mask, labels)
                 (loss / cfg.grad_accum).backward()
                 acc_loss += float(loss.detach()) / cfg.grad_accum
                 seen_tokens += int(mask.sum())
@@ -293,6 +304,8 @@ def train(cfg: TrainConfig) -> dict:
             state["epoch"] += 1
             state["batch_in_epoch"] = 0
     bar.close()
+    if ddp:
+        _check_ranks_agree(params)
     if main:
         save_checkpoint(model, opt, sched, state, ckpt)
         save_weights(model, tok, cfg, out / "last")
@@ -305,17 +318,24 @@ def train(cfg: TrainConfig) -> dict:
     return state
 
 
+def _check_ranks_agree(params) -> None:
+    """Only rank 0 saves: ranks whose gradients were not synchronised would each hold another model."""
+    sums = torch.stack([p.detach().double().sum() for p in params])  # on the params' device, as nccl needs
+    gathered = [torch.zeros_like(sums) for _ in range(torch.distributed.get_world_size())]
+    torch.distributed.all_gather(gathered, sums)
+    if not all(torch.allclose(g, gathered[0], rtol=1e-6, atol=1e-8) for g in gathered):
+        raise RuntimeError("DDP ranks ended with different weights: gradients were not synchronised")
+
+
 def _trainable_state(model) -> dict:
-    core = getattr(model, "module", model)
-    return {k: v.detach().cpu() for k, v in core.named_parameters() if v.requires_grad}
+    return {k: v.detach().cpu() for k, v in model.named_parameters() if v.requires_grad}
 
 
 def _trainable_load(model, weights: dict) -> None:
-    core = getattr(model, "module", model)
-    missing = set(weights) - {k for k, _ in core.named_parameters()}
+    missing = set(weights) - {k for k, _ in model.named_parameters()}
     if missing:
         raise ValueError(f"checkpoint does not fit this model: {sorted(missing)[:3]}")
-    core.load_state_dict(weights, strict=False)
+    model.load_state_dict(weights, strict=False)
 
 
 def save_checkpoint(model, opt, sched, state, path: Path) -> None:
