@@ -98,8 +98,9 @@ def path_grammar(path: str) -> str:
         # Assignments (`X=1 cmd`) are left out: like capitals in the format grammar, they were the
         # way around the word list into free text (`sudokillall_x=...`).
         r"""other ::= "./" | "../" | "/" | "~/" | "(" | "{ " | "! " | "$" """,
-        r"tail ::= [^\x00-\x1F\x7F]*",
         *rules,
+        # The rest of the line as the format grammar has it (quotes that close, one line).
+        *(line for line in format_grammar().splitlines() if _RULE_DEF.match(line) and not line.startswith(("root ", "head "))),
     ]
     return "\n".join(lines) + "\n"
 

@@ -44,7 +44,7 @@ def test_generation_is_greedy_grammar_bound_and_reports_probabilities(model):
     again = model.generate(prompt_for(model, "print the current date"), grammar.format_grammar())
     # The second call reuses the cached prompt prefix; llama.cpp's sums then run in other batch
     # shapes (more so with a LoRA applied), so probabilities agree closely but not to the last bits.
-    assert again.text == gen.text and math.isclose(again.confidence, gen.confidence, rel_tol=2e-2)
+    assert again.text == gen.text and math.isclose(again.confidence, gen.confidence, rel_tol=5e-2)
 
 
 def test_format_grammar_constrains_what_the_model_writes(base_model):
@@ -126,6 +126,9 @@ def test_kv_cache_reuses_the_shared_prefix_without_changing_answers(model):
 def test_alternatives_are_distinct_and_ranked(model):
     g = grammar.format_grammar()
     p = prompt_for(model, "list all files in the current directory")
+    # Warm the prompt prefix first: a first evaluation and a cached one differ in the last bits
+    # (see above), which flips the choice where two commands are nearly tied.
+    model.generate(p, g)
     greedy = model.generate(p, g)
     alts = model.alternatives(p, g, 3)
     assert 1 <= len(alts) <= 3
