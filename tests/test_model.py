@@ -273,3 +273,12 @@ def test_adapters_are_applied_and_mismatches_refused(base_model, tmp_path):
     assert (changed.text, round(changed.logprob, 2)) != (plain.text, round(plain.logprob, 2))
     with pytest.raises(UsageError, match="does not fit"):
         Model(base_model.path, wrong)
+
+
+@pytest.mark.parametrize("mode", ["format", "path"])
+def test_quotes_must_close_before_the_answer_ends(model, mode):
+    g = grammar.shell_grammar(mode, path=os.environ.get("PATH", ""))
+    for text in ("grep -r 'a b' .", 'echo "it\'s here"', "echo it\\'s", "echo '\\'", 'printf "%s\\n" "$(date)"'):
+        assert model.accepts(g, text), text
+    for text in ("echo 'unclosed", 'grep "x f', "sed 's/a/b/", 'echo "a\\"'):
+        assert not model.accepts(g, text), text
