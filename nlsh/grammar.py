@@ -92,7 +92,7 @@ def path_grammar(path: str) -> str:
     trie_root = _radix_rules(words, rules)
     lines = [
         "# Generated: one command line whose first word exists on this machine.",
-        f"root ::= exe ({_BOUNDARY} tail)? | other tail",
+        f"root ::= exe ({_BOUNDARY} \"(\"* tail)? | other tail",
         f"exe ::= {trie_root}",
         # Paths, subshells, groups and variables start a command without naming it up front.
         # Assignments (`X=1 cmd`) are left out: like capitals in the format grammar, they were the

@@ -282,3 +282,13 @@ def test_quotes_must_close_before_the_answer_ends(model, mode):
         assert model.accepts(g, text), text
     for text in ("echo 'unclosed", 'grep "x f', "sed 's/a/b/", 'echo "a\\"'):
         assert not model.accepts(g, text), text
+
+
+@pytest.mark.parametrize("mode", ["format", "path"])
+def test_parentheses_only_where_the_shell_takes_them(model, mode):
+    g = grammar.shell_grammar(mode, path=os.environ.get("PATH", ""))
+    for text in ("echo $(date)", "diff <(ls a) <(ls b)", "echo $((1 + 2))", "(cd /tmp && ls)", "echo ok; arr=(1 2)",
+                 "ls; (cd /tmp; ls)", "find . \\( -name a -o -name b \\)", "awk '{print length($0)}' f", "echo \"(x)\""):
+        assert model.accepts(g, text), text
+    for text in ("pygame.setup(data.csv)", "jquery.eval(test4)", "print(1)"):
+        assert not model.accepts(g, text), text
