@@ -20,6 +20,7 @@ import yaml
 from machine import cpu_name  # bench/machine.py (this folder is on sys.path)
 
 AREAS = ["kitchen", "living_room", "bedroom", "office", "hallway", "bathroom", "garage", "garden", "dining_room", "attic"]
+# "the living room blinds" are not in the registry: one request names a device the home lacks.
 REQUESTS = [
     "turn off the kitchen light", "kitchen lights off and heat the living room to 21", "open the garage door",
     "set the bedroom light to 40 percent", "turn on the office fan", "close the living room blinds",
@@ -41,8 +42,6 @@ def registry_file(folder: Path) -> Path:
             devices.append({"id": "cover.garage_door", "name": "Garage Door", "area": area, "device_class": "garage"})
         elif area == "hallway":
             devices.append({"id": "lock.front_door", "name": "Front Door", "area": area})
-        elif area == "living_room":
-            devices.append({"id": "cover.living_room_blinds", "name": "Living Room Blinds", "area": area})
         else:
             devices.append({"id": f"switch.{area}", "name": f"{area.replace('_', ' ').title()} Switch", "area": area})
     path = folder / "home.yaml"

@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import torch  # noqa: E402
 
 from finetune.config import LORA_TARGETS  # noqa: E402
-from finetune.train import answer_loss, batches, collate, encode, load_base, read_records  # noqa: E402
+from finetune.train import answer_loss, batches, collate, compile_in_place, encode, load_base, read_records  # noqa: E402
 from machine import cpu_name  # noqa: E402  (bench/machine.py)
 from nlsh.prompt import chat_format_for  # noqa: E402
 
@@ -115,7 +115,7 @@ def main() -> None:
     model.train()
     rows = [("eager", *time_steps(model, params, opt, encoded, timed, pad_id, args.steps, args.warmup))]
     if args.compile:
-        model.get_base_model().model.compile(dynamic=True)
+        compile_in_place(model)
         rows.append(("torch.compile", *time_steps(model, params, opt, encoded, timed, pad_id, args.steps, args.warmup)))
     print("| mode | warm-up s | tokens/s | vs eager |\n|---|---|---|---|")
     for name, warm, rate in rows:

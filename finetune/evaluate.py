@@ -113,6 +113,7 @@ def _home_scores(system: str, adapter: str, records: list[Record]) -> dict:
     actions (or both sides say no_device); `dangerous`: of the references the validator rates
     dangerous, how many answers it rated dangerous too."""
     from nlsh.home.registry import Registry
+    from nlsh.schema import Risk
 
     exact = valid = dangerous_refs = dangerous_flagged = 0
     items = []
@@ -127,8 +128,8 @@ def _home_scores(system: str, adapter: str, records: list[Record]) -> dict:
         ok = _norm(got) == _norm(r.answer)
         verdict, ref_verdict = _home_verdict(got, registry), _home_verdict(r.answer, registry)
         accepted = verdict.valid if verdict else (r.answer.startswith("no_device") and got.startswith("no_device"))
-        ref_dangerous = ref_verdict is not None and ref_verdict.risk.value == "dangerous"
-        flagged = verdict is not None and verdict.risk.value == "dangerous"
+        ref_dangerous = ref_verdict is not None and ref_verdict.risk is Risk.dangerous
+        flagged = verdict is not None and verdict.risk is Risk.dangerous
         exact += ok
         valid += accepted
         dangerous_refs += ref_dangerous
@@ -155,15 +156,15 @@ def _pipeline(system: str, adapter: str, **kw):
     from nlsh.config import Config
     from nlsh.pipeline import Pipeline
 
-    if system == "base":
-        return Pipeline(Config(), lora="none", use_cache=False, **kw)
-    if system == "tuned":
-        return Pipeline(Config(), lora=adapter or None, use_cache=False, **kw)
-    if system == "tuned-path":
-        return Pipeline(Config(), lora=adapter or None, use_cache=False, grammar="path", **kw)
-    if system == "gemma":
-        return Pipeline(Config(), model_path=str(bundled.gemma3_path()), lora="none", use_cache=False, **kw)
-    raise ValueError(f"unknown system {system}")
+    systems = {
+        "base": lambda: dict(lora="none"),
+        "tuned": lambda: dict(lora=adapter or None),
+        "tuned-path": lambda: dict(lora=adapter or None, grammar="path"),
+        "gemma": lambda: dict(model_path=str(bundled.gemma3_path()), lora="none"),
+    }
+    if system not in systems:
+        raise ValueError(f"unknown system {system}")
+    return Pipeline(Config(), use_cache=False, **systems[system](), **kw)
 
 
 def run_eval(cfg: EvalConfig) -> str:

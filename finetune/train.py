@@ -105,10 +105,22 @@ def load_base(base: str, dtype):
     return model, tok
 
 
+def _core(model):
+    """The causal LM itself: under LoRA, the model peft wraps."""
+    return model.get_base_model() if hasattr(model, "get_base_model") else model
+
+
+def compile_in_place(model) -> None:
+    """torch.compile the transformer body in place, so parameter names (and so checkpoints and
+    export) stay the same; the body only, because answer_loss calls it directly. Bucketed batches
+    vary in shape, hence dynamic."""
+    _core(model).model.compile(dynamic=True)
+
+
 def answer_loss(model, ids, mask, labels):
     """Cross-entropy on answer tokens, computing the output layer only where there is a label:
     with a 49k vocabulary the logits of prompt positions would be a large, useless share of the work."""
-    core = model.get_base_model() if hasattr(model, "get_base_model") else model
+    core = _core(model)
     hidden = core.model(input_ids=ids, attention_mask=mask).last_hidden_state
     target = labels[:, 1:]
     sel = target != -100
@@ -130,7 +142,7 @@ class AnswerLoss(torch.nn.Module):
 
 @torch.no_grad()
 def greedy(model, tok, prompt_ids: list[int], stop_ids: set[int], max_new: int = 48) -> list[int]:
-    core = model.get_base_model() if hasattr(model, "get_base_model") else model
+    core = _core(model)
     device = next(core.parameters()).device
     out = core.generate(
         torch.tensor([prompt_ids], device=device), max_new_tokens=max_new, do_sample=False,
@@ -203,10 +215,7 @@ def train(cfg: TrainConfig) -> dict:
         _trainable_load(model, init.get("weights", init))  # a weights.pt, or a checkpoint.pt
     model.to(device)
     if cfg.compile:
-        # In place, so parameter names (and so checkpoints and export) stay the same; the transformer
-        # body only, because answer_loss calls it directly. Bucketed batches vary in shape: dynamic.
-        core = model.get_base_model() if hasattr(model, "get_base_model") else model
-        core.model.compile(dynamic=True)
+        compile_in_place(model)
     step_model = AnswerLoss(model)
     if ddp:
         step_model = torch.nn.parallel.DistributedDataParallel(step_model, device_ids=[local] if device.type == "cuda" else None)

@@ -12,8 +12,6 @@ GNU_LINUX = "GNU/Linux"
 MACOS = "macOS"
 BSD = "BSD"
 
-# Shells nlsh writes for; anything else (dash, ksh, ash ...) gets POSIX sh.
-
 
 class MachineContext(BaseModel):
     os_family: str

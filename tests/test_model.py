@@ -45,6 +45,9 @@ def test_generation_is_greedy_grammar_bound_and_reports_probabilities(model):
     # The second call reuses the cached prompt prefix; llama.cpp's sums then run in other batch
     # shapes (more so with a LoRA applied), so probabilities agree closely but not to the last bits.
     assert again.text == gen.text and math.isclose(again.confidence, gen.confidence, rel_tol=5e-2)
+    # Two calls over the same cached prefix run the same sums, so they agree to the last bits.
+    third = model.generate(prompt_for(model, "print the current date"), grammar.format_grammar())
+    assert (third.text, third.logprob) == (again.text, again.logprob)
 
 
 def test_format_grammar_constrains_what_the_model_writes(base_model):
