@@ -160,6 +160,8 @@ def _pipeline(system: str, adapter: str, **kw):
         "base": lambda: dict(lora="none"),
         "tuned": lambda: dict(lora=adapter or None),
         "tuned-path": lambda: dict(lora=adapter or None, grammar="path"),
+        # Without the device prior of nlsh.home.guide (the repeat cut stays): what the prior adds.
+        "tuned-noprior": lambda: dict(lora=adapter or None, device_prior=False),
         "gemma": lambda: dict(model_path=str(bundled.gemma3_path()), lora="none"),
     }
     if system not in systems:

@@ -19,6 +19,7 @@ import time
 from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from pydantic import BaseModel
 
@@ -72,6 +73,26 @@ class _Step:
     logprob: float
     # Other grammar-allowed tokens at this step (token, logprob), best first; only when branching.
     others: list[tuple[int, float]] = field(default_factory=list)
+
+
+@dataclass
+class Guide:
+    """What the caller knows about its answer format, offered to the decoding loop.
+
+    cut(text, done): where an answer that has gone wrong should end (a character count), or None.
+        Called after each token holding `cut_on` and once more at the end (done=True).
+    prior(text): for the answer so far, a function from a candidate token's text to a logit offset,
+        or None where the caller has no preference. Applied to the best grammar-allowed candidates
+        only, so it re-ranks what the model already considers and never forces anything.
+    """
+
+    cut: Callable[[str, bool], int | None] | None = None
+    cut_on: bytes = b";"
+    prior: Callable[[str], Callable[[str], float] | None] | None = None
+    name: str = ""  # part of the translation cache key: a different guide may give a different answer
+
+
+PRIOR_CANDIDATES = 16
 
 
 class Model:
@@ -257,6 +278,7 @@ class Model:
         grammar: str | None = None,
         max_tokens: int = MAX_TOKENS,
         stop_at_newline: bool | None = None,
+        guide: Guide | None = None,
     ) -> Generation:
         """Greedy answer to a rendered prompt, constrained by `grammar` (GBNF text) when given.
 
@@ -266,11 +288,15 @@ class Model:
         with self._lock:
             start = time.perf_counter()
             prompt_ids = self.tokenize(prompt)
-            steps, finished = self._decode(prompt_ids, [], grammar, max_tokens, bool(stop_at_newline), branch=0)
+            steps, finished = self._decode(
+                prompt_ids, [], grammar, max_tokens, bool(stop_at_newline), branch=0, guide=guide
+            )
             gen = self._result(steps, finished, time.perf_counter() - start, first_line=bool(stop_at_newline))
             return gen.model_copy(update={"prompt_tokens": len(prompt_ids), "reused_tokens": self.last_reused})
 
-    def alternatives(self, prompt: str, grammar: str | None, n: int, max_tokens: int = MAX_TOKENS) -> list[Generation]:
+    def alternatives(
+        self, prompt: str, grammar: str | None, n: int, max_tokens: int = MAX_TOKENS, guide: Guide | None = None
+    ) -> list[Generation]:
         """Up to n distinct answers: the greedy one first, then the others by sequence probability.
 
         The greedy answer is decoded while recording the runner-up tokens at each step; the most
@@ -280,7 +306,7 @@ class Model:
         with self._lock:
             start = time.perf_counter()
             prompt_ids = self.tokenize(prompt)
-            greedy, finished = self._decode(prompt_ids, [], grammar, max_tokens, False, branch=3)
+            greedy, finished = self._decode(prompt_ids, [], grammar, max_tokens, False, branch=3, guide=guide)
             results = [self._result(greedy, finished, 0.0)]
             forks: list[tuple[float, int, int, float]] = []
             prefix_lp = 0.0
@@ -295,7 +321,7 @@ class Model:
                 if sum(g.finished for g in results) >= n:
                     break
                 forced = [_Step(s.token, s.logprob) for s in greedy[:i]] + [_Step(tok, lp)]
-                steps, fin = self._decode(prompt_ids, forced, grammar, max_tokens, False, branch=0)
+                steps, fin = self._decode(prompt_ids, forced, grammar, max_tokens, False, branch=0, guide=guide)
                 gen = self._result(steps, fin, 0.0)
                 if fin and gen.text and gen.text not in seen:
                     seen.add(gen.text)
@@ -317,6 +343,7 @@ class Model:
         max_tokens: int,
         stop_at_newline: bool,
         branch: int,
+        guide: Guide | None = None,
     ) -> tuple[list[_Step], bool]:
         np = self._np
         sampler = self._grammar_sampler(grammar) if grammar is not None else None
@@ -331,13 +358,21 @@ class Model:
         if forced and self._is_end(forced[-1].token):
             return steps, True
         text_so_far = self.llm.detokenize([s.token for s in forced]) if forced else b""
+        ends = [len(self.llm.detokenize([s.token for s in forced[: i + 1]])) for i in range(len(forced))]
         n_ctx = self.llm.n_ctx()
         while len(steps) < max_tokens:
             if self.llm.n_tokens + 1 >= n_ctx:
                 return steps, False  # the context is full
             best = int(logits.argmax())
             others: list[tuple[int, float]] = []
-            if sampler is not None and (branch or not self._allowed(sampler, best, float(logits[best]))):
+            offset = guide.prior(text_so_far.decode("utf-8", "ignore")) if guide and guide.prior else None
+            if offset is not None:
+                ranked = self._prior_ranking(sampler, logits, offset)
+                if not ranked:
+                    return steps, False  # the grammar allows nothing more: a dead end
+                best = ranked[0]
+                others = [(t, self._log_softmax_at(logits, t)) for t in ranked[1 : branch + 1]]
+            elif sampler is not None and (branch or not self._allowed(sampler, best, float(logits[best]))):
                 masked = self._mask(sampler, logits)
                 best = int(masked.argmax())
                 if masked[best] == -math.inf:
@@ -354,16 +389,44 @@ class Model:
             lp = self._log_softmax_at(logits, best)
             steps.append(_Step(best, lp, others))
             if self._is_end(best):
-                return steps, True
+                return self._guide_cut(guide, steps, ends, text_so_far, True) or (steps, True)
             if sampler is not None:
                 lc.llama_sampler_accept(sampler, best)
-            text_so_far += self.llm.detokenize([best])
+            piece = self.llm.detokenize([best])
+            text_so_far += piece
+            ends.append(len(text_so_far))
+            if guide and guide.cut and guide.cut_on in piece:
+                cut = self._guide_cut(guide, steps, ends, text_so_far, False)
+                if cut:
+                    return cut
             if stop_at_newline and b"\n" in text_so_far.lstrip(b"\n"):
                 return steps, True
             if _looping(text_so_far[-300:]):
                 return steps, False  # greedy decoding stuck in a loop never recovers
             logits = self._step(best)
         return steps, False
+
+    def _prior_ranking(self, sampler, logits, offset: Callable[[str], float]) -> list[int]:
+        """The top grammar-allowed tokens, best first, once the guide's prior has shifted their logits."""
+        np = self._np
+        masked = self._mask(sampler, logits) if sampler is not None else logits
+        k = min(PRIOR_CANDIDATES, self.n_vocab - 1)
+        top = [int(t) for t in np.argpartition(-masked, k)[:k] if masked[t] != -math.inf]
+        score = {t: float(masked[t]) + offset(self.llm.detokenize([t]).decode("utf-8", "ignore")) for t in top}
+        return sorted(top, key=lambda t: -score[t])
+
+    @staticmethod
+    def _guide_cut(guide: Guide | None, steps: list[_Step], ends: list[int], text: bytes, done: bool):
+        """(steps, True) ending where the guide says the answer should end, or None to go on."""
+        if guide is None or guide.cut is None:
+            return None
+        decoded = text.decode("utf-8", "ignore")
+        at = guide.cut(decoded, done)
+        if at is None:
+            return None
+        limit = len(decoded[:at].encode("utf-8"))
+        keep = sum(1 for e in ends if e <= limit)
+        return steps[:keep], True
 
     def _result(self, steps: list[_Step], finished: bool, seconds: float, first_line: bool = False) -> Generation:
         tokens = [s.token for s in steps if not self._is_end(s.token)]

@@ -22,7 +22,7 @@ from nlsh.config import Config, cache_dir
 from nlsh.context import MachineContext, machine_context
 from nlsh.errors import NoTranslation, Refused, UsageError
 from nlsh.grammar import shell_grammar
-from nlsh.model import Generation, Model
+from nlsh.model import Generation, Guide, Model
 from nlsh.prompt import ChatFormat, Example, PromptContext, chat_format_for, render_prompt
 from nlsh.schema import HomeProposal, Proposal, ShellProposal, Verdict
 
@@ -48,6 +48,7 @@ class Pipeline:
         grammar: str | None = None,
         retrieval: bool = True,
         use_cache: bool | None = None,
+        device_prior: bool = True,
     ):
         self.config = config or Config()
         requested_model = model_path if model_path is not None else self.config.model
@@ -61,6 +62,7 @@ class Pipeline:
         self.grammar_mode = grammar or self.config.grammar
         if self.grammar_mode not in ("format", "path", "none"):
             raise UsageError(f"Unknown grammar mode `{self.grammar_mode}`; use format or path.")
+        self.device_prior = device_prior
         self.machine: MachineContext = machine_context()
         self.retriever = None
         k = self.config.retrieval
@@ -172,6 +174,14 @@ class Pipeline:
             return home_or_shell_grammar(self.registry, shell)
         return shell
 
+    def guide(self, instruction: str) -> Guide | None:
+        """Decoding hints for device answers (nlsh.home.guide); shell answers decode unguided."""
+        if not self.uses_devices() or self.grammar_mode == "none":
+            return None
+        from nlsh.home.guide import home_guide
+
+        return home_guide(self.registry, instruction, devices_only=self.mode == "home", prior=self.device_prior)
+
     # -- translating --------------------------------------------------------------------------
 
     def generate(self, instruction: str, previous: Example | None = None) -> Generation:
@@ -179,15 +189,16 @@ class Pipeline:
         instruction = clean_instruction(instruction)
         prompt = self.prompt(instruction, previous)
         grammar = self.grammar()
+        guide = self.guide(instruction)
         key = None
         if self.cache is not None:
             from nlsh.cache import cache_key
 
-            key = cache_key(prompt, grammar, self.model_path, self.lora_path)
+            key = cache_key(prompt, grammar, self.model_path, self.lora_path, guide.name if guide else None)
             hit = self.cache.get(key)
             if hit is not None:
                 return hit
-        generation = self.model.generate(prompt, grammar)
+        generation = self.model.generate(prompt, grammar, guide=guide)
         if key is not None:
             # Unfinished answers too: greedy decoding would loop the same way again.
             self.cache.put(key, generation)
@@ -208,7 +219,7 @@ class Pipeline:
         prompt = self.prompt(instruction, previous)
         out: list[Proposal] = []
         last_error: Exception | None = None
-        for gen in self.model.alternatives(prompt, self.grammar(), n):
+        for gen in self.model.alternatives(prompt, self.grammar(), n, guide=self.guide(instruction)):
             try:
                 out.append(self.proposal(instruction, gen))
             except (NoTranslation, Refused) as exc:

@@ -1,0 +1,133 @@
+"""nlsh.home.guide: the repeat cut and the device prior, alone and inside the real decoding loop."""
+
+from __future__ import annotations
+
+import pytest
+
+from nlsh.home.answer import parse_answer
+from nlsh.home.grammar import home_grammar
+from nlsh.home.guide import coverage, device_prior, home_guide, repeat_cut
+from nlsh.home.registry import registry_from_data, render_listing
+from nlsh.model import Guide
+from nlsh.prompt import PromptContext, render_prompt
+
+HOME = registry_from_data(
+    {
+        "devices": [
+            {"id": "light.den_lamp", "name": "Den Lamp", "area": "den"},
+            {"id": "light.laundry_room_lights", "name": "Laundry Room Lights", "area": "laundry room"},
+            {"id": "light.attic_lamp", "name": "Attic Lamp", "area": "attic"},
+            {"id": "light.attic_ceiling", "name": "Attic Ceiling Light", "area": "attic"},
+            {"id": "light.kitchen_pendant", "name": "Pendant", "area": "kitchen"},
+            {"id": "light.kitchen_strip", "name": "Counter Strip", "area": "kitchen"},
+            {"id": "switch.tuya_shed", "name": "Tuya Shed"},
+            {"id": "switch.under_cabinet_lights", "name": "Under Cabinet Lights Switch", "area": "kitchen"},
+            {"id": "lock.front_door", "name": "Front Door", "area": "hall"},
+            {"id": "lock.back_door", "name": "Back Door", "area": "garden"},
+        ]
+    },
+    "guide-test",
+)
+
+
+def _scores(request: str) -> dict[str, float]:
+    from nlsh.home.guide import _stems
+
+    said = _stems(request)
+    return {d.id: coverage(d, said) for d in HOME.devices}
+
+
+# -- the repeat cut ----------------------------------------------------------------------------
+
+
+def test_an_answer_ends_before_its_first_repeated_action():
+    text = "lock.front_door lock; lock.back_door lock; lock.front_door lock"
+    assert text[: repeat_cut(text, True)] == "lock.front_door lock; lock.back_door lock"
+    # While decoding, the action after the last separator is not finished yet.
+    assert repeat_cut("lock.front_door lock; lock.front_door", False) is None
+    looping = "lock.front_door lock; lock.back_door lock; lock.back_door lock;"
+    assert looping[: repeat_cut(looping, False)] == "lock.front_door lock; lock.back_door lock"
+    # Extra spaces do not hide a repeat, and a different argument is a different action.
+    assert repeat_cut("light.den_lamp turn_on;  light.den_lamp  turn_on", True) == len("light.den_lamp turn_on")
+    assert repeat_cut("light.den_lamp turn_on brightness_pct=4; light.den_lamp turn_on brightness_pct=5", True) is None
+
+
+def test_the_cut_leaves_shell_commands_and_no_device_alone():
+    assert repeat_cut("echo a; echo a", True) is None
+    assert repeat_cut('no_device "garage heater"', True) is None
+
+
+# -- the device prior --------------------------------------------------------------------------
+
+
+def test_coverage_prefers_the_device_the_request_names():
+    s = _scores("den lamp to 4%")
+    assert s["light.den_lamp"] == 1.0 and s["light.laundry_room_lights"] < 0.5
+    s = _scores("attic lamp to 75%")
+    assert s["light.attic_lamp"] > s["light.attic_ceiling"] > 0  # named beats "every attic light"
+    s = _scores("turn off the shed light switch")
+    # "light" and "switch" fit many devices; "shed" fits one.
+    assert s["switch.tuya_shed"] > s["switch.under_cabinet_lights"]
+
+
+def test_an_area_request_covers_every_device_there_alike():
+    s = _scores("turn off the kitchen lights")
+    assert s["light.kitchen_pendant"] == s["light.kitchen_strip"] > s["light.den_lamp"]
+
+
+def test_prior_only_lowers_worse_devices_and_never_touches_other_tokens():
+    prior = device_prior(HOME, "den lamp to 4%", devices_only=True, weight=3.0)
+    offset = prior("")
+    assert offset("light") == 0.0  # the den lamp is a light: the best match stays reachable
+    assert offset("lock") < 0.0
+    assert offset("no") == 0.0  # no_device is never pushed down
+    offset = prior("light.")
+    assert offset("den") == 0.0 and -3.0 <= offset("laundry") < -2.5
+    assert prior("light.den_lamp turn_on") is None  # past the device id
+    # The device already used is out of the running: the next best sets the scale.
+    after = prior("light.den_lamp turn_on brightness_pct=4; ")
+    assert after is None or after("light.den") <= 0.0
+
+
+def test_prior_leaves_the_kind_of_answer_to_the_model_when_shell_is_allowed():
+    prior = device_prior(HOME, "den lamp off", devices_only=False)
+    assert prior("") is None and prior("l") is None  # `ls` and `light.` start alike
+    assert prior("light.")("laundry") < 0.0
+    assert prior("echo hi; ") is None  # a shell command's second part
+
+
+# -- inside the real decoding loop -------------------------------------------------------------
+
+
+def _prompt(model, request: str) -> str:
+    return render_prompt(request, PromptContext(devices=render_listing(HOME)), model.chat_format)
+
+
+def test_a_cut_ends_decoding_and_keeps_whole_tokens(model):
+    prompt = _prompt(model, "lock the front door")
+    grammar = home_grammar(HOME)
+    free = model.generate(prompt, grammar)
+    assert len(free.text) > 8
+    cut = model.generate(prompt, grammar, guide=Guide(cut=lambda text, done: 8 if len(text) > 8 else None, cut_on=b""))
+    assert cut.finished and len(cut.text) <= 8 and free.text.startswith(cut.text)
+    assert cut.n_tokens < free.n_tokens
+
+
+def test_a_prior_reranks_the_candidates(model):
+    prompt = _prompt(model, "lock the front door")
+    grammar = home_grammar(HOME)
+    free = model.generate(prompt, grammar)
+    first = free.text.split(".")[0]
+    avoid = Guide(prior=lambda text: (lambda piece: -50.0 if piece.strip() == first else 0.0) if not text else None)
+    steered = model.generate(prompt, grammar, guide=avoid)
+    assert steered.text.split(".")[0] != first
+    assert free.text != steered.text
+
+
+def test_guided_home_answers_hold_no_repeated_actions(model):
+    grammar = home_grammar(HOME)
+    for request in ["lock all the locks", "turn off every light", "den lamp to 4% and lock the back door"]:
+        gen = model.generate(_prompt(model, request), grammar, guide=home_guide(HOME, request, devices_only=True))
+        if gen.finished and not gen.text.startswith("no_device"):
+            actions = [(a.device, a.action, tuple(sorted(a.args.items()))) for a in parse_answer(gen.text, HOME)]
+            assert len(actions) == len(set(actions)), gen.text
