@@ -32,8 +32,12 @@ BUILTINS = frozenset(
     """.split()
 )
 
-# What may separate the first word from the rest of the line.
-_BOUNDARY = r"[ \t;|&)<>]"
+# Reserved words that only continue a compound command (`elif`, `done`): a line cannot start with one.
+CONTINUATIONS = frozenset("do done elif else esac fi in then".split())
+
+# What may follow the first word: a blank or a closing parenthesis, or an operator, which (blanks
+# between allowed) may open a subshell: `ls; (cd x)` but never `setup (x)`, as in the format grammar.
+_AFTER_WORD = r'[ \t)] | [;|&<>] [ \t]* "("*'
 
 
 def load_grammar(name: str) -> str:
@@ -87,12 +91,12 @@ _WORD_OK = re.compile(r"^[A-Za-z0-9_.+@%,:\[\]=-][^\s\"'`$\\;|&<>(){}*?#!~]*$")
 @functools.lru_cache(maxsize=8)
 def path_grammar(path: str) -> str:
     """A grammar whose first word is an executable on `path` or a builtin; cached per $PATH."""
-    words = sorted(w for w in executables_on_path(path) | BUILTINS if _WORD_OK.match(w))
+    words = sorted(w for w in (executables_on_path(path) | BUILTINS) - CONTINUATIONS if _WORD_OK.match(w))
     rules: list[str] = []
     trie_root = _radix_rules(words, rules)
     lines = [
         "# Generated: one command line whose first word exists on this machine.",
-        f"root ::= exe ({_BOUNDARY} \"(\"* tail)? | other tail",
+        f"root ::= exe (({_AFTER_WORD}) tail)? | other tail",
         f"exe ::= {trie_root}",
         # Paths, subshells, groups and variables start a command without naming it up front.
         # Assignments (`X=1 cmd`) are left out: like capitals in the format grammar, they were the

@@ -85,7 +85,8 @@ def test_path_grammar_admits_exactly_the_executables_and_builtins(model, tmp_pat
     gbnf = grammar.path_grammar(str(bin_dir))
     for ok in ["alpha", "alpha -v", "alphabet x | alpha", "beta-2", "g++ -O2 main.c", "cd /tmp", "./run.sh", "for f in *; do alpha $f; done"]:
         assert model.accepts(gbnf, ok), ok
-    for bad in ["alph", "alphabets", "not-executable", "ls -la", "Alpha", "```alpha```", " alpha", "alpha\nalpha"]:
+    for bad in ["alph", "alphabets", "not-executable", "ls -la", "Alpha", "```alpha```", " alpha", "alpha\nalpha",
+                "elif -c x", "done"]:
         assert not model.accepts(gbnf, bad), bad
 
 
@@ -293,5 +294,6 @@ def test_parentheses_only_where_the_shell_takes_them(model, mode):
     for text in ("echo $(date)", "diff <(ls a) <(ls b)", "echo $((1 + 2))", "(cd /tmp && ls)", "echo ok; arr=(1 2)",
                  "ls; (cd /tmp; ls)", "find . \\( -name a -o -name b \\)", "awk '{print length($0)}' f", "echo \"(x)\""):
         assert model.accepts(g, text), text
-    for text in ("pygame.setup(data.csv)", "jquery.eval(test4)", "print(1)"):
+    for text in ("pygame.setup(data.csv)", "jquery.eval(test4)", "print(1)", "pygame.setup (data.csv)"):
         assert not model.accepts(g, text), text
+    assert model.accepts(g, "make && (cd docs; make)") and model.accepts(g, "true || ( echo failed )")
