@@ -70,6 +70,11 @@ def test_coverage_prefers_the_device_the_request_names():
     assert s["switch.tuya_shed"] > s["switch.under_cabinet_lights"]
 
 
+def test_any_noun_of_the_domain_names_the_device():
+    assert _scores("den light to 4%")["light.den_lamp"] == 1.0
+    assert _scores("lock the front door")["lock.front_door"] == 1.0
+
+
 def test_an_area_request_covers_every_device_there_alike():
     s = _scores("turn off the kitchen lights")
     assert s["light.kitchen_pendant"] == s["light.kitchen_strip"] > s["light.den_lamp"]

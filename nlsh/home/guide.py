@@ -58,6 +58,8 @@ def _descriptions(d: Device) -> list[tuple[set[str], float]]:
 def coverage(d: Device, said: set[str]) -> float:
     """How fully the request's words hold one of the device's descriptions (0..1), the best one."""
     nouns = _nouns(d.domain)
+    if said & nouns:
+        said = said | nouns  # "the den lamp" is the den light: any noun of the domain will do
     weight = {w: NOUN_WEIGHT if w in nouns else 1.0 for words, _ in _descriptions(d) for w in words}
     best = 0.0
     for words, top in _descriptions(d):
