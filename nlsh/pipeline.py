@@ -199,10 +199,26 @@ class Pipeline:
             if hit is not None:
                 return hit
         generation = self.model.generate(prompt, grammar, guide=guide)
+        if self._left_the_home_grammar(generation.text):
+            # The either-kind grammar holds a shell alternative that accepts any line, so a device
+            # answer can wander off the home grammar half-way (`hvac_mode=heat_mode`). Once the
+            # answer is clearly about devices, decode it again under the home grammar alone.
+            from nlsh.home.grammar import home_grammar
+            from nlsh.home.guide import home_guide
+
+            guide = home_guide(self.registry, instruction, devices_only=True, prior=self.device_prior)
+            generation = self.model.generate(prompt, home_grammar(self.registry), guide=guide)
         if key is not None:
             # Unfinished answers too: greedy decoding would loop the same way again.
             self.cache.put(key, generation)
         return generation
+
+    def _left_the_home_grammar(self, text: str) -> bool:
+        if self.mode == "home" or not self.uses_devices() or self.grammar_mode == "none" or not self._is_home(text):
+            return False
+        from nlsh.home.grammar import home_grammar
+
+        return not self.model.accepts(home_grammar(self.registry), text)
 
     def translate(self, instruction: str, previous: Example | None = None) -> Proposal:
         """One checked proposal. Raises UsageError (bad input), NoTranslation, or Refused (invalid)."""

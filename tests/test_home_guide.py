@@ -136,3 +136,30 @@ def test_guided_home_answers_hold_no_repeated_actions(model):
         if gen.finished and not gen.text.startswith("no_device"):
             actions = [(a.device, a.action, tuple(sorted(a.args.items()))) for a in parse_answer(gen.text, HOME)]
             assert len(actions) == len(set(actions)), gen.text
+
+
+def test_a_device_answer_in_either_kind_mode_stays_inside_the_home_grammar(model_paths):
+    """With a registry but no --home, the grammar is "home answer | shell line", and the shell side
+    accepts any line: this request once came out as `hvac_mode=heat_mode` that way."""
+    from nlsh.config import Config
+    from nlsh.pipeline import Pipeline
+
+    path, adapter = model_paths
+    home = registry_from_data(
+        {
+            "devices": [
+                {"id": "light.kitchen", "name": "Kitchen Light", "area": "kitchen"},
+                {"id": "light.kitchen_pendant", "name": "Kitchen Pendant", "area": "kitchen"},
+                {"id": "climate.living_room", "name": "Living Room Thermostat", "area": "living room"},
+                {"id": "lock.front_door", "name": "Front Door", "area": "hall"},
+                {"id": "lock.back_door", "name": "Back Door", "area": "garden"},
+                {"id": "light.den_lamp", "name": "Den Lamp", "area": "den"},
+            ]
+        }
+    )
+    pipeline = Pipeline(Config(), model_path=path, lora=str(adapter) if adapter else "none", registry=home, use_cache=False)
+    proposal = pipeline.translate("kitchen lights off and heat the living room to 21")
+    assert proposal.kind == "home"
+    assert [a.device for a in proposal.actions][:1] == ["light.kitchen"]
+    assert "climate.living_room" in {a.device for a in proposal.actions}
+    assert pipeline.generate("list files in /tmp").text.startswith("ls")
