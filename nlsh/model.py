@@ -358,7 +358,6 @@ class Model:
         if forced and self._is_end(forced[-1].token):
             return steps, True
         text_so_far = self.llm.detokenize([s.token for s in forced]) if forced else b""
-        ends = [len(self.llm.detokenize([s.token for s in forced[: i + 1]])) for i in range(len(forced))]
         n_ctx = self.llm.n_ctx()
         while len(steps) < max_tokens:
             if self.llm.n_tokens + 1 >= n_ctx:
@@ -389,14 +388,13 @@ class Model:
             lp = self._log_softmax_at(logits, best)
             steps.append(_Step(best, lp, others))
             if self._is_end(best):
-                return self._guide_cut(guide, steps, ends, text_so_far, True) or (steps, True)
+                return self._guide_cut(guide, steps, text_so_far, True) or (steps, True)
             if sampler is not None:
                 lc.llama_sampler_accept(sampler, best)
             piece = self.llm.detokenize([best])
             text_so_far += piece
-            ends.append(len(text_so_far))
             if guide and guide.cut and guide.cut_on in piece:
-                cut = self._guide_cut(guide, steps, ends, text_so_far, False)
+                cut = self._guide_cut(guide, steps, text_so_far, False)
                 if cut:
                     return cut
             if stop_at_newline and b"\n" in text_so_far.lstrip(b"\n"):
@@ -415,8 +413,7 @@ class Model:
         score = {t: float(masked[t]) + offset(self.llm.detokenize([t]).decode("utf-8", "ignore")) for t in top}
         return sorted(top, key=lambda t: -score[t])
 
-    @staticmethod
-    def _guide_cut(guide: Guide | None, steps: list[_Step], ends: list[int], text: bytes, done: bool):
+    def _guide_cut(self, guide: Guide | None, steps: list[_Step], text: bytes, done: bool):
         """(steps, True) ending where the guide says the answer should end, or None to go on."""
         if guide is None or guide.cut is None:
             return None
@@ -424,8 +421,14 @@ class Model:
         at = guide.cut(decoded, done)
         if at is None:
             return None
+        # Keep the whole tokens that fit before the cut.
         limit = len(decoded[:at].encode("utf-8"))
-        keep = sum(1 for e in ends if e <= limit)
+        keep = end = 0
+        for s in steps:
+            end += len(self.llm.detokenize([s.token]))
+            if end > limit:
+                break
+            keep += 1
         return steps[:keep], True
 
     def _result(self, steps: list[_Step], finished: bool, seconds: float, first_line: bool = False) -> Generation:

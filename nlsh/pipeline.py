@@ -174,13 +174,15 @@ class Pipeline:
             return home_or_shell_grammar(self.registry, shell)
         return shell
 
-    def guide(self, instruction: str) -> Guide | None:
-        """Decoding hints for device answers (nlsh.home.guide); shell answers decode unguided."""
+    def guide(self, instruction: str, devices_only: bool | None = None) -> Guide | None:
+        """Decoding hints for device answers (nlsh.home.guide); shell answers decode unguided.
+        devices_only: whether the grammar allows device answers only (default: --home)."""
         if not self.uses_devices() or self.grammar_mode == "none":
             return None
         from nlsh.home.guide import home_guide
 
-        return home_guide(self.registry, instruction, devices_only=self.mode == "home", prior=self.device_prior)
+        only = self.mode == "home" if devices_only is None else devices_only
+        return home_guide(self.registry, instruction, devices_only=only, prior=self.device_prior)
 
     # -- translating --------------------------------------------------------------------------
 
@@ -204,10 +206,10 @@ class Pipeline:
             # answer can wander off the home grammar half-way (`hvac_mode=heat_mode`). Once the
             # answer is clearly about devices, decode it again under the home grammar alone.
             from nlsh.home.grammar import home_grammar
-            from nlsh.home.guide import home_guide
 
-            guide = home_guide(self.registry, instruction, devices_only=True, prior=self.device_prior)
-            generation = self.model.generate(prompt, home_grammar(self.registry), guide=guide)
+            generation = self.model.generate(
+                prompt, home_grammar(self.registry), guide=self.guide(instruction, devices_only=True)
+            )
         if key is not None:
             # Unfinished answers too: greedy decoding would loop the same way again.
             self.cache.put(key, generation)

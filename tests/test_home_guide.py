@@ -140,7 +140,8 @@ def test_guided_home_answers_hold_no_repeated_actions(model):
 
 def test_a_device_answer_in_either_kind_mode_stays_inside_the_home_grammar(model_paths):
     """With a registry but no --home, the grammar is "home answer | shell line", and the shell side
-    accepts any line: this request once came out as `hvac_mode=heat_mode` that way."""
+    accepts any line: this request once came out as `hvac_mode=heat_mode` that way. The home is its
+    own, not HOME: with HOME's devices the answer happens not to stray, and the test could not fail."""
     from nlsh.config import Config
     from nlsh.pipeline import Pipeline
 

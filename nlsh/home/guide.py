@@ -12,6 +12,7 @@ Two failures of a small model that the answer format makes easy to see while dec
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Callable
 
 from nlsh.home.answer import NO_DEVICE, SEPARATOR, is_home_answer
@@ -41,8 +42,9 @@ NOUN_WEIGHT = 0.25
 AREA_FACTOR = 0.75
 
 
-def _nouns(domain: str) -> set[str]:
-    return {_stem(w) for w, (dom, _) in _NOUNS.items() if dom == domain}
+@lru_cache(maxsize=None)
+def _nouns(domain: str) -> frozenset[str]:
+    return frozenset(_stem(w) for w, (dom, _) in _NOUNS.items() if dom == domain)
 
 
 def _descriptions(d: Device) -> list[tuple[set[str], float]]:
@@ -60,9 +62,10 @@ def coverage(d: Device, said: set[str]) -> float:
     nouns = _nouns(d.domain)
     if said & nouns:
         said = said | nouns  # "the den lamp" is the den light: any noun of the domain will do
-    weight = {w: NOUN_WEIGHT if w in nouns else 1.0 for words, _ in _descriptions(d) for w in words}
+    descriptions = _descriptions(d)
+    weight = {w: NOUN_WEIGHT if w in nouns else 1.0 for words, _ in descriptions for w in words}
     best = 0.0
-    for words, top in _descriptions(d):
+    for words, top in descriptions:
         total = sum(weight[w] for w in words)
         best = max(best, top * sum(weight[w] for w in words & said) / total)
     return best
