@@ -26,7 +26,7 @@ from finetune.home_piles import SLOT_ARGS, Part, PileDevice, Template, load_pile
 from finetune.home_templates import own_templates
 from finetune.records import Record
 from nlsh.home.answer import format_no_device
-from nlsh.home.catalog import ARGS, DOMAINS
+from nlsh.home.catalog import ARGS, DOMAINS, HVAC_WORDS
 from nlsh.home.registry import Device, Registry, render_listing
 from nlsh.home.validate import check_actions
 from nlsh.prompt import PromptContext
@@ -83,10 +83,6 @@ COLORS = [
     ("warm white", None), ("deep sky blue", "deepskyblue"), ("lightblue", "lightblue"), ("darkorange", "darkorange"),
 ]
 COLORS = [(spoken, css) for spoken, css in COLORS if css]
-HVAC_WORDS = {
-    "heat": ["heat", "heating"], "cool": ["cool", "cooling"], "auto": ["auto", "automatic"], "dry": ["dry"],
-    "fan_only": ["fan only", "fan-only"], "heat_cool": ["heat cool", "heat/cool"],
-}
 _STOP = {"the", "a", "an", "my", "our", "in", "on", "of", "to", "at", "and", "please", "all", "s"}
 _GENERIC = {w for nouns in _NOUN.values() for w in nouns} | {
     "lights", "lamps", "fans", "locks", "tv", "speaker", "thermostat", "blinds", "shades", "door", "garage",

@@ -83,7 +83,8 @@ class Guide:
         Called after each token holding `cut_on` and once more at the end (done=True).
     prior(text): for the answer so far, a function from a candidate token's text to a logit offset,
         or None where the caller has no preference. Applied to the best grammar-allowed candidates
-        only, so it re-ranks what the model already considers and never forces anything.
+        only, so it re-ranks what the model already considers (a large offset all but decides
+        between them) and never brings in a token the model did not rank.
     """
 
     cut: Callable[[str, bool], int | None] | None = None

@@ -174,15 +174,16 @@ class Pipeline:
             return home_or_shell_grammar(self.registry, shell)
         return shell
 
-    def guide(self, instruction: str, devices_only: bool | None = None) -> Guide | None:
+    def guide(self, instruction: str, devices_only: bool | None = None, no_device: bool = True) -> Guide | None:
         """Decoding hints for device answers (nlsh.home.guide); shell answers decode unguided.
-        devices_only: whether the grammar allows device answers only (default: --home)."""
+        devices_only: whether the grammar allows device answers only (default: --home);
+        no_device=False lowers a no_device answer."""
         if not self.uses_devices() or self.grammar_mode == "none":
             return None
         from nlsh.home.guide import home_guide
 
         only = self.mode == "home" if devices_only is None else devices_only
-        return home_guide(self.registry, instruction, devices_only=only, prior=self.device_prior)
+        return home_guide(self.registry, instruction, devices_only=only, prior=self.device_prior, no_device=no_device)
 
     # -- translating --------------------------------------------------------------------------
 
@@ -210,6 +211,14 @@ class Pipeline:
             generation = self.model.generate(
                 prompt, home_grammar(self.registry), guide=self.guide(instruction, devices_only=True)
             )
+        if self._refuted_no_device(generation.text):
+            # "no such device: kids room lights" in a home that has Kids Room Lights: the registry's
+            # own resolver says otherwise, so decode again with no_device lowered.
+            from nlsh.home.grammar import home_grammar
+
+            generation = self.model.generate(
+                prompt, home_grammar(self.registry), guide=self.guide(instruction, devices_only=True, no_device=False)
+            )
         if key is not None:
             # Unfinished answers too: greedy decoding would loop the same way again.
             self.cache.put(key, generation)
@@ -221,6 +230,14 @@ class Pipeline:
         from nlsh.home.grammar import home_grammar
 
         return not self.model.accepts(home_grammar(self.registry), text)
+
+    def _refuted_no_device(self, text: str) -> bool:
+        if not self.uses_devices() or self.grammar_mode == "none":
+            return False
+        from nlsh.home.answer import no_device_phrase
+
+        phrase = no_device_phrase(text)
+        return bool(phrase) and bool(self.registry.resolve(phrase))
 
     def translate(self, instruction: str, previous: Example | None = None) -> Proposal:
         """One checked proposal. Raises UsageError (bad input), NoTranslation, or Refused (invalid)."""

@@ -6,7 +6,7 @@ import pytest
 
 from nlsh.home.answer import parse_answer
 from nlsh.home.grammar import home_grammar
-from nlsh.home.guide import coverage, device_prior, home_guide, repeat_cut
+from nlsh.home.guide import coverage, device_prior, home_guide, quantified_groups, repeat_cut, said_values
 from nlsh.home.registry import registry_from_data, render_listing
 from nlsh.model import Guide
 from nlsh.prompt import PromptContext, render_prompt
@@ -101,6 +101,58 @@ def test_prior_leaves_the_kind_of_answer_to_the_model_when_shell_is_allowed():
     assert prior("echo hi; ") is None  # a shell command's second part
 
 
+# -- quantified groups ------------------------------------------------------------------------
+
+
+def test_a_quantifier_names_a_group_in_registry_order():
+    locks = ["lock.front_door", "lock.back_door"]
+    assert quantified_groups(HOME, "lock all the locks") == [locks]
+    assert quantified_groups(HOME, "please lock every lock and den lamp off") == [locks]
+    kitchen = ["light.kitchen_pendant", "light.kitchen_strip"]
+    assert quantified_groups(HOME, "turn off all the kitchen lights") == [kitchen]
+    assert quantified_groups(HOME, "switch off all the lights in the kitchen") == [kitchen]
+
+
+def test_no_quantifier_or_a_single_device_is_no_group():
+    # "the kitchen lights" without "all" is often one device called that: left to the model
+    assert quantified_groups(HOME, "turn off the kitchen lights") == []
+    assert quantified_groups(HOME, "lock all the doors in the hall") == []  # no noun of a domain
+    assert quantified_groups(HOME, "turn on all the den lights") == []  # one light there
+
+
+def test_an_unfinished_group_holds_the_answer_open_and_in_order():
+    prior = device_prior(HOME, "lock all the locks", devices_only=True)
+    # Beginning with a later member is lowered, beginning with the first is not.
+    assert prior("lock.")("back") < -10 and prior("lock.")("front") == 0.0
+    after_first = "lock.front_door lock"
+    assert prior(after_first)("") < -10  # ending here leaves the back door unlocked
+    assert prior(after_first)(";") == 0.0
+    nxt = prior(after_first + "; ")
+    assert nxt("lock") == 0.0 and nxt("light") < -10
+    assert prior(after_first + "; lock.")("front") < -10  # a repeat is not the next member
+    assert prior("lock.front_door lock; lock.back_door lock") is None  # the group is complete
+
+
+# -- said values --------------------------------------------------------------------------------
+
+
+def test_said_values_take_the_longest_saying():
+    assert said_values("thermostat heat/cool") == {"hvac_mode": {"heat_cool"}}
+    assert said_values("den lamp light blue and the attic lamp teal") == {"color_name": {"lightblue", "teal"}}
+    assert said_values("ac cooling") == {"hvac_mode": {"cool"}}
+    assert said_values("turn off the lights") == {}
+
+
+def test_a_said_value_lowers_the_others():
+    prior = device_prior(HOME, "can the den lamp be teal now", devices_only=True)
+    offset = prior("light.den_lamp turn_on color_name=")
+    assert offset("te") == 0.0 and offset("t") == 0.0 and offset("al") < -5
+    done = prior("light.den_lamp turn_on color_name=teal")
+    assert done("") == 0.0 and done(";") == 0.0
+    # With no colour said, the model chooses alone.
+    assert device_prior(HOME, "den lamp on", devices_only=True)("light.den_lamp turn_on color_name=") is None
+
+
 # -- inside the real decoding loop -------------------------------------------------------------
 
 
@@ -136,6 +188,48 @@ def test_guided_home_answers_hold_no_repeated_actions(model):
         if gen.finished and not gen.text.startswith("no_device"):
             actions = [(a.device, a.action, tuple(sorted(a.args.items()))) for a in parse_answer(gen.text, HOME)]
             assert len(actions) == len(set(actions)), gen.text
+
+
+def test_all_the_locks_come_out_whole_and_in_order(model):
+    """Without the group rule this answer locks the gym and moves on to the lamp."""
+    home = registry_from_data(
+        {
+            "devices": [
+                {"id": "lock.gym", "name": "Gym Lock", "area": "gym"},
+                {"id": "light.porch", "name": "Porch Light", "area": "porch"},
+                {"id": "lock.recycling_area", "name": "Recycling Area Lock"},
+                {"id": "lock.home_theater", "name": "Home Theater"},
+                {"id": "lock.front_gate", "name": "Front Gate"},
+                {"id": "light.den_lamp", "name": "Den Lamp", "area": "den"},
+            ]
+        }
+    )
+    request = "lock all locks and turn on the den lamp"
+    prompt = render_prompt(request, PromptContext(devices=render_listing(home)), model.chat_format)
+    gen = model.generate(prompt, home_grammar(home), guide=home_guide(home, request, devices_only=True))
+    locks = [d.id for d in home.devices if d.domain == "lock"]
+    assert [a.device for a in parse_answer(gen.text, home)][: len(locks)] == locks
+
+
+def test_a_no_device_answer_the_registry_refutes_is_lowered(model):
+    request = "turn on the garage heater"  # HOME has no heater: the model says so...
+    prompt, grammar = _prompt(model, request), home_grammar(HOME)
+    assert model.generate(prompt, grammar, guide=home_guide(HOME, request, devices_only=True)).text.startswith("no_device")
+    # ...and a decode told the claim is refuted answers with a device instead.
+    again = model.generate(prompt, grammar, guide=home_guide(HOME, request, devices_only=True, no_device=False))
+    assert parse_answer(again.text, HOME)
+
+
+def test_only_a_no_device_phrase_the_registry_resolves_is_refuted(model_paths):
+    from nlsh.config import Config
+    from nlsh.pipeline import Pipeline
+
+    path, adapter = model_paths
+    pipeline = Pipeline(Config(), model_path=path, lora=str(adapter) if adapter else "none", registry=HOME, mode="home")
+    assert pipeline._refuted_no_device('no_device "den lamp"')
+    assert pipeline._refuted_no_device('no_device "the kitchen lights"')
+    assert not pipeline._refuted_no_device('no_device "garage heater"')
+    assert not pipeline._refuted_no_device("light.den_lamp turn_on")
 
 
 def test_a_device_answer_in_either_kind_mode_stays_inside_the_home_grammar(model_paths):

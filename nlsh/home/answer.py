@@ -23,6 +23,7 @@ NO_DEVICE_MAX = 60  # characters of the phrase; the grammar allows no more
 SEPARATOR = "; "
 
 _HOME_START = re.compile(r'^\s*(?:no_device\s+"|([a-z_]+)\.[a-z0-9_]+\s+[a-z_]+\b)')
+_NO_DEVICE_ANSWER = re.compile(r'^no_device\s+"([^"]*)"\s*$')
 _INT = re.compile(r"^-?\d+$")
 _NUMBER = re.compile(r"^-?(?:\d+(?:\.\d*)?|\.\d+)$")
 
@@ -71,6 +72,12 @@ def format_no_device(phrase: str) -> str:
     return f'{NO_DEVICE} "{clean}"'
 
 
+def no_device_phrase(text: str) -> str | None:
+    """The phrase of a no_device answer, or None for any other text."""
+    m = _NO_DEVICE_ANSWER.match(text.strip())
+    return m.group(1).strip() if m else None
+
+
 def parse_value(name: str, text: str) -> object:
     """Convert a field's text to its type. Text that does not fit is kept as a string, so that the
     validator (not the parser) says what is wrong with it."""
@@ -101,9 +108,9 @@ def parse_answer(text: str, registry=None) -> list[Action]:
     text = text.strip()
     if not text:
         raise BadAnswer("the model gave an empty answer.")
-    m = re.match(r'^no_device\s+"([^"]*)"\s*$', text)
-    if m:
-        raise NoSuchDevice(m.group(1).strip() or "unnamed device")
+    phrase = no_device_phrase(text)
+    if phrase is not None:
+        raise NoSuchDevice(phrase or "unnamed device")
     if text.startswith(NO_DEVICE):
         raise BadAnswer(f"malformed no_device answer: {text}")
     actions: list[Action] = []

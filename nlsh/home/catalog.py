@@ -37,6 +37,11 @@ CSS3_COLORS: tuple[str, ...] = (
 )
 
 HVAC_MODES: tuple[str, ...] = ("off", "heat", "cool", "heat_cool", "auto", "dry", "fan_only")
+# How people say a mode ("off" is left out: "thermostat off" is the device's turn_off).
+HVAC_WORDS: dict[str, list[str]] = {
+    "heat": ["heat", "heating"], "cool": ["cool", "cooling"], "auto": ["auto", "automatic"], "dry": ["dry"],
+    "fan_only": ["fan only", "fan-only"], "heat_cool": ["heat cool", "heat/cool"],
+}
 
 DEFAULT_MIN_TEMP = 5.0
 DEFAULT_MAX_TEMP = 35.0
