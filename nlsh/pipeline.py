@@ -206,23 +206,21 @@ class Pipeline:
             # The either-kind grammar holds a shell alternative that accepts any line, so a device
             # answer can wander off the home grammar half-way (`hvac_mode=heat_mode`). Once the
             # answer is clearly about devices, decode it again under the home grammar alone.
-            from nlsh.home.grammar import home_grammar
-
-            generation = self.model.generate(
-                prompt, home_grammar(self.registry), guide=self.guide(instruction, devices_only=True)
-            )
+            generation = self._decode_devices_only(prompt, instruction)
         if self._refuted_no_device(generation.text):
             # "no such device: kids room lights" in a home that has Kids Room Lights: the registry's
             # own resolver says otherwise, so decode again with no_device lowered.
-            from nlsh.home.grammar import home_grammar
-
-            generation = self.model.generate(
-                prompt, home_grammar(self.registry), guide=self.guide(instruction, devices_only=True, no_device=False)
-            )
+            generation = self._decode_devices_only(prompt, instruction, no_device=False)
         if key is not None:
             # Unfinished answers too: greedy decoding would loop the same way again.
             self.cache.put(key, generation)
         return generation
+
+    def _decode_devices_only(self, prompt: str, instruction: str, no_device: bool = True) -> Generation:
+        from nlsh.home.grammar import home_grammar
+
+        guide = self.guide(instruction, devices_only=True, no_device=no_device)
+        return self.model.generate(prompt, home_grammar(self.registry), guide=guide)
 
     def _left_the_home_grammar(self, text: str) -> bool:
         if self.mode == "home" or not self.uses_devices() or self.grammar_mode == "none" or not self._is_home(text):
