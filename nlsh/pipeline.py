@@ -14,6 +14,7 @@ Nothing here prints or asks; failures are NlshError subclasses carrying their ex
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Literal
 
@@ -235,7 +236,11 @@ class Pipeline:
         from nlsh.home.answer import no_device_phrase
 
         phrase = no_device_phrase(text)
-        return bool(phrase) and bool(self.registry.resolve(phrase))
+        if not phrase:
+            return False
+        # the model sometimes names the id it did not dare write: no_device "lock.front-door"
+        as_id = re.sub(r"[-\s]+", "_", phrase.lower())
+        return as_id in self.registry or bool(self.registry.resolve(phrase))
 
     def translate(self, instruction: str, previous: Example | None = None) -> Proposal:
         """One checked proposal. Raises UsageError (bad input), NoTranslation, or Refused (invalid)."""

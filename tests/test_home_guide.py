@@ -228,8 +228,32 @@ def test_only_a_no_device_phrase_the_registry_resolves_is_refuted(model_paths):
     pipeline = Pipeline(Config(), model_path=path, lora=str(adapter) if adapter else "none", registry=HOME, mode="home")
     assert pipeline._refuted_no_device('no_device "den lamp"')
     assert pipeline._refuted_no_device('no_device "the kitchen lights"')
+    assert pipeline._refuted_no_device('no_device "lock.front-door"')  # an id, mangled
     assert not pipeline._refuted_no_device('no_device "garage heater"')
     assert not pipeline._refuted_no_device("light.den_lamp turn_on")
+
+
+def test_lock_all_the_locks_in_a_small_home(model_paths):
+    """This once came out as no_device "lock.front-door" (exit 4): the phrase is the id of a device
+    the home has, written with a hyphen, so the registry refutes it and the request is decoded again."""
+    from nlsh.config import Config
+    from nlsh.pipeline import Pipeline
+
+    path, adapter = model_paths
+    home = registry_from_data(
+        {
+            "devices": [
+                {"id": "light.kitchen", "name": "Kitchen Light", "area": "kitchen"},
+                {"id": "light.kitchen_pendant", "name": "Kitchen Pendant", "area": "kitchen"},
+                {"id": "climate.living_room", "name": "Living Room Thermostat", "area": "living room"},
+                {"id": "lock.front_door", "name": "Front Door", "area": "hall"},
+                {"id": "lock.back_door", "name": "Back Door", "area": "garden"},
+            ]
+        }
+    )
+    pipeline = Pipeline(Config(), model_path=path, lora=str(adapter) if adapter else "none", registry=home, mode="home", use_cache=False)
+    proposal = pipeline.translate("lock all the locks")
+    assert [(a.device, a.action) for a in proposal.actions] == [("lock.front_door", "lock"), ("lock.back_door", "lock")]
 
 
 def test_a_device_answer_in_either_kind_mode_stays_inside_the_home_grammar(model_paths):
