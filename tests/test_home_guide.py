@@ -30,6 +30,24 @@ HOME = registry_from_data(
 )
 
 
+# A small home around the SPEC's example request (section 3), for tests through the whole pipeline.
+SPEC_DEVICES = [
+    {"id": "light.kitchen", "name": "Kitchen Light", "area": "kitchen"},
+    {"id": "light.kitchen_pendant", "name": "Kitchen Pendant", "area": "kitchen"},
+    {"id": "climate.living_room", "name": "Living Room Thermostat", "area": "living room"},
+    {"id": "lock.front_door", "name": "Front Door", "area": "hall"},
+    {"id": "lock.back_door", "name": "Back Door", "area": "garden"},
+]
+
+
+def _pipeline(model_paths, registry, **kwargs):
+    from nlsh.config import Config
+    from nlsh.pipeline import Pipeline
+
+    path, adapter = model_paths
+    return Pipeline(Config(), model_path=path, lora=str(adapter) if adapter else "none", registry=registry, **kwargs)
+
+
 def _scores(request: str) -> dict[str, float]:
     from nlsh.home.guide import _stems
 
@@ -221,11 +239,7 @@ def test_a_no_device_answer_the_registry_refutes_is_lowered(model):
 
 
 def test_only_a_no_device_phrase_the_registry_resolves_is_refuted(model_paths):
-    from nlsh.config import Config
-    from nlsh.pipeline import Pipeline
-
-    path, adapter = model_paths
-    pipeline = Pipeline(Config(), model_path=path, lora=str(adapter) if adapter else "none", registry=HOME, mode="home")
+    pipeline = _pipeline(model_paths, HOME, mode="home")
     assert pipeline._refuted_no_device('no_device "den lamp"')
     assert pipeline._refuted_no_device('no_device "the kitchen lights"')
     assert pipeline._refuted_no_device('no_device "lock.front-door"')  # an id, mangled
@@ -236,22 +250,7 @@ def test_only_a_no_device_phrase_the_registry_resolves_is_refuted(model_paths):
 def test_lock_all_the_locks_in_a_small_home(model_paths):
     """This once came out as no_device "lock.front-door" (exit 4): the phrase is the id of a device
     the home has, written with a hyphen, so the registry refutes it and the request is decoded again."""
-    from nlsh.config import Config
-    from nlsh.pipeline import Pipeline
-
-    path, adapter = model_paths
-    home = registry_from_data(
-        {
-            "devices": [
-                {"id": "light.kitchen", "name": "Kitchen Light", "area": "kitchen"},
-                {"id": "light.kitchen_pendant", "name": "Kitchen Pendant", "area": "kitchen"},
-                {"id": "climate.living_room", "name": "Living Room Thermostat", "area": "living room"},
-                {"id": "lock.front_door", "name": "Front Door", "area": "hall"},
-                {"id": "lock.back_door", "name": "Back Door", "area": "garden"},
-            ]
-        }
-    )
-    pipeline = Pipeline(Config(), model_path=path, lora=str(adapter) if adapter else "none", registry=home, mode="home", use_cache=False)
+    pipeline = _pipeline(model_paths, registry_from_data({"devices": SPEC_DEVICES}), mode="home", use_cache=False)
     proposal = pipeline.translate("lock all the locks")
     assert [(a.device, a.action) for a in proposal.actions] == [("lock.front_door", "lock"), ("lock.back_door", "lock")]
 
@@ -260,23 +259,8 @@ def test_a_device_answer_in_either_kind_mode_stays_inside_the_home_grammar(model
     """With a registry but no --home, the grammar is "home answer | shell line", and the shell side
     accepts any line: this request once came out as `hvac_mode=heat_mode` that way. The home is its
     own, not HOME: with HOME's devices the answer happens not to stray, and the test could not fail."""
-    from nlsh.config import Config
-    from nlsh.pipeline import Pipeline
-
-    path, adapter = model_paths
-    home = registry_from_data(
-        {
-            "devices": [
-                {"id": "light.kitchen", "name": "Kitchen Light", "area": "kitchen"},
-                {"id": "light.kitchen_pendant", "name": "Kitchen Pendant", "area": "kitchen"},
-                {"id": "climate.living_room", "name": "Living Room Thermostat", "area": "living room"},
-                {"id": "lock.front_door", "name": "Front Door", "area": "hall"},
-                {"id": "lock.back_door", "name": "Back Door", "area": "garden"},
-                {"id": "light.den_lamp", "name": "Den Lamp", "area": "den"},
-            ]
-        }
-    )
-    pipeline = Pipeline(Config(), model_path=path, lora=str(adapter) if adapter else "none", registry=home, use_cache=False)
+    den_lamp = {"id": "light.den_lamp", "name": "Den Lamp", "area": "den"}
+    pipeline = _pipeline(model_paths, registry_from_data({"devices": [*SPEC_DEVICES, den_lamp]}), use_cache=False)
     proposal = pipeline.translate("kitchen lights off and heat the living room to 21")
     assert proposal.kind == "home"
     assert [a.device for a in proposal.actions][:1] == ["light.kitchen"]

@@ -186,12 +186,14 @@ def device_prior(
             return [cand.split()[0]] if cand.split()[0] in scores else []
         return [i for i in ids if i.startswith(cand)]
 
+    def unfinished(used: set[str]) -> list[list[str]]:
+        return [g for g in groups if used & set(g) and not set(g) <= used]
+
     def in_group(partial: str, used: set[str]) -> Callable[[str], float] | None:
         """The group rule at a device id: an unfinished group's next member, and a group that has
         not begun begins with its first member."""
-        unfinished = [g for g in groups if used & set(g) and not set(g) <= used]
-        if unfinished:
-            rest = [i for i in unfinished[0] if i not in used]
+        if unfinished(used):
+            rest = [i for i in unfinished(used)[0] if i not in used]
             wanted, shunned = rest[0], None
         else:
             unbegun = [g for g in groups if not used & set(g)]
@@ -249,8 +251,7 @@ def device_prior(
             arg, eq, sofar = partial.rsplit(" ", 1)[1].partition("=")
             if eq and arg in values:
                 return said_value(sofar, values[arg])
-            done = used | {partial.split()[0]}
-            if not any(done & set(g) and not set(g) <= done for g in groups):
+            if not unfinished(used | {partial.split()[0]}):
                 return None
             return lambda piece: -GROUP_WEIGHT if piece == "" or "\n" in piece else 0.0
         if not sep and not devices_only and "." not in partial:
