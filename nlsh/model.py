@@ -514,7 +514,8 @@ def load_model(
     key = (str(Path(path).resolve()), str(Path(lora).resolve()) if lora else None)
     model = _LOADED.get(key)
     if model is not None and model.llm.n_ctx() < n_ctx:
-        model.close()
+        # Not closed here: whoever holds the shorter one may still use it (closing it under them
+        # crashed llama.cpp); it is freed when they let go of it.
         model = None
     if model is None:
         model = Model(path, lora, n_ctx=n_ctx, n_threads=n_threads)

@@ -50,6 +50,20 @@ def test_generation_is_greedy_grammar_bound_and_reports_probabilities(model):
     assert (third.text, third.logprob) == (again.text, again.logprob)
 
 
+def test_a_longer_context_loads_anew_and_leaves_the_held_model_working(model, model_paths):
+    """A pipeline that needs a longer context once closed the shared model under its other holders,
+    and llama.cpp crashed on their next call."""
+    from nlsh.model import _LOADED, load_model
+
+    longer = load_model(*model_paths, n_ctx=model.llm.n_ctx() * 2)
+    try:
+        assert longer is not model and longer.llm.n_ctx() > model.llm.n_ctx()
+        assert model.generate(prompt_for(model, "print the current date"), grammar.format_grammar()).text
+    finally:  # the session's other tests keep the session's model
+        _LOADED.update({k: model for k, v in _LOADED.items() if v is longer})
+        longer.close()
+
+
 def test_format_grammar_constrains_what_the_model_writes(base_model):
     model = base_model
     shape = re.compile(r"^[a-z0-9_./~$({\[!\\\"'][^\x00-\x1f\x7f]*$")
