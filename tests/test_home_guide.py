@@ -6,7 +6,16 @@ import pytest
 
 from nlsh.home.answer import parse_answer
 from nlsh.home.grammar import home_grammar
-from nlsh.home.guide import coverage, device_prior, home_guide, quantified_groups, repeat_cut, said_values
+from nlsh.home.guide import (
+    coverage,
+    device_prior,
+    home_guide,
+    mentions,
+    quantified_groups,
+    repeat_cut,
+    said_values,
+    spent,
+)
 from nlsh.home.registry import registry_from_data, render_listing
 from nlsh.model import Guide
 from nlsh.prompt import PromptContext, render_prompt
@@ -151,6 +160,50 @@ def test_an_unfinished_group_holds_the_answer_open_and_in_order():
     assert prior("lock.front_door lock; lock.back_door lock") is None  # the group is complete
 
 
+# -- one device, once; devices in the request's order ------------------------------------------
+
+
+def test_a_device_is_spent_when_the_validator_would_refuse_any_further_action():
+    assert spent("light", ["turn_on"])  # turn_off and toggle contradict it, turn_on repeats it
+    assert spent("lock", ["lock"])
+    assert not spent("climate", ["set_hvac_mode"])  # "heat to 21": the temperature may follow
+    assert not spent("media_player", ["turn_on"])
+    assert not spent("light", [])
+
+
+def test_a_spent_device_is_lowered_and_a_thermostat_may_follow_itself():
+    prior = device_prior(HOME, "attic lamp on and den lamp off", devices_only=True)
+    after = prior("light.attic_lamp turn_on; light.")
+    assert after("attic_l") < -10 and after("den") == 0.0
+    thermostat = registry_from_data({"devices": SPEC_DEVICES})
+    heat = device_prior(thermostat, "heat the living room to 21", devices_only=True)
+    offset = heat("climate.living_room set_hvac_mode hvac_mode=heat; climate.")
+    assert offset is None or offset("living") == 0.0
+
+
+def test_devices_come_in_the_order_the_request_names_them():
+    words = "turn on the attic lamp and turn off the den lamp".split()
+    assert mentions(HOME.get("light.attic_lamp"), words) == {3}
+    prior = device_prior(HOME, " ".join(words), devices_only=True)
+    assert prior("light.")("den") < -5 and prior("light.")("attic") == 0.0
+    assert prior("light.attic_lamp turn_on; light.")("den") == 0.0
+
+
+def test_filler_words_name_no_device():
+    home = registry_from_data({"devices": [{"id": "light.hue", "name": "Philips Hue", "area": "garden", "aliases": ["the glow"]}]})
+    from nlsh.home.guide import _stems
+
+    hue = home.devices[0]
+    assert coverage(hue, _stems("switch on the porch light")) == coverage(hue, _stems("switch on porch light"))
+    assert mentions(hue, "switch on the garden light".split()) == {3}
+
+
+def test_a_word_a_written_device_was_named_by_holds_nothing_up():
+    prior = device_prior(HOME, "the attic ceiling light on and den lamp off", devices_only=True)
+    # "attic" also names the attic lamp, still unwritten; it must not keep the den lamp waiting.
+    assert prior("light.attic_ceiling turn_on; light.")("den") == 0.0
+
+
 # -- said values --------------------------------------------------------------------------------
 
 
@@ -227,6 +280,30 @@ def test_all_the_locks_come_out_whole_and_in_order(model):
     gen = model.generate(prompt, home_grammar(home), guide=home_guide(home, request, devices_only=True))
     locks = [d.id for d in home.devices if d.domain == "lock"]
     assert [a.device for a in parse_answer(gen.text, home)][: len(locks)] == locks
+
+
+def test_two_devices_come_out_in_the_order_the_request_names_them(model_paths):
+    """Without the order rule this request turns the sunroom lamp on and the master bedroom light off."""
+    home = registry_from_data(
+        {
+            "devices": [
+                {"id": "light.closet_under_stairs", "name": "Under-stairs closet light", "area": "hallway"},
+                {"id": "light.upstairs_landing_zigbee", "name": "Upstairs Landing Light", "area": "landing"},
+                {"id": "light.sunroom_lamp", "name": "Sunroom Lamp", "area": "sunroom"},
+                {"id": "light.reading_nook", "name": "Reading Nook Light", "area": "master bedroom"},
+                {"id": "switch.sunroom_plug", "name": "Sunroom Plug", "area": "sunroom"},
+                {"id": "lock.front_door", "name": "Front Door", "area": "hall"},
+                {"id": "fan.attic", "name": "Attic Fan", "area": "attic"},
+            ]
+        }
+    )
+    proposal = _pipeline(model_paths, home, mode="home", use_cache=False).translate(
+        "turn on master bedroom light and turn off sunroom lamp"
+    )
+    assert [(a.device, a.action) for a in proposal.actions] == [
+        ("light.reading_nook", "turn_on"),
+        ("light.sunroom_lamp", "turn_off"),
+    ]
 
 
 def test_a_no_device_answer_the_registry_refutes_is_lowered(model):

@@ -14,17 +14,22 @@ Four failures of a small model that the answer format makes easy to see while de
   gives and training answers use;
 - it writes a colour or a mode the request did not say ("teal" becoming aliceblue, "cooling"
   becoming fan_only). Where the request says one or more values of such an argument, the others are
-  lowered.
+  lowered;
+- it names one device twice ("turn on the closet light and turn off the mudroom light" becoming the
+  mudroom light on, then off). Devices the request names well come in the order the request names
+  them, as in every training answer, and while one of them is still missing, a device with no action
+  left that the validator would accept beside the ones written is lowered as strongly as a group's
+  stray member.
 """
 
 from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import Callable
+from typing import Callable, Iterable
 
 from nlsh.home.answer import NO_DEVICE, SEPARATOR, is_home_answer
-from nlsh.home.catalog import CSS3_COLORS, HVAC_WORDS
+from nlsh.home.catalog import CSS3_COLORS, DOMAINS, HVAC_WORDS
 from nlsh.home.registry import _NOUNS, Device, Registry, _norm
 from nlsh.model import Guide
 
@@ -39,7 +44,11 @@ PRIOR_WEIGHT = 3.0
 GROUP_WEIGHT = 30.0
 # Logits taken off a colour or mode the request does not say when it says one.
 VALUE_WEIGHT = 10.0
-VERSION = "home-guide-2"
+# Logits taken off a device the request names well (MENTIONED coverage) but later than another one
+# still missing from the answer.
+ORDER_WEIGHT = 8.0
+MENTIONED = 0.75
+VERSION = "home-guide-3"
 _QUANTIFIERS = {"all", "every", "each", "both"}
 
 
@@ -47,8 +56,12 @@ def _stem(word: str) -> str:
     return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
 
 
+# Words that name nothing: an alias "the glow" must not make every request with "the" name it.
+_FILLER = frozenset({"the", "a", "an", "my", "our", "your", "of"})
+
+
 def _stems(text: str) -> set[str]:
-    return {_stem(w) for w in _norm(text).split()}
+    return {_stem(w) for w in _norm(text).split() if w not in _FILLER}
 
 
 # Nouns any device of a domain may be called by ("light", "switch", "lock") say little about which
@@ -86,6 +99,23 @@ def coverage(d: Device, said: set[str]) -> float:
         total = sum(weight[w] for w in words)
         best = max(best, top * sum(weight[w] for w in words & said) / total)
     return best
+
+
+def mentions(d: Device, words: list[str]) -> set[int]:
+    """Where the request (its normalised words) says a word of the device's own, one that is not a
+    noun of its domain: the places the device comes in the request's order."""
+    own = set().union(*(w for w, _ in _descriptions(d))) - _nouns(d.domain)
+    return {i for i, w in enumerate(words) if _stem(w) in own}
+
+
+def spent(domain: str, written: list[str]) -> bool:
+    """True when every action of the domain would repeat or contradict an action written for the
+    device already, so the validator would refuse any further action on it."""
+    spec = DOMAINS.get(domain)
+    if spec is None or not written:
+        return False
+    clash = lambda a, w: a == w or any(a in g and w in g for g in spec.exclusive)
+    return all(any(clash(a, w) for w in written) for a in spec.actions)
 
 
 def quantified_groups(registry: Registry, request: str) -> list[list[str]]:
@@ -180,6 +210,9 @@ def device_prior(
     ids = sorted(scores)
     groups = quantified_groups(registry, request)
     values = said_values(request)
+    words = _norm(request).split()
+    domain = {d.id: d.domain for d in registry.devices}
+    said_at = {i: mentions(registry.get(i), words) for i, s in scores.items() if s >= MENTIONED}
 
     def matching(cand: str) -> list[str]:
         if " " in cand:
@@ -210,6 +243,40 @@ def device_prior(
                 return 0.0 if wanted in match else -GROUP_WEIGHT
             late = any(match and set(match) <= set(g) and g[0] not in match for g in shunned)
             return -GROUP_WEIGHT if late else 0.0
+
+        return offset
+
+    def waiting(written: Iterable[str]) -> tuple[dict[str, int], int | None]:
+        """Where the request names each device the answer lacks, and the earliest such place still
+        ahead of the answer (None: nothing the request names well is missing)."""
+        # Words a written device was named by are taken, and the request's order resumes after the
+        # furthest first place of a device written: "the porch ceiling light" says "porch" for the
+        # porch lock too, and that must not hold the next device up.
+        written = set(written)
+        taken = set().union(*(said_at.get(i, set()) for i in written))
+        reached = max((min(said_at[i]) for i in written if said_at.get(i)), default=-1)
+        place = {i: min(at - taken) for i, at in said_at.items() if i not in written and at - taken}
+        return place, min((at for at in place.values() if at > reached), default=None)
+
+    def fresh(partial: str, written: dict[str, list[str]]) -> Callable[[str], float] | None:
+        """While the request names a device the answer still lacks, a device the validator would
+        refuse any further action on is lowered, and so is one the request names later than the
+        earliest missing one. With nothing named left, a spent device is left to the repeat cut,
+        which ends the answer there ("lock all the locks" once both locks are in)."""
+        place, first = waiting(written)
+        if first is None:
+            return None
+        gone = {i for i, acts in written.items() if spent(domain.get(i, ""), acts)}
+
+        def offset(piece: str) -> float:
+            cand = (partial + piece).lstrip()
+            match = matching(cand) if cand else []
+            if not match:
+                return 0.0
+            if all(i in gone for i in match):
+                return -GROUP_WEIGHT
+            late = all(place.get(i, first) > first for i in match if i not in gone)
+            return -ORDER_WEIGHT if late else 0.0
 
         return offset
 
@@ -244,7 +311,11 @@ def device_prior(
         partial = current.lstrip()
         if sep and not is_home_answer(head):
             return None  # a shell command
-        used = {part.split()[0] for part in head.split(";") if part.split()}
+        written: dict[str, list[str]] = {}
+        for part in head.split(";"):
+            if part.split():
+                written.setdefault(part.split()[0], []).append((part.split() + [""])[1])
+        used = set(written)
         if " " in partial:  # past the device id: ending inside an unfinished group, or an unsaid value
             if not is_home_answer(partial):
                 return None
@@ -256,7 +327,8 @@ def device_prior(
             return lambda piece: -GROUP_WEIGHT if piece == "" or "\n" in piece else 0.0
         if not sep and not devices_only and "." not in partial:
             return None
-        parts = [f for f in (in_group(partial, used), lexical(partial, used)) if f is not None]
+        hints = (in_group(partial, used), lexical(partial, used), fresh(partial, written))
+        parts = [f for f in hints if f is not None]
         if not parts:
             return None
         return lambda piece: sum(f(piece) for f in parts)
