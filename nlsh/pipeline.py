@@ -238,9 +238,12 @@ class Pipeline:
         phrase = no_device_phrase(text)
         if not phrase:
             return False
-        # the model sometimes names the id it did not dare write: no_device "lock.front-door"
+        from nlsh.home.guide import without_said_values
+
+        # the model sometimes names the id it did not dare write: no_device "lock.front-door", or
+        # the device with the value it was asked to set: no_device "porch thermostat fan-only"
         as_id = re.sub(r"[-\s]+", "_", phrase.lower())
-        return as_id in self.registry or bool(self.registry.resolve(phrase))
+        return as_id in self.registry or any(self.registry.resolve(p) for p in (phrase, without_said_values(phrase)))
 
     def translate(self, instruction: str, previous: Example | None = None) -> Proposal:
         """One checked proposal. Raises UsageError (bad input), NoTranslation, or Refused (invalid)."""

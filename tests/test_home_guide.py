@@ -15,6 +15,7 @@ from nlsh.home.guide import (
     repeat_cut,
     said_values,
     spent,
+    without_said_values,
 )
 from nlsh.home.registry import registry_from_data, render_listing
 from nlsh.model import Guide
@@ -214,6 +215,12 @@ def test_said_values_take_the_longest_saying():
     assert said_values("turn off the lights") == {}
 
 
+def test_a_phrase_less_its_said_values_is_the_device_it_names():
+    assert without_said_values("kids room ac fan-only") == "kids room ac"
+    assert without_said_values("the porch thermostat heat/cool") == "the porch thermostat"
+    assert without_said_values("garage heater") == "garage heater"
+
+
 def test_a_said_value_lowers_the_others():
     prior = device_prior(HOME, "can the den lamp be teal now", devices_only=True)
     offset = prior("light.den_lamp turn_on color_name=")
@@ -320,6 +327,7 @@ def test_only_a_no_device_phrase_the_registry_resolves_is_refuted(model_paths):
     assert pipeline._refuted_no_device('no_device "den lamp"')
     assert pipeline._refuted_no_device('no_device "the kitchen lights"')
     assert pipeline._refuted_no_device('no_device "lock.front-door"')  # an id, mangled
+    assert pipeline._refuted_no_device('no_device "den lamp light blue"')  # the value it was to set
     assert not pipeline._refuted_no_device('no_device "garage heater"')
     assert not pipeline._refuted_no_device("light.den_lamp turn_on")
 

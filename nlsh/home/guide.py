@@ -157,21 +157,33 @@ def _spoken_values() -> dict[str, dict[str, str]]:
 _SPOKEN = _spoken_values()
 
 
-def said_values(request: str) -> dict[str, set[str]]:
-    """The values of enumerated arguments the request says, by argument. Where two sayings overlap
-    ("heat cool" holds "heat") only the longer one counts."""
-    words = _norm(request).split()
-    out: dict[str, set[str]] = {}
+def _value_spans(words: list[str]) -> list[tuple[int, int, str, str]]:
+    """(start, end, argument, value) of each value the words say. Where two sayings overlap ("heat
+    cool" holds "heat") only the longer one counts."""
+    found: list[tuple[int, int, str, str]] = []
     for arg, spoken in _SPOKEN.items():
-        found: list[tuple[int, int, str]] = []
         for n in (3, 2, 1):
             for i in range(len(words) - n + 1):
                 value = spoken.get(" ".join(words[i : i + n]))
-                if value and not any(a <= i and i + n <= b for a, b, _ in found):
-                    found.append((i, i + n, value))
-        if found:
-            out[arg] = {v for _, _, v in found}
+                if value and not any(a <= i and i + n <= b for a, b, _, _ in found):
+                    found.append((i, i + n, arg, value))
+    return found
+
+
+def said_values(request: str) -> dict[str, set[str]]:
+    """The values of enumerated arguments the request says, by argument."""
+    out: dict[str, set[str]] = {}
+    for _, _, arg, value in _value_spans(_norm(request).split()):
+        out.setdefault(arg, set()).add(value)
     return out
+
+
+def without_said_values(phrase: str) -> str:
+    """The phrase (normalised) less the values it says: the device a `no_device "porch thermostat
+    fan-only"` answer meant to name."""
+    words = _norm(phrase).split()
+    spans = _value_spans(words)
+    return " ".join(w for k, w in enumerate(words) if not any(a <= k < b for a, b, _, _ in spans))
 
 
 _VALUE = re.compile(r"[a-z_]*")
