@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import Callable, Iterable
+from typing import Callable
 
 from nlsh.home.answer import NO_DEVICE, SEPARATOR, is_home_answer
 from nlsh.home.catalog import CSS3_COLORS, DOMAINS, HVAC_WORDS
@@ -226,7 +226,7 @@ def device_prior(
     values = said_values(request)
     words = _norm(request).split()
     domain = {d.id: d.domain for d in registry.devices}
-    said_at = {i: mentions(registry.get(i), words) for i, s in scores.items() if s >= MENTIONED}
+    said_at = {d.id: mentions(d, words) for d in registry.devices if scores[d.id] >= MENTIONED}
 
     def matching(cand: str) -> list[str]:
         if " " in cand:
@@ -239,8 +239,9 @@ def device_prior(
     def in_group(partial: str, used: set[str]) -> Callable[[str], float] | None:
         """The group rule at a device id: an unfinished group's next member, and a group that has
         not begun begins with its first member."""
-        if unfinished(used):
-            rest = [i for i in unfinished(used)[0] if i not in used]
+        pending = unfinished(used)
+        if pending:
+            rest = [i for i in pending[0] if i not in used]
             wanted, shunned = rest[0], None
         else:
             unbegun = [g for g in groups if not used & set(g)]
@@ -260,24 +261,18 @@ def device_prior(
 
         return offset
 
-    def waiting(written: Iterable[str]) -> tuple[dict[str, int], int | None]:
-        """Where the request names each device the answer lacks, and the earliest such place still
-        ahead of the answer (None: nothing the request names well is missing)."""
-        # Words a written device was named by are taken, and the request's order resumes after the
-        # furthest first place of a device written: "the porch ceiling light" says "porch" for the
-        # porch lock too, and that must not hold the next device up.
-        written = set(written)
-        taken = set().union(*(said_at.get(i, set()) for i in written))
-        reached = max((min(said_at[i]) for i in written if said_at.get(i)), default=-1)
-        place = {i: min(at - taken) for i, at in said_at.items() if i not in written and at - taken}
-        return place, min((at for at in place.values() if at > reached), default=None)
-
     def fresh(partial: str, written: dict[str, list[str]]) -> Callable[[str], float] | None:
         """While the request names a device the answer still lacks, a device the validator would
         refuse any further action on is lowered, and so is one the request names later than the
         earliest missing one. With nothing named left, a spent device is left to the repeat cut,
         which ends the answer there ("lock all the locks" once both locks are in)."""
-        place, first = waiting(written)
+        # Words a written device was named by are taken, and the request's order resumes after the
+        # furthest first place of a device written: "the porch ceiling light" says "porch" for the
+        # porch lock too, and that must not hold the next device up.
+        taken = set().union(*(said_at.get(i, set()) for i in written))
+        reached = max((min(said_at[i]) for i in written if said_at.get(i)), default=-1)
+        place = {i: min(at - taken) for i, at in said_at.items() if i not in written and at - taken}
+        first = min((at for at in place.values() if at > reached), default=None)
         if first is None:
             return None
         gone = {i for i, acts in written.items() if spent(domain.get(i, ""), acts)}
