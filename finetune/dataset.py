@@ -34,6 +34,8 @@ class DataConfig:
     # everyday tools matter most to users, and the model must not learn that every request is `find`.
     fills_installed: int = 2
     fills_other: int = 1
+    # Share of tldr instructions that name the page's tool, as people often do (see tldr.fill).
+    tool_share: float = 0.5
     nl2bash_cap_per_utility: int = 120
     # Home examples, as a share of the shell examples (0 disables them).
     home_share: float = 0.35
@@ -87,7 +89,7 @@ def tldr_records(cfg: DataConfig, rng: random.Random) -> tuple[list[Record], dic
                 continue
             seen = set()
             for _ in range(fills):
-                filled = tldr.fill(ex, rng)
+                filled = tldr.fill(ex, rng, cfg.tool_share)
                 if filled is None or filled.command in seen:
                     continue
                 utils = command_utilities(filled.command)
@@ -250,7 +252,7 @@ only, never committed or shipped.
 
 | source | license | filters | records |
 |---|---|---|---|
-| tldr pages (common, linux, osx) | CC BY 4.0, "tldr-pages team and contributors" | placeholders filled with concrete values named in the instruction; meta examples dropped; installed utilities filled {cfg.fills_installed}x | {counts['tldr'].get('records')} |
+| tldr pages (common, linux, osx) | CC BY 4.0, "tldr-pages team and contributors" | placeholders filled with concrete values named in the instruction; meta examples dropped; {cfg.tool_share:.0%} of instructions name the tool; installed utilities filled {cfg.fills_installed}x | {counts['tldr'].get('records')} |
 | NL2Bash (Lin et al., 2018) | MIT | parses with bashlex; all utilities known; duplicate instructions/commands dropped; at most {cfg.nl2bash_cap_per_utility} per first utility | {counts['nl2bash'].get('records')} |
 | home-llm piles (acon96/home-llm) | MIT | random homes in SPEC domains, nlsh answer format | {counts['home'].get('records')} |
 

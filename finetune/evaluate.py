@@ -175,19 +175,20 @@ def run_eval(cfg: EvalConfig) -> str:
     for system in [s.strip() for s in cfg.systems.split(",") if s.strip()]:
         if system == "bm25":
             baseline = BM25Baseline(_load(Path(cfg.bm25_corpus or Path(cfg.data_dir) / "train.jsonl")))
-            results[system] = {"shell": score_shell([baseline.answer(r.instruction) for r in shell], shell)}
-            continue
-        pipeline = _pipeline(system, cfg.adapter)
-        answers, seconds = _shell_answers(pipeline, shell)
-        res = {"shell": score_shell(answers, shell)}
-        seconds.sort()
-        res["shell"]["p50_s"] = seconds[len(seconds) // 2] if seconds else None
-        if home:
-            res["home"] = _home_scores(system, cfg.adapter, home)
+            answers = [baseline.answer(r.instruction) for r in shell]
+            res = {"shell": score_shell(answers, shell)}
+        else:
+            pipeline = _pipeline(system, cfg.adapter)
+            answers, seconds = _shell_answers(pipeline, shell)
+            res = {"shell": score_shell(answers, shell)}
+            seconds.sort()
+            res["shell"]["p50_s"] = seconds[len(seconds) // 2] if seconds else None
+            if home:
+                res["home"] = _home_scores(system, cfg.adapter, home)
+            pipeline.close()
         res["examples"] = [{"instruction": r.instruction, "reference": r.answer, "answer": a,
                             "same_utilities": _same_utilities(a, r.answer)} for r, a in zip(shell, answers)]
         results[system] = res
-        pipeline.close()
     Path(cfg.out).parent.mkdir(parents=True, exist_ok=True)
     Path(cfg.out).write_text(json.dumps(results, indent=2))
     return table(results)

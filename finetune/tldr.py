@@ -167,7 +167,24 @@ class Filled:
     values: list[str]
 
 
-def fill(example: TldrExample, rng: random.Random) -> Filled | None:
+def tool_phrase(page: str, command: str) -> str | None:
+    """How a user names the page's tool: `git-daemon` -> "git daemon" when the command runs it that
+    way, else the page name when the command runs it (after `sudo`, say), else nothing."""
+    words = command.split()
+    spoken = page.replace("-", " ").split()
+    if words[: len(spoken)] == spoken:
+        return " ".join(spoken)
+    return page if page in words else None
+
+
+# The ways people name the tool they want ("compress it with zstd", "glab: approve the MR").
+_TOOL_FORMS = ["{desc} with {tool}", "{tool}: {desc}", "{tool} {desc}", "{desc} using {tool}", "use {tool} to {desc}"]
+
+
+def fill(example: TldrExample, rng: random.Random, tool_share: float = 0.0) -> Filled | None:
+    """`tool_share`: the share of instructions that name the tool. tldr's descriptions never do (the
+    page title does), but people often do, and without it a request like "rebuild the database
+    schema" names no tool a model could know."""
     values: list[str] = []
 
     def repl(m: re.Match) -> str:
@@ -182,6 +199,9 @@ def fill(example: TldrExample, rng: random.Random) -> Filled | None:
     desc = _clean_description(example.description)
     if not desc:
         return None
+    tool = tool_phrase(example.page, command)
+    if tool and tool.lower() not in desc.split() and rng.random() < tool_share:
+        desc = rng.choice(_TOOL_FORMS).format(desc=desc, tool=tool)
     named = [v for v in dict.fromkeys(values) if v.lower() not in desc]
     instruction = desc
     if named:

@@ -187,6 +187,19 @@ def test_placeholder_filling_rules():
     assert all(v in filled.instruction and v in filled.command for v in filled.values)
 
 
+def test_a_named_tool_is_the_one_the_command_runs():
+    assert tldr.tool_phrase("git-daemon", "git daemon --base-path=~/projects") == "git daemon"
+    assert tldr.tool_phrase("systemd-run", "sudo systemd-run -u dev") == "systemd-run"
+    assert tldr.tool_phrase("npm-pkg", "npm stars") is None  # the page's tool is not what runs
+    ex = tldr.TldrExample("zstd", "common", "Compress a file:", "zstd {{path/to/file}}")
+    for seed in range(20):
+        named = tldr.fill(ex, random.Random(seed), tool_share=1.0)
+        assert "zstd" in named.instruction.split() or "zstd:" in named.instruction, named
+        assert named.values[0] in named.instruction and named.values[0] in named.command
+        unnamed = tldr.fill(ex, random.Random(seed), tool_share=0.0)
+        assert "zstd" not in unnamed.instruction, unnamed
+
+
 @needs_data
 def test_dev_split_has_no_group_in_train(tmp_path):
     """A small corpus built end to end: dev and train share no near-duplicate group."""
