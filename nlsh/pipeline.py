@@ -212,6 +212,11 @@ class Pipeline:
             # "no such device: kids room lights" in a home that has Kids Room Lights: the registry's
             # own resolver says otherwise, so decode again with no_device lowered.
             generation = self._decode_devices_only(prompt, instruction, no_device=False)
+        if not generation.finished:
+            # Greedy decoding that loops (`grep -v '^[0-9]$[0-9]$...`) would loop again; the most
+            # probable answer that leaves the greedy path and finishes is the next best answer.
+            alternatives = self.model.alternatives(prompt, grammar, 2, guide=guide)
+            generation = next((g for g in alternatives if g.finished), generation)
         if key is not None:
             # Unfinished answers too: greedy decoding would loop the same way again.
             self.cache.put(key, generation)
