@@ -200,7 +200,7 @@ def fill(example: TldrExample, rng: random.Random, tool_share: float = 0.0) -> F
     if not desc:
         return None
     tool = tool_phrase(example.page, command)
-    if tool and tool.lower() not in desc.split() and rng.random() < tool_share:
+    if tool and not re.search(rf"\b{re.escape(tool.lower())}\b", desc) and rng.random() < tool_share:
         desc = rng.choice(_TOOL_FORMS).format(desc=desc, tool=tool)
     named = [v for v in dict.fromkeys(values) if v.lower() not in desc]
     instruction = desc

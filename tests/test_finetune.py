@@ -198,6 +198,9 @@ def test_a_named_tool_is_the_one_the_command_runs():
         assert named.values[0] in named.instruction and named.values[0] in named.command
         unnamed = tldr.fill(ex, random.Random(seed), tool_share=0.0)
         assert "zstd" not in unnamed.instruction, unnamed
+    # A description that already names the tool is left as it is ("launch a git daemon ...").
+    daemon = tldr.TldrExample("git-daemon", "common", "Launch a git daemon:", "git daemon --export-all")
+    assert tldr.fill(daemon, random.Random(0), tool_share=1.0).instruction == "launch a git daemon"
 
 
 @needs_data
