@@ -12,7 +12,7 @@ class TrainConfig:
     base: str = ""  # a .gguf file (loaded through transformers' gguf_file) or a local HF model dir
     data_dir: str = "runs/data"
     out_dir: str = "runs/train"
-    init: str = ""  # start from these trained weights (a weights.pt of an earlier run), e.g. a second phase
+    init: str = ""  # start from trained weights: an earlier run's weights.pt, or an adapter GGUF (e.g. the shipped one)
     extra: list[str] = field(default_factory=list)  # more JSONL files (e.g. learned.jsonl) to train on
     max_records: int = 0  # 0 = all of train.jsonl
     full: bool = False  # full fine-tuning instead of LoRA

@@ -47,6 +47,11 @@ def permute_rows(w: np.ndarray, n_head: int) -> np.ndarray:
     return w.reshape(n_head, 2, w.shape[0] // n_head // 2, *w.shape[1:]).swapaxes(1, 2).reshape(w.shape)
 
 
+def unpermute_rows(w: np.ndarray, n_head: int) -> np.ndarray:
+    """The inverse of permute_rows: llama.cpp's row order back to transformers'."""
+    return w.reshape(n_head, w.shape[0] // n_head // 2, 2, *w.shape[1:]).swapaxes(1, 2).reshape(w.shape)
+
+
 def _np_dtype(name: str):
     return {"f16": np.float16, "f32": np.float32}[name]
 
@@ -72,6 +77,40 @@ def write_lora_gguf(lora: dict[str, np.ndarray], arch_config: dict, alpha: float
         w.add_tensor(f"{name}.weight.lora_a", np.ascontiguousarray(a.astype(_np_dtype(dtype))))
         w.add_tensor(f"{name}.weight.lora_b", np.ascontiguousarray(b.astype(_np_dtype(dtype))))
     return _finish(w, tmp, out)
+
+
+def read_lora_gguf(path: Path, arch_config: dict) -> tuple[dict[str, tuple[np.ndarray, np.ndarray]], float]:
+    """The inverse of write_lora_gguf: ({hf_module: (A, B)}, alpha). Lets training continue from an
+    exported adapter (the shipped one included) when its torch checkpoint is gone."""
+    import gguf
+
+    reader = gguf.GGUFReader(str(path))
+    field = reader.fields.get("adapter.lora.alpha")
+    if field is None:
+        raise ValueError(f"{path} is not a LoRA adapter GGUF (no adapter.lora.alpha)")
+    alpha = float(field.contents())
+    to_hf = {v: k for k, v in _LLAMA_NAMES.items()}
+    n_head, n_kv = arch_config["num_attention_heads"], arch_config["num_key_value_heads"]
+    pairs: dict[str, dict[str, np.ndarray]] = {}
+    for t in reader.tensors:
+        blk, layer, kind, _, which = t.name.split(".")  # blk.3.attn_q.weight.lora_a
+        module = f"model.layers.{layer}.{to_hf[kind]}"
+        w = np.array(t.data, dtype=np.float32).reshape([int(n) for n in reversed(t.shape)])
+        if which == "lora_b" and kind in ("attn_q", "attn_k"):
+            w = unpermute_rows(w, n_head if kind == "attn_q" else n_kv)
+        pairs.setdefault(module, {})[which] = w
+    return {m: (d["lora_a"], d["lora_b"]) for m, d in pairs.items()}, alpha
+
+
+def weights_from_lora(lora: dict[str, tuple[np.ndarray, np.ndarray]]) -> dict:
+    """The inverse of lora_from_weights: {hf_module: (A, B)} -> peft parameter names and tensors."""
+    import torch
+
+    weights = {}
+    for module, (a, b) in lora.items():
+        weights[f"base_model.model.{module}.lora_A.default.weight"] = torch.from_numpy(np.ascontiguousarray(a))
+        weights[f"base_model.model.{module}.lora_B.default.weight"] = torch.from_numpy(np.ascontiguousarray(b))
+    return weights
 
 
 def _finish(writer, tmp: Path, out: Path) -> Path:

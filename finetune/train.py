@@ -211,8 +211,7 @@ def train(cfg: TrainConfig) -> dict:
             target_modules=LORA_TARGETS, task_type="CAUSAL_LM",
             layers_to_transform=list(range(cfg.lora_first_layer, n_layers))))
     if cfg.init:
-        init = torch.load(cfg.init, map_location="cpu", weights_only=False)
-        _trainable_load(model, init.get("weights", init))  # a weights.pt, or a checkpoint.pt
+        _trainable_load(model, load_init(cfg, model.config))
     model.to(device)
     if cfg.compile:
         compile_in_place(model)
@@ -345,6 +344,21 @@ def _trainable_load(model, weights: dict) -> None:
     if missing:
         raise ValueError(f"checkpoint does not fit this model: {sorted(missing)[:3]}")
     model.load_state_dict(weights, strict=False)
+
+
+def load_init(cfg: TrainConfig, arch) -> dict:
+    """Starting weights: a weights.pt, a checkpoint.pt, or an exported adapter GGUF."""
+    if Path(cfg.init).suffix != ".gguf":
+        init = torch.load(cfg.init, map_location="cpu", weights_only=False)
+        return init.get("weights", init)
+    from finetune.export import read_lora_gguf, weights_from_lora
+
+    lora, alpha = read_lora_gguf(Path(cfg.init), {"num_attention_heads": arch.num_attention_heads,
+                                                  "num_key_value_heads": arch.num_key_value_heads})
+    rank = next(iter(lora.values()))[0].shape[0]
+    if (rank, alpha) != (cfg.lora_r, cfg.lora_alpha):
+        raise ValueError(f"{cfg.init} has LoRA r={rank}, alpha={alpha:g}: train with --lora-r {rank} --lora-alpha {alpha:g}")
+    return weights_from_lora(lora)
 
 
 def save_checkpoint(model, opt, sched, state, path: Path) -> None:

@@ -151,6 +151,40 @@ def test_export_agrees_with_torch_in_llama_cpp(tiny_base, tmp_path):
     plain.close()
 
 
+def test_an_exported_adapter_reads_back_into_the_model_it_came_from(tiny_base, tmp_path):
+    """Training can continue from a shipped adapter GGUF: reading it back gives the very weights that
+    were written, under the names the peft model uses (q/k rows un-permuted)."""
+    from peft import LoraConfig, get_peft_model
+    from transformers import AutoModelForCausalLM
+
+    from finetune.config import LORA_TARGETS
+    from finetune.export import lora_from_weights, read_lora_gguf, weights_from_lora, write_lora_gguf
+    from finetune.train import _trainable_load
+
+    def peft_model():
+        base = AutoModelForCausalLM.from_pretrained(str(tiny_base), dtype=torch.float32)
+        return get_peft_model(base, LoraConfig(r=4, lora_alpha=8, target_modules=LORA_TARGETS))
+
+    model = peft_model()
+    torch.manual_seed(2)
+    with torch.no_grad():
+        for name, p in model.named_parameters():
+            if "lora_" in name:
+                p.normal_(0, 0.3)
+    written = {k: v.detach().clone() for k, v in model.named_parameters() if "lora_" in k}
+    arch = {"num_attention_heads": 4, "num_key_value_heads": 2}
+    path = write_lora_gguf(lora_from_weights(written), arch, 8, tmp_path / "lora.gguf", "f32")
+
+    lora, alpha = read_lora_gguf(path, arch)
+    assert alpha == 8
+    fresh = peft_model()
+    _trainable_load(fresh, weights_from_lora(lora))
+    read = {k: v for k, v in fresh.named_parameters() if "lora_" in k}
+    assert read.keys() == written.keys()
+    for k in written:
+        assert torch.equal(read[k], written[k]), k
+
+
 # --- data builder ---------------------------------------------------------------------------------
 
 needs_data = pytest.mark.skipif(not SHARED.exists(), reason="../shared/data (training data) is not beside the checkout")
