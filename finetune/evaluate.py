@@ -5,12 +5,15 @@ grammar, the one prompt template, the machine's retrieval), and is scored on:
 - exact: the answer equals the reference (whitespace-normalised); home: the whole action list;
 - same utilities: the answer uses the same set of utilities as the reference;
 - valid: the validator accepts the answer (parses; home: every action allowed).
+Shell same-utilities is also given per kind of request (`shell_kind`): a tldr request that names its
+tool, one that does not, and NL2Bash.
 The BM25 baseline answers with the command of the most similar training instruction.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +29,7 @@ class EvalConfig:
     n_home: int = 40
     # Systems to compare, comma-separated: bm25, base (bundled model without adapter),
     # tuned (with the adapter below), tuned-path (the same, first word restricted to $PATH),
+    # tuned-noprior / tuned-nocopy (without the home device prior / the shell copy prior),
     # gemma (Gemma 3 270M base)
     systems: str = "bm25,base,tuned"
     adapter: str = ""  # default: the shipped nlsh/data/nlsh-lora.gguf
@@ -46,6 +50,19 @@ def _norm(s: str) -> str:
 def _same_utilities(a: str, b: str) -> bool:
     ua, ub = command_utilities(a), command_utilities(b)
     return ua is not None and ub is not None and set(ua) == set(ub)
+
+
+def shell_kind(r: Record) -> str:
+    """"tool named", "tool not named" or the record's source. The split holds out whole tldr pages,
+    mostly of tools no training record mentions: unless the request names one, it is a guess for
+    every system, so the two kinds are reported apart."""
+    if r.source != "tldr":
+        return r.source
+    from finetune.tldr import tool_phrase
+
+    tool = tool_phrase(r.group.removeprefix("tldr:"), r.answer)
+    named = tool and re.search(rf"\b{re.escape(tool.lower())}\b", r.instruction.lower())
+    return "tool named" if named else "tool not named"
 
 
 def _load(path: Path) -> list[Record]:
@@ -87,11 +104,16 @@ def score_shell(answers: list[str], refs: list[Record]) -> dict:
     from nlsh.validator import check_command
 
     n = max(1, len(refs))
+    same = [_same_utilities(a, r.answer) for a, r in zip(answers, refs)]
+    by_kind: dict[str, list[bool]] = {}
+    for r, ok in zip(refs, same):
+        by_kind.setdefault(shell_kind(r), []).append(ok)
     return {
         "n": len(refs),
         "exact": sum(_norm(a) == _norm(r.answer) for a, r in zip(answers, refs)) / n,
-        "same_utilities": sum(_same_utilities(a, r.answer) for a, r in zip(answers, refs)) / n,
+        "same_utilities": sum(same) / n,
         "valid": sum(bool(a) and check_command(a).valid for a in answers) / n,
+        "same_utilities_by_kind": {k: {"n": len(v), "same_utilities": sum(v) / len(v)} for k, v in sorted(by_kind.items())},
     }
 
 
@@ -162,6 +184,8 @@ def _pipeline(system: str, adapter: str, **kw):
         "tuned-path": lambda: dict(lora=adapter or None, grammar="path"),
         # Without the device prior of nlsh.home.guide (the repeat cut stays): what the prior adds.
         "tuned-noprior": lambda: dict(lora=adapter or None, device_prior=False),
+        # Without the shell answers' copy prior (nlsh.shell_guide): what it adds.
+        "tuned-nocopy": lambda: dict(lora=adapter or None, copy_prior=False),
         "gemma": lambda: dict(model_path=str(bundled.gemma3_path()), lora="none"),
     }
     if system not in systems:
@@ -186,7 +210,7 @@ def run_eval(cfg: EvalConfig) -> str:
             if home:
                 res["home"] = _home_scores(system, cfg.adapter, home)
             pipeline.close()
-        res["examples"] = [{"instruction": r.instruction, "reference": r.answer, "answer": a,
+        res["examples"] = [{"instruction": r.instruction, "reference": r.answer, "answer": a, "kind": shell_kind(r),
                             "same_utilities": _same_utilities(a, r.answer)} for r, a in zip(shell, answers)]
         results[system] = res
     Path(cfg.out).parent.mkdir(parents=True, exist_ok=True)
@@ -195,13 +219,18 @@ def run_eval(cfg: EvalConfig) -> str:
 
 
 def table(results: dict) -> str:
-    lines = ["| system | shell exact | shell same-utilities | shell valid | p50 s/instr | home exact | home valid | home dangerous flagged |",
-             "|---|---|---|---|---|---|---|---|"]
+    kinds = sorted({k for res in results.values() for k in res["shell"].get("same_utilities_by_kind", {})})
+    lines = ["| system | shell exact | shell same-utilities |" + "".join(f" {k} |" for k in kinds)
+             + " shell valid | p50 s/instr | home exact | home valid | home dangerous flagged |",
+             "|---|---|---|" + "---|" * len(kinds) + "---|---|---|---|---|"]
     for name, res in results.items():
         s, h = res["shell"], res.get("home", {})
+        by_kind = s.get("same_utilities_by_kind", {})
+        per_kind = "".join(f" {by_kind[k]['same_utilities']:.0%} of {by_kind[k]['n']} |" if k in by_kind else " - |"
+                           for k in kinds)
         p50 = f"{s['p50_s']:.2f}" if s.get("p50_s") else "-"
         home_exact = f"{h['exact']:.1%}" if h else "-"
         home_valid = f"{h['valid']:.1%}" if h else "-"
         danger = f"{h['dangerous_flagged']}/{h['dangerous_refs']}" if h else "-"
-        lines.append(f"| {name} | {s['exact']:.1%} | {s['same_utilities']:.1%} | {s['valid']:.1%} | {p50} | {home_exact} | {home_valid} | {danger} |")
+        lines.append(f"| {name} | {s['exact']:.1%} | {s['same_utilities']:.1%} |{per_kind} {s['valid']:.1%} | {p50} | {home_exact} | {home_valid} | {danger} |")
     return "\n".join(lines)

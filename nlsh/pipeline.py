@@ -24,6 +24,7 @@ from nlsh.context import MachineContext, machine_context
 from nlsh.errors import NoTranslation, Refused, UsageError
 from nlsh.grammar import shell_grammar
 from nlsh.model import Generation, Guide, Model
+from nlsh.shell_guide import shell_guide
 from nlsh.prompt import ChatFormat, Example, PromptContext, chat_format_for, render_prompt
 from nlsh.schema import HomeProposal, Proposal, ShellProposal, Verdict
 
@@ -50,6 +51,7 @@ class Pipeline:
         retrieval: bool = True,
         use_cache: bool | None = None,
         device_prior: bool = True,
+        copy_prior: bool = True,
     ):
         self.config = config or Config()
         requested_model = model_path if model_path is not None else self.config.model
@@ -64,6 +66,7 @@ class Pipeline:
         if self.grammar_mode not in ("format", "path", "none"):
             raise UsageError(f"Unknown grammar mode `{self.grammar_mode}`; use format or path.")
         self.device_prior = device_prior
+        self.copy_prior = copy_prior
         self.machine: MachineContext = machine_context()
         self.retriever = None
         k = self.config.retrieval
@@ -176,11 +179,13 @@ class Pipeline:
         return shell
 
     def guide(self, instruction: str, devices_only: bool | None = None, no_device: bool = True) -> Guide | None:
-        """Decoding hints for device answers (nlsh.home.guide); shell answers decode unguided.
+        """Decoding hints: nlsh.home.guide for device answers, nlsh.shell_guide for shell ones.
         devices_only: whether the grammar allows device answers only (default: --home);
         no_device=False lowers a no_device answer."""
-        if not self.uses_devices() or self.grammar_mode == "none":
+        if self.grammar_mode == "none":
             return None
+        if not self.uses_devices():
+            return shell_guide(instruction) if self.copy_prior else None
         from nlsh.home.guide import home_guide
 
         only = self.mode == "home" if devices_only is None else devices_only

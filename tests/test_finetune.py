@@ -272,6 +272,25 @@ def test_dev_split_has_no_group_in_train(tmp_path):
     assert shown > 0
 
 
+def test_eval_tells_requests_that_name_their_tool_from_those_that_do_not():
+    """A held-out page's tool is one training never showed: the report keeps the requests that name
+    it apart from those no system could map to it."""
+    from finetune.evaluate import score_shell, shell_kind
+
+    def tldr(instruction, answer, page):
+        return Record(instruction=instruction, answer=answer, source="tldr", group=f"tldr:{page}")
+
+    named = tldr("rebuild the database schema with cradle sql", "cradle sql build", "cradle-sql")
+    unnamed = tldr("rebuild the database schema", "cradle sql build", "cradle-sql")
+    sudo = tldr("flush the cache using sysctl", "sudo sysctl vm.drop_caches=3", "sysctl")
+    nl2bash = Record(instruction="count lines in a.txt", answer="wc -l a.txt", source="nl2bash", group="nl2bash:wc")
+    assert [shell_kind(r) for r in (named, unnamed, sudo, nl2bash)] == ["tool named", "tool not named", "tool named", "nl2bash"]
+    scores = score_shell(["cradle sql build", "ls", "sysctl -a", "wc -l a.txt"], [named, unnamed, sudo, nl2bash])
+    assert scores["same_utilities_by_kind"] == {"nl2bash": {"n": 1, "same_utilities": 1.0},
+                                                "tool named": {"n": 2, "same_utilities": 0.5},
+                                                "tool not named": {"n": 1, "same_utilities": 0.0}}
+
+
 def test_eval_scores_every_item_through_the_real_path(tmp_path):
     """`finetune eval` answers through nlsh's pipeline (real model and adapter, per-home grammar) and
     keeps every item's answer, so a failure can be read, not just counted."""
