@@ -346,7 +346,6 @@ class Model:
         branch: int,
         guide: Guide | None = None,
     ) -> tuple[list[_Step], bool]:
-        np = self._np
         sampler = self._grammar_sampler(grammar) if grammar is not None else None
         lc = self._llama_cpp
         steps: list[_Step] = []
@@ -372,20 +371,12 @@ class Model:
                     return steps, False  # the grammar allows nothing more: a dead end
                 best = ranked[0]
                 others = [(t, self._log_softmax_at(logits, t)) for t in ranked[1 : branch + 1]]
-            elif sampler is not None and (branch or not self._allowed(sampler, best, float(logits[best]))):
-                masked = self._mask(sampler, logits)
-                best = int(masked.argmax())
-                if masked[best] == -math.inf:
+            elif branch or (sampler is not None and not self._allowed(sampler, best, float(logits[best]))):
+                top = self._best_allowed(sampler, logits, branch + 1)
+                if not top:
                     return steps, False  # the grammar allows nothing more: a dead end
-                if branch:
-                    top = np.argpartition(-masked, branch)[: branch + 1]
-                    top = [int(t) for t in top if t != best and masked[t] != -math.inf]
-                    top.sort(key=lambda t: -float(masked[t]))
-                    others = [(t, self._log_softmax_at(logits, t)) for t in top[:branch]]
-            elif branch:
-                top = np.argpartition(-logits, branch)[: branch + 1]
-                top = sorted((int(t) for t in top if t != best), key=lambda t: -float(logits[t]))
-                others = [(t, self._log_softmax_at(logits, t)) for t in top[:branch]]
+                best = top[0]
+                others = [(t, self._log_softmax_at(logits, t)) for t in top[1:]]
             lp = self._log_softmax_at(logits, best)
             steps.append(_Step(best, lp, others))
             if self._is_end(best):
@@ -407,22 +398,25 @@ class Model:
 
     def _prior_ranking(self, sampler, logits, offset: Callable[[str], float]) -> list[int]:
         """The top grammar-allowed tokens, best first, once the guide's prior has shifted their logits."""
-        top = self._best_allowed(sampler, logits, min(PRIOR_CANDIDATES, self.n_vocab - 1))
+        top = self._best_allowed(sampler, logits, PRIOR_CANDIDATES)
         score = {t: float(logits[t]) + offset(self.llm.detokenize([t]).decode("utf-8", "ignore")) for t in top}
         return sorted(top, key=lambda t: -score[t])
 
     def _best_allowed(self, sampler, logits, k: int) -> list[int]:
-        """The k highest-logit tokens the grammar allows. Checking the best 4k one by one finds the
-        same k without masking the whole vocabulary whenever k of them are allowed: every allowed
-        token outside them scores lower."""
+        """The k highest-logit tokens the grammar allows (with no grammar: any), best first.
+        Checking the best 4k one by one finds the same k without masking the whole vocabulary
+        whenever k of them are allowed: every allowed token outside them scores lower."""
         np = self._np
+        k = min(k, self.n_vocab - 1)
         if sampler is not None:
-            shortlist = sorted((int(t) for t in np.argpartition(-logits, 4 * k)[: 4 * k]), key=lambda t: -float(logits[t]))
+            n = min(4 * k, self.n_vocab - 1)
+            shortlist = sorted((int(t) for t in np.argpartition(-logits, n)[:n]), key=lambda t: -float(logits[t]))
             allowed = [t for t in shortlist if self._allowed(sampler, t, float(logits[t]))]
             if len(allowed) >= k:
                 return allowed[:k]
             logits = self._mask(sampler, logits)
-        return [int(t) for t in np.argpartition(-logits, k)[:k] if logits[t] != -math.inf]
+        top = [int(t) for t in np.argpartition(-logits, k)[:k] if logits[t] != -math.inf]
+        return sorted(top, key=lambda t: -float(logits[t]))
 
     def _guide_cut(self, guide: Guide | None, steps: list[_Step], text: bytes, done: bool):
         """(steps, True) ending where the guide says the answer should end, or None to go on."""

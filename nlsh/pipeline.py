@@ -24,9 +24,9 @@ from nlsh.context import MachineContext, machine_context
 from nlsh.errors import NoTranslation, Refused, UsageError
 from nlsh.grammar import shell_grammar
 from nlsh.model import Generation, Guide, Model
-from nlsh.shell_guide import shell_guide
 from nlsh.prompt import ChatFormat, Example, PromptContext, chat_format_for, render_prompt
 from nlsh.schema import HomeProposal, Proposal, ShellProposal, Verdict
+from nlsh.shell_guide import shell_guide
 
 Mode = Literal["shell", "home"]
 
