@@ -52,6 +52,9 @@ class DataConfig:
     # Cap on training records (0 = all). CPU training sees only a subset; it is drawn favouring
     # utilities this machine has (everyday tools) and NL2Bash's composed commands.
     train_limit: int = 0
+    # Sampling weight of an NL2Bash record in that subset (a tldr record weighs 3 if its tool is
+    # installed, else 1): NL2Bash is where composed commands (pipes, find/xargs, comm) come from.
+    nl2bash_weight: float = 2.0
 
 
 def _group_is_dev(group: str, fraction: float, seed: int) -> bool:
@@ -192,7 +195,8 @@ def build(cfg: DataConfig) -> dict:
     if cfg.train_limit:
         shell_train = [r for r in train if r.source != "home"]
         if len(shell_train) > cfg.train_limit:
-            train = _prioritised_subset(shell_train, cfg.train_limit, rng) + [r for r in train if r.source == "home"]
+            subset = _prioritised_subset(shell_train, cfg.train_limit, rng, cfg.nl2bash_weight)
+            train = subset + [r for r in train if r.source == "home"]
     add_context(train, cfg, rng, whatis_summaries())
     if cfg.shell_with_listing_share and n_home:
         add_listings(train, cfg, rng)
@@ -220,13 +224,13 @@ def build(cfg: DataConfig) -> dict:
     return counts
 
 
-def _prioritised_subset(records: list[Record], limit: int, rng: random.Random) -> list[Record]:
+def _prioritised_subset(records: list[Record], limit: int, rng: random.Random, nl2bash_weight: float) -> list[Record]:
     """Weighted sampling without replacement (Efraimidis-Spirakis keys)."""
 
     def weight(r: Record) -> float:
         if r.source == "tldr":
             return 3.0 if shutil.which(r.utility) else 1.0
-        return 2.0
+        return nl2bash_weight
 
     keyed = sorted(records, key=lambda r: -(rng.random() ** (1.0 / weight(r))))
     return keyed[:limit]
@@ -244,6 +248,13 @@ def _path_executables() -> set[str]:
     return names
 
 
+def _subset_note(cfg: DataConfig) -> str:
+    if not cfg.train_limit:
+        return ""
+    return (f"; shell records capped at {cfg.train_limit}, drawn with weight 3 for installed tldr tools, "
+            f"1 for other tldr tools, {cfg.nl2bash_weight:g} for NL2Bash")
+
+
 def data_card(cfg: DataConfig, counts: dict) -> str:
     return f"""# nlsh training data card
 
@@ -259,7 +270,7 @@ only, never committed or shipped.
 Split: dev = {cfg.dev_fraction:.0%} of groups (tldr page, NL2Bash masked-command template, home phrase
 template), so near-duplicates never straddle train and dev.
 
-Train: {counts['train']} ({counts['train_with_context']} prompts carry retrieved tool hints/examples).
+Train: {counts['train']} ({counts['train_with_context']} prompts carry retrieved tool hints/examples){_subset_note(cfg)}.
 Dev: {counts['dev']}.
 
 Raw counts: `{json.dumps({k: counts[k] for k in ('tldr', 'nl2bash')})}`

@@ -324,3 +324,21 @@ def test_eval_scores_every_item_through_the_real_path(tmp_path):
     unlock = next(i for i in home["items"] if i["instruction"].startswith("unlock"))
     assert home["dangerous_flagged"] == (unlock["risk"] == "dangerous")
     assert ("unlock" in unlock["answer"]) == (unlock["risk"] == "dangerous")
+
+
+def test_the_nl2bash_weight_sets_its_share_of_a_capped_subset():
+    """CPU phases train on a capped subset; the weight decides how much of it is NL2Bash."""
+    from finetune.dataset import _prioritised_subset
+    from finetune.records import Record
+
+    tldr_tool = "no-such-tool-for-nlsh-tests"  # not installed, so its weight is 1
+    records = [Record(instruction=f"t{i}", answer=f"{tldr_tool} {i}", source="tldr", group=f"t{i}", utility=tldr_tool) for i in range(600)]
+    records += [Record(instruction=f"n{i}", answer=f"find . -name {i}", source="nl2bash", group=f"n{i}", utility="find") for i in range(600)]
+
+    def nl2bash_share(weight: float) -> float:
+        subset = _prioritised_subset(records, 300, random.Random(0), weight)
+        assert len(subset) == 300 and len({r.group for r in subset}) == 300
+        return sum(r.source == "nl2bash" for r in subset) / 300
+
+    assert 0.35 < nl2bash_share(1.0) < 0.65  # equal weights: about half
+    assert nl2bash_share(6.0) > 0.8
