@@ -27,6 +27,7 @@ from nlsh.model import Generation, Guide, Model
 from nlsh.prompt import ChatFormat, Example, PromptContext, chat_format_for, render_prompt
 from nlsh.schema import HomeProposal, Proposal, ShellProposal, Verdict
 from nlsh.shell_guide import shell_guide
+from nlsh.sudo import with_requested_sudo
 
 Mode = Literal["shell", "home"]
 
@@ -194,7 +195,8 @@ class Pipeline:
     # -- translating --------------------------------------------------------------------------
 
     def generate(self, instruction: str, previous: Example | None = None) -> Generation:
-        """The model's raw answer for an instruction (from the translation cache when possible)."""
+        """The model's answer for an instruction (from the translation cache when possible), with
+        the `sudo` the request asked for."""
         instruction = clean_instruction(instruction)
         prompt = self.prompt(instruction, previous)
         grammar = self.grammar()
@@ -222,10 +224,17 @@ class Pipeline:
             # probable answer that leaves the greedy path and finishes is the next best answer.
             alternatives = self.model.alternatives(prompt, grammar, 2, guide=guide)
             generation = next((g for g in alternatives if g.finished), generation)
+        generation = self._as_asked(instruction, generation)
         if key is not None:
             # Unfinished answers too: greedy decoding would loop the same way again.
             self.cache.put(key, generation)
         return generation
+
+    def _as_asked(self, instruction: str, generation: Generation) -> Generation:
+        """A shell answer gets the `sudo` its request asked for ("start nethogs as root")."""
+        if not generation.finished or self._is_home(generation.text):
+            return generation
+        return generation.model_copy(update={"text": with_requested_sudo(instruction, generation.text)})
 
     def _decode_devices_only(self, prompt: str, instruction: str, no_device: bool = True) -> Generation:
         from nlsh.home.grammar import home_grammar
@@ -272,9 +281,13 @@ class Pipeline:
         last_error: Exception | None = None
         for gen in self.model.alternatives(prompt, self.grammar(), n, guide=self.guide(instruction)):
             try:
-                out.append(self.proposal(instruction, gen))
+                proposal = self.proposal(instruction, self._as_asked(instruction, gen))
             except (NoTranslation, Refused) as exc:
                 last_error = exc
+                continue
+            # `x` and `sudo x` become one answer once the request asked for root.
+            if all(_what_runs(proposal) != _what_runs(q) for q in out):
+                out.append(proposal)
         if not out:
             raise last_error or NoTranslation("The model produced no usable command.")
         return out
@@ -368,6 +381,10 @@ def clean_instruction(instruction: str) -> str:
         if not text.strip():
             raise UsageError("The instruction has no readable text.")
     return text
+
+
+def _what_runs(p: Proposal):
+    return p.command if isinstance(p, ShellProposal) else p.actions
 
 
 def _reasons(verdict: Verdict) -> str:
