@@ -208,7 +208,7 @@ class Pipeline:
             key = cache_key(prompt, grammar, self.model_path, self.lora_path, guide.name if guide else None)
             hit = self.cache.get(key)
             if hit is not None:
-                return hit
+                return self._as_asked(instruction, hit)
         generation = self.model.generate(prompt, grammar, guide=guide)
         if self._left_the_home_grammar(generation.text):
             # The either-kind grammar holds a shell alternative that accepts any line, so a device
@@ -224,11 +224,11 @@ class Pipeline:
             # probable answer that leaves the greedy path and finishes is the next best answer.
             alternatives = self.model.alternatives(prompt, grammar, 2, guide=guide)
             generation = next((g for g in alternatives if g.finished), generation)
-        generation = self._as_asked(instruction, generation)
         if key is not None:
-            # Unfinished answers too: greedy decoding would loop the same way again.
+            # Unfinished answers too: greedy decoding would loop the same way again. The model's
+            # own answer is stored: entries written before a rule below changed stay right.
             self.cache.put(key, generation)
-        return generation
+        return self._as_asked(instruction, generation)
 
     def _as_asked(self, instruction: str, generation: Generation) -> Generation:
         """A shell answer gets the `sudo` its request asked for ("start nethogs as root")."""

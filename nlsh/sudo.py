@@ -27,7 +27,7 @@ _NOT_SUDO = re.compile(
     r"|\b(?:connect|log\s*in|login|ssh)\b",
     re.IGNORECASE,
 )
-# Commands that already get root their own way.
+# Utilities that get root their own way.
 _ELEVATORS = frozenset({"sudo", "doas", "dzdo", "pkexec", "run0", "su", "gosu"})
 
 
@@ -41,10 +41,13 @@ def with_requested_sudo(request: str, command: str) -> str:
     name (`cd`, `export`; `kill` has one), a keyword (`for`) or a variable assignment."""
     if not asks_for_root(request):
         return command
-    words = command.split()
-    if not words or _ELEVATORS & set(re.split(r"[\s|;&()`$]+", command)):
+    from nlsh.validator.utilities import command_utilities
+
+    utilities = command_utilities(command)
+    # A command that does not parse is the validator's to refuse, not this step's to touch.
+    if not utilities or _ELEVATORS & set(utilities):
         return command
-    first = words[0]
+    first = command.split()[0]
     if first in KEYWORDS or "=" in first or (first in BUILTINS and shutil.which(first) is None):
         return command
     return "sudo " + command.lstrip()

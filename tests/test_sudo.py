@@ -30,6 +30,8 @@ def test_commands_that_already_get_root_or_cannot_take_sudo():
     assert with_requested_sudo(asked, "FOO=1 make") == "FOO=1 make"
     assert with_requested_sudo(asked, "for f in *; do rm $f; done").startswith("for ")
     assert with_requested_sudo(asked, "kill 12") == "sudo kill 12"  # /bin/kill exists
+    # Read the way the validator reads commands: `su` as an argument gets no root.
+    assert with_requested_sudo(asked, "grep su notes.txt") == "sudo grep su notes.txt"
 
 
 def test_the_pipeline_runs_what_was_asked_for_as_root(model_paths):
@@ -46,5 +48,27 @@ def test_the_pipeline_runs_what_was_asked_for_as_root(model_paths):
         assert not plain.command.startswith("sudo"), plain.command
         commands = [p.command for p in pipeline.alternatives("start nethogs as root", 3)]
         assert len(set(commands)) == len(commands) and all(c.startswith("sudo ") for c in commands), commands
+    finally:
+        pipeline.close()
+
+
+def test_a_cached_answer_gets_the_sudo_too(model_paths, isolated_home):
+    """An answer cached before this rule existed (the model's own `nethogs --root`) comes back
+    with the sudo the request asks for, and without the model being loaded."""
+    from nlsh.cache import cache_key
+    from nlsh.config import Config
+    from nlsh.model import Generation
+    from nlsh.pipeline import Pipeline, clean_instruction
+
+    path, adapter = model_paths
+    request = clean_instruction("start nethogs as root")
+    pipeline = Pipeline(Config(), model_path=path, lora=adapter)
+    try:
+        guide = pipeline.guide(request)
+        key = cache_key(pipeline.prompt(request), pipeline.grammar(), pipeline.model_path, pipeline.lora_path, guide.name)
+        pipeline.cache.put(key, Generation(text="nethogs --root", confidence=0.9, n_tokens=4, seconds=0.1))
+        cached = pipeline.generate(request)
+        assert pipeline._model is None  # answered from the cache
+        assert cached.text == "sudo nethogs --root"
     finally:
         pipeline.close()
