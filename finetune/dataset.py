@@ -52,8 +52,8 @@ class DataConfig:
     # Cap on training records (0 = all). CPU training sees only a subset; it is drawn favouring
     # utilities this machine has (everyday tools) and NL2Bash's composed commands.
     train_limit: int = 0
-    # Sampling weight of an NL2Bash record in that subset (a tldr record weighs 3 if its tool is
-    # installed, else 1): NL2Bash is where composed commands (pipes, find/xargs, comm) come from.
+    # Sampling weight of an NL2Bash record in that subset (tldr's: TLDR_*_WEIGHT below): NL2Bash
+    # is where composed commands (pipes, find/xargs, comm) come from.
     nl2bash_weight: float = 2.0
 
 
@@ -224,12 +224,17 @@ def build(cfg: DataConfig) -> dict:
     return counts
 
 
+# Sampling weights of a tldr record in a capped subset: everyday tools (installed here) first.
+TLDR_INSTALLED_WEIGHT = 3.0
+TLDR_OTHER_WEIGHT = 1.0
+
+
 def _prioritised_subset(records: list[Record], limit: int, rng: random.Random, nl2bash_weight: float) -> list[Record]:
     """Weighted sampling without replacement (Efraimidis-Spirakis keys)."""
 
     def weight(r: Record) -> float:
         if r.source == "tldr":
-            return 3.0 if shutil.which(r.utility) else 1.0
+            return TLDR_INSTALLED_WEIGHT if shutil.which(r.utility) else TLDR_OTHER_WEIGHT
         return nl2bash_weight
 
     keyed = sorted(records, key=lambda r: -(rng.random() ** (1.0 / weight(r))))
@@ -251,8 +256,8 @@ def _path_executables() -> set[str]:
 def _subset_note(cfg: DataConfig) -> str:
     if not cfg.train_limit:
         return ""
-    return (f"; shell records capped at {cfg.train_limit}, drawn with weight 3 for installed tldr tools, "
-            f"1 for other tldr tools, {cfg.nl2bash_weight:g} for NL2Bash")
+    return (f"; shell records capped at {cfg.train_limit}, drawn with weight {TLDR_INSTALLED_WEIGHT:g} for installed "
+            f"tldr tools, {TLDR_OTHER_WEIGHT:g} for other tldr tools, {cfg.nl2bash_weight:g} for NL2Bash")
 
 
 def data_card(cfg: DataConfig, counts: dict) -> str:
