@@ -4,7 +4,12 @@ Asked to "show notes.txt in rainbow colours with pridecat", the model knows to s
 with the named tool but, never having seen the word, spells it from more familiar pieces
 ("prightcat", "plsksk" for plesk). While the command word is being written, a candidate token that
 keeps it a prefix of a word the user typed moves up. Like nlsh.home.guide's prior it only re-ranks
-the model's own best candidates, so it never writes a word the model did not start.
+the model's own best candidates, so it never brings in a token the model did not rank.
+
+Any word of the request is favoured once the model has written its first characters itself. A word
+in a tool position ("oma: install nginx", "use aide to ...", "... using sq", "... with foot") is
+favoured from its first character: there the user has said which program they want, and the model
+otherwise starts something else it knows better (`mao` for oma, `aid` for aide, `readelf` for xauth).
 """
 
 from __future__ import annotations
@@ -14,13 +19,24 @@ from typing import Callable
 
 from nlsh.model import Guide
 
-VERSION = "copy-1"
+VERSION = "copy-2"
 # Large enough to beat a misspelling the model prefers by a wide margin, small next to the gap
 # between a word the model means and one it does not consider.
 BOOST = 4.0
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_+-]+")
 # The command word being written: the answer so far is at most `sudo ` and part of one word.
 _COMMAND_WORD = re.compile(r"\s*(?:sudo\s+)?(\S*)")
+_WORD = r"([A-Za-z0-9][A-Za-z0-9_+-]*)"
+# After the tool word: the end, a colon, or " - " before the values ("using oma: nginx").
+_ENDS = r"\s*(?:$|:|\s-\s)"
+_TOOL_POSITIONS = [
+    re.compile(r"^\s*" + _WORD + r"\s*:"),  # "oma: install nginx"
+    re.compile(r"^\s*use\s+" + _WORD + r"(?:\s+\S+)?\s+to\b", re.I),  # "use b4 prep to enroll a branch"
+    re.compile(r"\busing\s+" + _WORD + _ENDS, re.I),  # "list secret keys using sq"
+    re.compile(r"\bwith\s+" + _WORD + _ENDS, re.I),  # "check the configuration file with foot"
+]
+# English that fills a tool position without naming a tool ("with a comma", "using it").
+_NOT_TOOLS = frozenset("a an the my your this that these those all any some each every it its them".split())
 
 
 def named_words(request: str) -> set[str]:
@@ -29,19 +45,27 @@ def named_words(request: str) -> set[str]:
     return {w for w in words if _NAME.fullmatch(w) and not w.isdigit()}
 
 
+def tool_words(request: str) -> set[str]:
+    """Words of the request in a place where people name the program they want."""
+    found = {m.group(1) for p in _TOOL_POSITIONS for m in p.finditer(request)}
+    return {w for w in found if w.lower() not in _NOT_TOOLS} & named_words(request)
+
+
 def copy_prior(request: str, started: int = 2) -> Callable[[str], Callable[[str], float] | None]:
     """started: how many characters of a request word the model must have written itself before
-    the rest is favoured (a shared first letter is no sign of copying). Favouring a named word from
-    its first letter on was tried: it pushed `sudo` out where the model had put it, and it turned
-    "use text editor" into `textedit`; finishing what the model started broke nothing."""
+    the rest is favoured (a shared first letter is no sign of copying). Favouring every named word
+    from its first letter on was tried: it pushed `sudo` out where the model had put it, and it
+    turned "use text editor" into `textedit`; so only words in a tool position get that."""
     words = named_words(request)
+    tools = tool_words(request)
 
     def prior(text: str) -> Callable[[str], float] | None:
         m = _COMMAND_WORD.fullmatch(text)
         if m is None:
             return None  # past the command word
         sofar = m.group(1)
-        live = [w for w in words if len(sofar) >= started and w.startswith(sofar) and w != sofar]
+        # A word already written whole stays live so that it ends there (`oma`, not `omapkg`).
+        live = [w for w in words if (len(sofar) >= started or w in tools) and w.startswith(sofar)]
         if not live:
             return None
 
@@ -50,6 +74,8 @@ def copy_prior(request: str, started: int = 2) -> Callable[[str], Callable[[str]
                 return 0.0  # the end of the answer: a half-copied word is no command
             grown = sofar + piece
             word = re.match(r"\S*", grown).group(0)
+            if not word:
+                return 0.0  # a leading space or newline is not the word begun
             if len(word) == len(grown):  # still inside the word
                 return BOOST if any(w.startswith(word) for w in live) else 0.0
             return BOOST if word in live else 0.0

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from nlsh.shell_guide import BOOST, copy_prior, named_words
+from nlsh.shell_guide import BOOST, copy_prior, named_words, tool_words
 
 
 def test_program_like_words_of_a_request():
@@ -19,7 +19,33 @@ def test_a_started_copy_is_finished_and_nothing_else_is_favoured():
     assert prior("pride")("cat") == BOOST and prior("pride")("cat ") == BOOST
     assert prior("pride")("") == 0.0  # ending on half a word is never favoured
     assert prior("sudo pr")("id") == BOOST
+    assert prior("pridecat")(" ") == BOOST and prior("pridecat")("s") == 0.0  # the word ends as typed
     assert prior("pridecat ") is None  # past the command word: the model alone decides
+
+
+def test_words_in_a_tool_position():
+    assert tool_words("oma: install a package nginx") == {"oma"}
+    assert tool_words("use aide to check and update the database") == {"aide"}
+    assert tool_words("use b4 prep to enroll an existing branch: main") == {"b4"}
+    assert tool_words("list all secret keys using sq") == {"sq"}
+    assert tool_words("remove a package using oma: nginx") == {"oma"}
+    assert tool_words("check for errors in the configuration file with foot") == {"foot"}
+    assert tool_words("start squid with xauth - app.conf") == {"xauth"}
+    # English in the same places names no tool
+    assert tool_words("list files with the largest size") == set()
+    assert tool_words("compress it using a strong level") == set()
+    assert tool_words("show the last 20 lines of /var/log/syslog") == set()
+    assert tool_words("print 42: the answer") == set()
+
+
+def test_a_tool_in_a_tool_position_is_favoured_from_its_first_letter():
+    prior = copy_prior("remove a package using oma: nginx")
+    offset = prior("")
+    assert offset("o") == BOOST and offset("om") == BOOST and offset("oma") == BOOST
+    assert offset("m") == 0.0 and offset("mao") == 0.0 and offset("sudo") == 0.0
+    assert prior("sudo ")("o") == BOOST  # after sudo the tool is still the command word
+    assert copy_prior("remove the package nginx with oma later")("") is None  # not a tool position
+    assert copy_prior("remove a package nginx")("") is None
 
 
 def test_the_pipeline_spells_an_unseen_tool_as_typed(model_paths):
@@ -32,7 +58,9 @@ def test_the_pipeline_spells_an_unseen_tool_as_typed(model_paths):
     pipeline = Pipeline(Config(), model_path=path, lora=adapter, use_cache=False)
     try:
         for request, tool in [("show notes.txt in rainbow colours with pridecat", "pridecat"),
-                              ("list all running jobs with quuxctl", "quuxctl")]:
+                              ("list all running jobs with quuxctl", "quuxctl"),
+                              # a tool favoured from its first letter; unguided, `readelf -v`
+                              ("display information about the authority file with xauth", "xauth")]:
             words = pipeline.generate(request).text.split()
             assert tool in words[:2], (request, words)
     finally:
