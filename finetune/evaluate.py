@@ -47,9 +47,12 @@ def _norm(s: str) -> str:
     return " ".join(s.split())
 
 
-def _same_utilities(a: str, b: str) -> bool:
+def _same_utilities(a: str, b: str, sudo_aside: bool = False) -> bool:
     ua, ub = command_utilities(a), command_utilities(b)
-    return ua is not None and ub is not None and set(ua) == set(ub)
+    if ua is None or ub is None:
+        return False
+    aside = {"sudo"} if sudo_aside else set()
+    return set(ua) - aside == set(ub) - aside
 
 
 def shell_kind(r: Record) -> str:
@@ -105,6 +108,10 @@ def score_shell(answers: list[str], refs: list[Record]) -> dict:
 
     n = max(1, len(refs))
     same = [_same_utilities(a, r.answer) for a, r in zip(answers, refs)]
+    # tldr writes `sudo` where its author's system needed root; for a tool the model has never seen
+    # that is a guess, so the share that is right but for `sudo` is reported too (the target is
+    # measured without it).
+    sudo_aside = [_same_utilities(a, r.answer, sudo_aside=True) for a, r in zip(answers, refs)]
     by_kind: dict[str, list[bool]] = {}
     for r, ok in zip(refs, same):
         by_kind.setdefault(shell_kind(r), []).append(ok)
@@ -112,6 +119,7 @@ def score_shell(answers: list[str], refs: list[Record]) -> dict:
         "n": len(refs),
         "exact": sum(_norm(a) == _norm(r.answer) for a, r in zip(answers, refs)) / n,
         "same_utilities": sum(same) / n,
+        "same_utilities_sudo_aside": sum(sudo_aside) / n,
         "valid": sum(bool(a) and check_command(a).valid for a in answers) / n,
         "same_utilities_by_kind": {k: {"n": len(v), "same_utilities": sum(v) / len(v)} for k, v in sorted(by_kind.items())},
     }
@@ -221,8 +229,8 @@ def run_eval(cfg: EvalConfig) -> str:
 def table(results: dict) -> str:
     kinds = sorted({k for res in results.values() for k in res["shell"].get("same_utilities_by_kind", {})})
     lines = ["| system | shell exact | shell same-utilities |" + "".join(f" {k} |" for k in kinds)
-             + " shell valid | p50 s/instr | home exact | home valid | home dangerous flagged |",
-             "|---|---|---|" + "---|" * len(kinds) + "---|---|---|---|---|"]
+             + " same-utilities, sudo aside | shell valid | p50 s/instr | home exact | home valid | home dangerous flagged |",
+             "|---|---|---|" + "---|" * len(kinds) + "---|---|---|---|---|---|"]
     for name, res in results.items():
         s, h = res["shell"], res.get("home", {})
         by_kind = s.get("same_utilities_by_kind", {})
@@ -232,5 +240,7 @@ def table(results: dict) -> str:
         home_exact = f"{h['exact']:.1%}" if h else "-"
         home_valid = f"{h['valid']:.1%}" if h else "-"
         danger = f"{h['dangerous_flagged']}/{h['dangerous_refs']}" if h else "-"
-        lines.append(f"| {name} | {s['exact']:.1%} | {s['same_utilities']:.1%} |{per_kind} {s['valid']:.1%} | {p50} | {home_exact} | {home_valid} | {danger} |")
+        aside = f"{s['same_utilities_sudo_aside']:.1%}" if "same_utilities_sudo_aside" in s else "-"
+        lines.append(f"| {name} | {s['exact']:.1%} | {s['same_utilities']:.1%} |{per_kind} {aside} | {s['valid']:.1%} | {p50} "
+                     f"| {home_exact} | {home_valid} | {danger} |")
     return "\n".join(lines)

@@ -289,6 +289,7 @@ def test_eval_tells_requests_that_name_their_tool_from_those_that_do_not():
     assert scores["same_utilities_by_kind"] == {"nl2bash": {"n": 1, "same_utilities": 1.0},
                                                 "tool named": {"n": 2, "same_utilities": 0.5},
                                                 "tool not named": {"n": 1, "same_utilities": 0.0}}
+    assert scores["same_utilities"] == 0.5 and scores["same_utilities_sudo_aside"] == 0.75  # `sysctl -a`
 
 
 def test_eval_scores_every_item_through_the_real_path(tmp_path):
