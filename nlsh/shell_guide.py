@@ -70,8 +70,8 @@ def copy_prior(request: str, started: int = 2) -> Callable[[str], Callable[[str]
             return None
 
         def offset(piece: str) -> float:
-            if not piece:
-                return 0.0  # the end of the answer: a half-copied word is no command
+            if not piece:  # the end of the answer: fine after a whole word, never after half of one
+                return BOOST if sofar in live else 0.0
             grown = sofar + piece
             word = re.match(r"\S*", grown).group(0)
             if not word:

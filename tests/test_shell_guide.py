@@ -18,6 +18,7 @@ def test_a_started_copy_is_finished_and_nothing_else_is_favoured():
     assert offset("ide") == BOOST and offset("ight") == 0.0
     assert prior("pride")("cat") == BOOST and prior("pride")("cat ") == BOOST
     assert prior("pride")("") == 0.0  # ending on half a word is never favoured
+    assert prior("pridecat")("") == BOOST  # ending on the whole word is as good as going on
     assert prior("sudo pr")("id") == BOOST
     assert prior("pridecat")(" ") == BOOST and prior("pridecat")("s") == 0.0  # the word ends as typed
     assert prior("pridecat ") is None  # past the command word: the model alone decides
