@@ -47,12 +47,16 @@ def _norm(s: str) -> str:
     return " ".join(s.split())
 
 
-def _same_utilities(a: str, b: str, sudo_aside: bool = False) -> bool:
+def _utility_match(a: str, b: str) -> tuple[bool, bool]:
+    """(same utilities, same but for `sudo`), from one parse of each command."""
     ua, ub = command_utilities(a), command_utilities(b)
     if ua is None or ub is None:
-        return False
-    aside = {"sudo"} if sudo_aside else set()
-    return set(ua) - aside == set(ub) - aside
+        return False, False
+    return set(ua) == set(ub), set(ua) - {"sudo"} == set(ub) - {"sudo"}
+
+
+def _same_utilities(a: str, b: str) -> bool:
+    return _utility_match(a, b)[0]
 
 
 def shell_kind(r: Record) -> str:
@@ -107,11 +111,10 @@ def score_shell(answers: list[str], refs: list[Record]) -> dict:
     from nlsh.validator import check_command
 
     n = max(1, len(refs))
-    same = [_same_utilities(a, r.answer) for a, r in zip(answers, refs)]
     # tldr writes `sudo` where its author's system needed root; for a tool the model has never seen
     # that is a guess, so the share that is right but for `sudo` is reported too (the target is
     # measured without it).
-    sudo_aside = [_same_utilities(a, r.answer, sudo_aside=True) for a, r in zip(answers, refs)]
+    same, sudo_aside = zip(*(_utility_match(a, r.answer) for a, r in zip(answers, refs))) if refs else ((), ())
     by_kind: dict[str, list[bool]] = {}
     for r, ok in zip(refs, same):
         by_kind.setdefault(shell_kind(r), []).append(ok)
