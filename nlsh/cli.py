@@ -131,7 +131,7 @@ def explain_cli(command: tuple[str, ...]) -> None:
 @click.option("--lora", metavar="FILE.gguf", help="Use this LoRA adapter; `none` runs the base model alone.")
 @click.option("--check", "check_command", metavar="COMMAND", help="Only run the validator on COMMAND and print its verdict.")
 @click.option("--alternatives", metavar="N", type=click.IntRange(1, 10), help="Show the N most likely distinct commands.")
-@click.option("--grammar", type=click.Choice(["format", "path", "none"]), help="Answer grammar: format only, or first word on $PATH.")
+@click.option("--grammar", type=click.Choice(["format", "path", "none"]), help="Answer grammar: format only, or a first word on $PATH or named in the request.")
 @click.option("--no-retrieval", is_flag=True, help="Leave the man-page/tldr/learned hints out of the prompt.")
 @click.option("--no-cache", is_flag=True, help="Do not answer from (or store into) the translation cache.")
 @click.option("--config", "config_file", metavar="FILE", help="Read this config file instead of ~/.config/nlsh/config.toml.")

@@ -8,7 +8,7 @@ wrong kind, is an error naming the file and the key, so a typo never silently do
     registry = "~/home.yaml"     # device registry used when --devices is not given
     default_answer = "abort"     # abort | execute | edit | explain
     color = "auto"               # auto | always | never
-    grammar = "format"           # format | path
+    grammar = "format"           # format | path (first word installed or named in the request)
     min_confidence = 0.2
     cache = true
     threads = 0                  # 0 = as many as there are idle cores

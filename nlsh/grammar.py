@@ -2,7 +2,9 @@
 
 `format` (grammars/shell.gbnf) only fixes the shape: one command line, nothing around it.
 `path` also restricts the first word to executables on the user's $PATH plus shell builtins and
-keywords, built at run time as a compact prefix tree so the grammar engine keeps few live stacks.
+keywords, built at run time as a compact prefix tree so the grammar engine keeps few live stacks,
+and to the words the request itself names ("oma: install nginx" may start with `oma` though it is
+not installed: the user asked for it, and the validator still says it is missing).
 Home grammars come from nlsh.home (one per registry); `union` joins one with a shell grammar when an
 instruction may be either.
 """
@@ -12,6 +14,7 @@ from __future__ import annotations
 import functools
 import os
 import re
+from collections.abc import Iterable
 from importlib.resources import files
 
 from nlsh.errors import UsageError
@@ -53,12 +56,12 @@ def format_grammar() -> str:
     return load_grammar("shell")
 
 
-def shell_grammar(mode: str = "format", path: str | None = None) -> str:
-    """The shell grammar for a --grammar mode."""
+def shell_grammar(mode: str = "format", path: str | None = None, named: Iterable[str] = ()) -> str:
+    """The shell grammar for a --grammar mode; `named`: words of the request a command may start with."""
     if mode == "format":
         return format_grammar()
     if mode == "path":
-        return path_grammar(path if path is not None else os.environ.get("PATH", ""))
+        return path_grammar(path if path is not None else os.environ.get("PATH", ""), named)
     raise UsageError(f"Unknown grammar mode `{mode}`; use one of: {', '.join(GRAMMAR_MODES)}.")
 
 
@@ -88,15 +91,29 @@ def _executables(dirs: tuple[str, ...]) -> frozenset[str]:
 _WORD_OK = re.compile(r"^[A-Za-z0-9_.+@%,:\[\]=-][^\s\"'`$\\;|&<>(){}*?#!~]*$")
 
 
-@functools.lru_cache(maxsize=8)
-def path_grammar(path: str) -> str:
-    """A grammar whose first word is an executable on `path` or a builtin; cached per $PATH."""
-    words = sorted(w for w in (executables_on_path(path) | BUILTINS) - CONTINUATIONS if _WORD_OK.match(w))
-    rules: list[str] = []
-    trie_root = _radix_rules(words, rules)
+def path_grammar(path: str, named: Iterable[str] = ()) -> str:
+    """A grammar whose first word is an executable on `path`, a builtin, or one of `named`."""
+    words, rules = _path_rules(path)
+    extra = sorted({w for w in named if _WORD_OK.match(w)} - words - CONTINUATIONS)
+    first = "(exe | named)" if extra else "exe"
     lines = [
-        "# Generated: one command line whose first word exists on this machine.",
-        f"root ::= exe (({_AFTER_WORD}) tail)? | other tail",
+        "# Generated: one command line whose first word exists on this machine or is named in the request.",
+        f"root ::= {first} (({_AFTER_WORD}) tail)? | other tail",
+        rules,
+    ]
+    if extra:
+        lines.append("named ::= " + " | ".join(_literal(w) for w in extra))
+    return "\n".join(lines) + "\n"
+
+
+@functools.lru_cache(maxsize=8)
+def _path_rules(path: str) -> tuple[frozenset[str], str]:
+    """The words a command may start with on `path`, and the rules below `root` (the slow part:
+    a prefix tree over a few thousand names), cached per $PATH so a request only adds its own words."""
+    words = frozenset(w for w in (executables_on_path(path) | BUILTINS) - CONTINUATIONS if _WORD_OK.match(w))
+    rules: list[str] = []
+    trie_root = _radix_rules(sorted(words), rules)
+    lines = [
         f"exe ::= {trie_root}",
         # Paths, subshells, groups and variables start a command without naming it up front.
         # Assignments (`X=1 cmd`) are left out: like capitals in the format grammar, they were the
@@ -106,7 +123,7 @@ def path_grammar(path: str) -> str:
         # The rest of the line as the format grammar has it (quotes that close, one line).
         *(line for line in format_grammar().splitlines() if _RULE_DEF.match(line) and not line.startswith(("root ", "head "))),
     ]
-    return "\n".join(lines) + "\n"
+    return words, "\n".join(lines)
 
 
 def _literal(s: str) -> str:

@@ -28,6 +28,7 @@ from nlsh.prompt import ChatFormat, chat_format_for
 
 N_CTX = 2048
 MAX_TOKENS = 160
+GRAMMAR_CACHE = 16  # parsed grammars kept per model
 
 # llama.cpp's log lines, kept instead of printed: they are shown with --debug and quoted in errors.
 LOG_TAIL: deque[str] = deque(maxlen=50)
@@ -188,15 +189,19 @@ class Model:
 
     def _grammar_sampler(self, grammar: str):
         """llama.cpp's grammar sampler for a GBNF text, parsed once and reset for each use."""
-        sampler = self._grammars.get(grammar)
+        sampler = self._grammars.pop(grammar, None)
         if sampler is None:
             LOG_TAIL.clear()
             sampler = self._llama_cpp.llama_sampler_init_grammar(self._vocab, grammar.encode(), b"root")
             if not sampler:
                 raise UsageError(f"The grammar could not be parsed ({_last_log_error() or 'syntax error'}).")
-            self._grammars[grammar] = sampler
+            # --grammar path gives each request a grammar of its own (its named words), so a long
+            # --batch would otherwise keep one parsed grammar per line; parsing one again is ~1 ms.
+            while len(self._grammars) >= GRAMMAR_CACHE:
+                self._llama_cpp.llama_sampler_free(self._grammars.pop(next(iter(self._grammars))))
         else:
             self._llama_cpp.llama_sampler_reset(sampler)
+        self._grammars[grammar] = sampler  # re-inserted: most recently used last
         return sampler
 
     def check_grammar(self, grammar: str) -> None:

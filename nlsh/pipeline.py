@@ -26,7 +26,7 @@ from nlsh.grammar import shell_grammar
 from nlsh.model import Generation, Guide, Model
 from nlsh.prompt import ChatFormat, Example, PromptContext, chat_format_for, render_prompt
 from nlsh.schema import HomeProposal, Proposal, ShellProposal, Verdict
-from nlsh.shell_guide import shell_guide
+from nlsh.shell_guide import named_words, shell_guide
 from nlsh.sudo import with_requested_sudo
 
 Mode = Literal["shell", "home"]
@@ -165,14 +165,14 @@ class Pipeline:
     def prompt(self, instruction: str, previous: Example | None = None) -> str:
         return render_prompt(instruction, self.context(instruction, previous), self.chat_format)
 
-    def grammar(self) -> str | None:
+    def grammar(self, instruction: str = "") -> str | None:
         if self.grammar_mode == "none":
             return None
         if self.mode == "home":
             from nlsh.home.grammar import home_grammar
 
             return home_grammar(self.registry)
-        shell = shell_grammar(self.grammar_mode)
+        shell = shell_grammar(self.grammar_mode, named=named_words(instruction))
         if self.uses_devices():
             from nlsh.home.grammar import home_or_shell_grammar
 
@@ -199,7 +199,7 @@ class Pipeline:
         the `sudo` the request asked for."""
         instruction = clean_instruction(instruction)
         prompt = self.prompt(instruction, previous)
-        grammar = self.grammar()
+        grammar = self.grammar(instruction)
         guide = self.guide(instruction)
         key = None
         if self.cache is not None:
@@ -279,7 +279,7 @@ class Pipeline:
         prompt = self.prompt(instruction, previous)
         out: list[Proposal] = []
         last_error: Exception | None = None
-        for gen in self.model.alternatives(prompt, self.grammar(), n, guide=self.guide(instruction)):
+        for gen in self.model.alternatives(prompt, self.grammar(instruction), n, guide=self.guide(instruction)):
             try:
                 proposal = self.proposal(instruction, self._as_asked(instruction, gen))
             except (NoTranslation, Refused) as exc:

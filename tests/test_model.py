@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import os
 import re
+import shutil
 
 from pathlib import Path
 
@@ -102,6 +103,32 @@ def test_path_grammar_admits_exactly_the_executables_and_builtins(model, tmp_pat
     for bad in ["alph", "alphabets", "not-executable", "ls -la", "Alpha", "```alpha```", " alpha", "alpha\nalpha",
                 "elif -c x", "done"]:
         assert not model.accepts(gbnf, bad), bad
+
+
+def test_path_grammar_also_admits_the_words_the_request_names(model, tmp_path):
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "alpha").write_text("#!/bin/sh\n")
+    (bin_dir / "alpha").chmod(0o755)
+    gbnf = grammar.path_grammar(str(bin_dir), named={"oma", "alphabet", "done", "x'y"})
+    for ok in ["alpha -v", "oma install nginx", "alphabet", "cd /tmp"]:
+        assert model.accepts(gbnf, ok), ok
+    # a named word is a whole word too; a reserved word that cannot start a line stays out
+    for bad in ["om", "omak", "done", "beta", "x'y"]:
+        assert not model.accepts(gbnf, bad), bad
+    # no named words: the plain $PATH grammar, parsed once per $PATH
+    assert grammar.path_grammar(str(bin_dir), named=()) == grammar.path_grammar(str(bin_dir))
+
+
+def test_path_mode_starts_with_a_tool_the_request_names_though_it_is_not_installed(model, model_paths, isolated_home):
+    from nlsh.pipeline import Pipeline
+
+    path, adapter = model_paths
+    assert shutil.which("oma") is None
+    pipe = Pipeline(Config(grammar="path"), model_path=path, lora=str(adapter) if adapter else "none", use_cache=False)
+    text = pipe.generate("oma: install a package nginx").text
+    # before the request's words were in the grammar, `oma` could not be written at all
+    assert text.split()[0] == "oma" or text.split()[:2] == ["sudo", "oma"], text
 
 
 def test_format_grammar_admits_commands_and_refuses_prose(model):
@@ -238,7 +265,7 @@ def test_translation_cache_answers_without_the_model(model_paths, isolated_home)
 def _key(pipeline, instruction):
     from nlsh.cache import cache_key
 
-    return cache_key(pipeline.prompt(instruction), pipeline.grammar(), pipeline.model_path, pipeline.lora_path)
+    return cache_key(pipeline.prompt(instruction), pipeline.grammar(instruction), pipeline.model_path, pipeline.lora_path)
 
 
 def test_bundled_models_are_found_without_importing_their_packages():
