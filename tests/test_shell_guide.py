@@ -39,6 +39,17 @@ def test_words_in_a_tool_position():
     assert tool_words("print 42: the answer") == set()
 
 
+def test_a_first_word_before_a_task_verb_is_the_tool():
+    assert tool_words("oma update the list of available packages") == {"oma"}
+    assert tool_words("drill perform a dnssec trace - example.com") == {"drill"}
+    assert tool_words("git show the last commit") == {"git"}
+    assert tool_words("foot start a terminal") == {"foot"}
+    # English before the verb, or a verb itself, is no tool
+    for request in ["only show hidden files", "recursively copy src to dst", "also list the sizes",
+                    "please list files", "Saves value 1 in a variable", "show disk usage", "print list of users"]:
+        assert tool_words(request) == set(), request
+
+
 def test_a_tool_in_a_tool_position_is_favoured_from_its_first_letter():
     prior = copy_prior("remove a package using oma: nginx")
     offset = prior("")
