@@ -8,8 +8,9 @@ the model's own best candidates, so it never brings in a token the model did not
 
 Any word of the request is favoured once the model has written its first characters itself. A word
 in a tool position ("oma: install nginx", "oma update the package list", "use aide to ...",
-"... using sq", "... with foot") is favoured from its first character: there the user has said which program they want, and the model
-otherwise starts something else it knows better (`mao` for oma, `aid` for aide, `readelf` for xauth).
+"... using sq", "... with foot") is favoured from its first character: there the user has said which
+program they want, and the model otherwise starts something else it knows better (`mao` for oma, `aid`
+for aide, `readelf` for xauth).
 """
 
 from __future__ import annotations
