@@ -85,12 +85,17 @@ class Guide:
     prior(text): for the answer so far, a function from a candidate token's text to a logit offset,
         or None where the caller has no preference. Applied to the best grammar-allowed candidates
         only, so it re-ranks what the model already considers (a large offset all but decides
-        between them) and never brings in a token the model did not rank.
+        between them) and never brings in a token the model did not rank, except:
+    wanted(text): texts the caller expects may come next (the rest of a word the user typed); the
+        tokens that begin them join the candidates the prior re-ranks even when the model ranks them
+        lower, since a small model often has the right word's next piece far down its list ("aid" is
+        followed by " -i" long before "e" when the user asked for aide).
     """
 
     cut: Callable[[str, bool], int | None] | None = None
     cut_on: bytes = b";"
     prior: Callable[[str], Callable[[str], float] | None] | None = None
+    wanted: Callable[[str], list[str]] | None = None
     name: str = ""  # part of the translation cache key: a different guide may give a different answer
 
 
@@ -138,6 +143,7 @@ class Model:
         self.chat_format: ChatFormat = chat_format_for(self.architecture, meta.get("tokenizer.chat_template"))
         self._eog = self._end_of_turn_tokens()
         self._grammars: dict[str, object] = {}
+        self._openings: dict[str, tuple[int, ...]] = {}  # text -> the tokens that begin it
         self._lock = threading.Lock()
         # The candidate array handed to llama.cpp's grammar sampler, allocated once.
         self._cand = (llama_cpp.llama_token_data * self.n_vocab)()
@@ -371,7 +377,8 @@ class Model:
             others: list[tuple[int, float]] = []
             offset = guide.prior(text_so_far.decode("utf-8", "ignore")) if guide and guide.prior else None
             if offset is not None:
-                ranked = self._prior_ranking(sampler, logits, offset)
+                wanted = guide.wanted(text_so_far.decode("utf-8", "ignore")) if guide.wanted else []
+                ranked = self._prior_ranking(sampler, logits, offset, wanted)
                 if not ranked:
                     return steps, False  # the grammar allows nothing more: a dead end
                 best = ranked[0]
@@ -401,11 +408,30 @@ class Model:
             logits = self._step(best)
         return steps, False
 
-    def _prior_ranking(self, sampler, logits, offset: Callable[[str], float]) -> list[int]:
-        """The top grammar-allowed tokens, best first, once the guide's prior has shifted their logits."""
+    def _prior_ranking(self, sampler, logits, offset: Callable[[str], float], wanted: list[str] = ()) -> list[int]:
+        """The top grammar-allowed tokens and those that begin a wanted text, best first, once the
+        guide's prior has shifted their logits."""
         top = self._best_allowed(sampler, logits, PRIOR_CANDIDATES)
+        for token in (t for text in wanted for t in self._opening_tokens(text)):
+            if token not in top and (sampler is None or self._allowed(sampler, token, float(logits[token]))):
+                top.append(token)
         score = {t: float(logits[t]) + offset(self.llm.detokenize([t]).decode("utf-8", "ignore")) for t in top}
         return sorted(top, key=lambda t: -score[t])
+
+    def _opening_tokens(self, text: str) -> tuple[int, ...]:
+        """The single tokens that spell a beginning of `text` exactly (for "ide": "i", "id", "ide")."""
+        if text in self._openings:
+            return self._openings[text]
+        found = []
+        for end in range(1, min(len(text), 16) + 1):
+            piece = text[:end].encode("utf-8")
+            ids = self.llm.tokenize(piece, add_bos=False, special=False)
+            if len(ids) == 1 and self.llm.detokenize(ids) == piece:
+                found.append(ids[0])
+        if len(self._openings) >= 4096:
+            self._openings.clear()
+        self._openings[text] = tuple(found)
+        return self._openings[text]
 
     def _best_allowed(self, sampler, logits, k: int) -> list[int]:
         """The k highest-logit tokens the grammar allows (with no grammar: any), best first.

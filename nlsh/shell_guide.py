@@ -10,7 +10,8 @@ Any word of the request is favoured once the model has written its first charact
 in a tool position ("oma: install nginx", "oma update the package list", "use aide to ...",
 "... using sq", "... with foot") is favoured from its first character: there the user has said which
 program they want, and the model otherwise starts something else it knows better (`mao` for oma, `aid`
-for aide, `readelf` for xauth).
+for aide, `readelf` for xauth). Once the model has begun such a word, finishing it is favoured
+firmly, and its next piece is offered even when the model ranks it far down (Guide.wanted).
 """
 
 from __future__ import annotations
@@ -20,10 +21,11 @@ from typing import Callable
 
 from nlsh.model import Guide
 
-VERSION = "copy-3"
+VERSION = "copy-4"
 # Large enough to beat a misspelling the model prefers by a wide margin, small next to the gap
 # between a word the model means and one it does not consider.
 BOOST = 4.0
+TOOL_BOOST = 12.0
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_+-]+")
 # The command word being written: the answer so far is at most `sudo ` and part of one word.
 _COMMAND_WORD = re.compile(r"\s*(?:sudo\s+)?(\S*)")
@@ -108,21 +110,51 @@ def copy_prior(request: str, started: int = 2) -> Callable[[str], Callable[[str]
         if not live:
             return None
 
+        # Once the model has begun a program the user named in a tool position, finishing it is
+        # all but certain to be right, and a small model still drifts to a name it knows better
+        # (`aid` ending there by 4+ logits, `om` going on as `omapkg`). While what is written could
+        # still become `sudo`, that is favoured as much: the model, not the prior, chooses between them.
+        strong = {w for w in live if w in tools} if sofar else set()
+        if strong and "sudo".startswith(sofar) and not text.lstrip().startswith("sudo"):
+            strong.add("sudo")
+
+        def boost(fits: Callable[[str], bool]) -> float:
+            if any(fits(w) for w in strong):
+                return TOOL_BOOST
+            return BOOST if any(fits(w) for w in live) else 0.0
+
         def offset(piece: str) -> float:
             if not piece:  # the end of the answer: fine after a whole word, never after half of one
-                return BOOST if sofar in live else 0.0
+                return boost(lambda w: w == sofar)
             grown = sofar + piece
             word = re.match(r"\S*", grown).group(0)
             if not word:
                 return 0.0  # a leading space or newline is not the word begun
             if len(word) == len(grown):  # still inside the word
-                return BOOST if any(w.startswith(word) for w in live) else 0.0
-            return BOOST if word in live else 0.0
+                return boost(lambda w: w.startswith(word))
+            return boost(lambda w: w == word)
 
         return offset
 
     return prior
 
 
+def tool_rest(request: str) -> Callable[[str], list[str]]:
+    """For Guide.wanted: once the model has begun writing a program the request names in a tool
+    position, the rest of that name. The model's next piece of it is often far down its list (`aid`
+    then ` -i`, `om` then `apkg`), out of reach of a prior that only re-ranks its best candidates.
+    Not offered before the first character: there the model may rightly begin with `sudo`."""
+    tools = tool_words(request)
+
+    def wanted(text: str) -> list[str]:
+        m = _COMMAND_WORD.fullmatch(text)
+        if m is None or not m.group(1):
+            return []
+        sofar = m.group(1)
+        return [w[len(sofar) :] for w in tools if w.startswith(sofar) and w != sofar]
+
+    return wanted
+
+
 def shell_guide(request: str) -> Guide:
-    return Guide(prior=copy_prior(request), name=VERSION)
+    return Guide(prior=copy_prior(request), wanted=tool_rest(request), name=VERSION)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from nlsh.shell_guide import BOOST, copy_prior, named_words, tool_words
+from nlsh.shell_guide import BOOST, TOOL_BOOST, copy_prior, named_words, tool_rest, tool_words
 
 
 def test_program_like_words_of_a_request():
@@ -60,6 +60,26 @@ def test_a_tool_in_a_tool_position_is_favoured_from_its_first_letter():
     assert copy_prior("remove a package nginx")("") is None
 
 
+def test_a_begun_tool_is_finished_firmly_and_sudo_keeps_its_chance():
+    prior = copy_prior("initialize the database using aide")
+    assert prior("aid")("e") == TOOL_BOOST and prior("aid")("") == 0.0 and prior("aid")(" -i") == 0.0
+    assert prior("aide")("") == TOOL_BOOST and prior("aide")(" -i") == TOOL_BOOST
+    squid = copy_prior("reload the configuration file with squid")("s")
+    assert squid("quid") == TOOL_BOOST and squid("udo") == TOOL_BOOST and squid("ir") == 0.0
+    assert copy_prior("reload the configuration file with squid")("sudo s")("udo") == 0.0
+    # a word the request has but not in a tool position keeps the mild boost
+    assert copy_prior("remove the package nginx with oma later")("om")("a") == BOOST
+
+
+def test_the_rest_of_a_begun_tool_name_is_wanted():
+    wanted = tool_rest("initialize the database using aide")
+    assert wanted("aid") == ["e"] and wanted("a") == ["ide"] and wanted("sudo ai") == ["de"]
+    assert wanted("") == []  # before the first letter the model may rightly write sudo
+    assert wanted("aide") == [] and wanted("aide -i") == []  # written whole, or past the command word
+    assert wanted("ls") == []  # not the start of the named tool
+    assert tool_rest("initialize the database")("aid") == []  # no tool named
+
+
 def test_the_pipeline_spells_an_unseen_tool_as_typed(model_paths):
     """Tool names the model has never seen, so only the request can spell them. Unguided, the
     shipped model answers the first with `prune -n 10 notes.txt`."""
@@ -72,7 +92,9 @@ def test_the_pipeline_spells_an_unseen_tool_as_typed(model_paths):
         for request, tool in [("show notes.txt in rainbow colours with pridecat", "pridecat"),
                               ("list all running jobs with quuxctl", "quuxctl"),
                               # a tool favoured from its first letter; unguided, `readelf -v`
-                              ("display information about the authority file with xauth", "xauth")]:
+                              ("display information about the authority file with xauth", "xauth"),
+                              # begun but not finished: `aid` without the firm finish
+                              ("initialize the database using aide", "aide")]:
             words = pipeline.generate(request).text.split()
             assert tool in words[:2], (request, words)
     finally:
