@@ -19,7 +19,7 @@ import time
 from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Sequence
 
 from pydantic import BaseModel
 
@@ -408,7 +408,7 @@ class Model:
             logits = self._step(best)
         return steps, False
 
-    def _prior_ranking(self, sampler, logits, offset: Callable[[str], float], wanted: list[str] = ()) -> list[int]:
+    def _prior_ranking(self, sampler, logits, offset: Callable[[str], float], wanted: Sequence[str] = ()) -> list[int]:
         """The top grammar-allowed tokens and those that begin a wanted text, best first, once the
         guide's prior has shifted their logits."""
         top = self._best_allowed(sampler, logits, PRIOR_CANDIDATES)
