@@ -25,7 +25,9 @@ VERSION = "copy-4"
 # Large enough to beat a misspelling the model prefers by a wide margin, small next to the gap
 # between a word the model means and one it does not consider.
 BOOST = 4.0
-TOOL_BOOST = 12.0
+# Once a program named in a tool position is begun, all but forcing: the model was seen preferring a
+# name it knows by more than 12 logits (`m` going on as `magento_passwd` for mosquitto_passwd).
+TOOL_BOOST = 30.0
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_+-]+")
 # The command word being written: the answer so far is at most `sudo ` and part of one word.
 _COMMAND_WORD = re.compile(r"\s*(?:sudo\s+)?(\S*)")
@@ -112,7 +114,7 @@ def copy_prior(request: str, started: int = 2) -> Callable[[str], Callable[[str]
 
         # Once the model has begun a program the user named in a tool position, finishing it is
         # all but certain to be right, and a small model still drifts to a name it knows better
-        # (`aid` ending there by 4+ logits, `om` going on as `omapkg`). While what is written could
+        # (`aid` ending there by 4+ logits, `om` going on as `omapkg`, `m` as `magento_passwd`). While what is written could
         # still become `sudo`, that is favoured as much: the model, not the prior, chooses between them.
         strong = {w for w in live if w in tools} if sofar else set()
         if strong and "sudo".startswith(sofar) and not text.lstrip().startswith("sudo"):

@@ -94,7 +94,10 @@ def test_the_pipeline_spells_an_unseen_tool_as_typed(model_paths):
                               # a tool favoured from its first letter; unguided, `readelf -v`
                               ("display information about the authority file with xauth", "xauth"),
                               # begun but not finished: `aid` without the firm finish
-                              ("initialize the database using aide", "aide")]:
+                              ("initialize the database using aide", "aide"),
+                              # begun, then `magento_passwd` by more than 12 logits
+                              ("use mosquitto_passwd to delete username instead - notes.txt alice",
+                               "mosquitto_passwd")]:
             words = pipeline.generate(request).text.split()
             assert tool in words[:2], (request, words)
     finally:
