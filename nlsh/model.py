@@ -375,9 +375,10 @@ class Model:
                 return steps, False  # the context is full
             best = int(logits.argmax())
             others: list[tuple[int, float]] = []
-            offset = guide.prior(text_so_far.decode("utf-8", "ignore")) if guide and guide.prior else None
+            answer_so_far = text_so_far.decode("utf-8", "ignore") if guide else ""
+            offset = guide.prior(answer_so_far) if guide and guide.prior else None
             if offset is not None:
-                wanted = guide.wanted(text_so_far.decode("utf-8", "ignore")) if guide.wanted else []
+                wanted = guide.wanted(answer_so_far) if guide.wanted else []
                 ranked = self._prior_ranking(sampler, logits, offset, wanted)
                 if not ranked:
                     return steps, False  # the grammar allows nothing more: a dead end

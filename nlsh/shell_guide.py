@@ -114,8 +114,9 @@ def copy_prior(request: str, started: int = 2) -> Callable[[str], Callable[[str]
 
         # Once the model has begun a program the user named in a tool position, finishing it is
         # all but certain to be right, and a small model still drifts to a name it knows better
-        # (`aid` ending there by 4+ logits, `om` going on as `omapkg`, `m` as `magento_passwd`). While what is written could
-        # still become `sudo`, that is favoured as much: the model, not the prior, chooses between them.
+        # (`aid` ending there by 4+ logits, `om` going on as `omapkg`, `m` as `magento_passwd`).
+        # While what is written could still become `sudo`, that is favoured as much: the model, not
+        # the prior, chooses between them.
         strong = {w for w in live if w in tools} if sofar else set()
         if strong and "sudo".startswith(sofar) and not text.lstrip().startswith("sudo"):
             strong.add("sudo")
