@@ -94,6 +94,12 @@ def _is_verb(word: str) -> bool:
     return word in _TASK_VERBS or word[:-1] in _TASK_VERBS or (word.endswith("es") and word[:-2] in _TASK_VERBS)
 
 
+def _command_word(text: str) -> str | None:
+    """The part of the command word written so far ("" before it), or None past the command word."""
+    m = _COMMAND_WORD.fullmatch(text)
+    return m.group(1) if m else None
+
+
 def copy_prior(request: str, started: int = 2) -> Callable[[str], Callable[[str], float] | None]:
     """started: how many characters of a request word the model must have written itself before
     the rest is favoured (a shared first letter is no sign of copying). Favouring every named word
@@ -103,10 +109,9 @@ def copy_prior(request: str, started: int = 2) -> Callable[[str], Callable[[str]
     tools = tool_words(request)
 
     def prior(text: str) -> Callable[[str], float] | None:
-        m = _COMMAND_WORD.fullmatch(text)
-        if m is None:
-            return None  # past the command word
-        sofar = m.group(1)
+        sofar = _command_word(text)
+        if sofar is None:
+            return None
         # A word already written whole stays live so that it ends there (`oma`, not `omapkg`).
         live = [w for w in words if (len(sofar) >= started or w in tools) and w.startswith(sofar)]
         if not live:
@@ -150,10 +155,9 @@ def tool_rest(request: str) -> Callable[[str], list[str]]:
     tools = tool_words(request)
 
     def wanted(text: str) -> list[str]:
-        m = _COMMAND_WORD.fullmatch(text)
-        if m is None or not m.group(1):
+        sofar = _command_word(text)
+        if not sofar:
             return []
-        sofar = m.group(1)
         return [w[len(sofar) :] for w in tools if w.startswith(sofar) and w != sofar]
 
     return wanted
