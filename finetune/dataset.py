@@ -46,6 +46,11 @@ class DataConfig:
     no_context_share: float = 0.45
     max_tools: int = 3
     max_examples: int = 2
+    # Hint the tools this machine lacks with their tldr page's summary too. Hints come from this
+    # machine's man pages, and most tldr tools are not installed here, so the answer's tool is rarely
+    # among a training prompt's hints and the model learns to pass hints over; on a user's machine
+    # the tool asked for is usually installed and its man page hint is right.
+    page_hints: bool = False
     # Share of shell prompts that also carry a random home's device listing: with a registry
     # configured every prompt has one, and a listing must not turn every request into device actions.
     shell_with_listing_share: float = 0.08
@@ -60,6 +65,16 @@ class DataConfig:
 def _group_is_dev(group: str, fraction: float, seed: int) -> bool:
     h = hashlib.sha1(f"{seed}:{group}".encode()).digest()
     return int.from_bytes(h[:4], "big") / 2**32 < fraction
+
+
+def hint_summaries(whatis: dict[str, str], pages: list[tldr.TldrPage], train_groups: set[str]) -> dict[str, str]:
+    """Hint summaries for training prompts: the man database's, and for tools it lacks the summary of
+    their tldr page, for pages in training only (a dev tool never appears in a training prompt)."""
+    summaries = dict(whatis)
+    for page in pages:
+        if page.summary and page.name not in summaries and f"tldr:{page.name}" in train_groups:
+            summaries[page.name] = page.summary.rstrip(".")
+    return summaries
 
 
 def whatis_summaries() -> dict[str, str]:
@@ -197,7 +212,10 @@ def build(cfg: DataConfig) -> dict:
         if len(shell_train) > cfg.train_limit:
             subset = _prioritised_subset(shell_train, cfg.train_limit, rng, cfg.nl2bash_weight)
             train = subset + [r for r in train if r.source == "home"]
-    add_context(train, cfg, rng, whatis_summaries())
+    summaries = whatis_summaries()
+    if cfg.page_hints:
+        summaries = hint_summaries(summaries, pages, {r.group for r in train})
+    add_context(train, cfg, rng, summaries)
     if cfg.shell_with_listing_share and n_home:
         add_listings(train, cfg, rng)
     rng.shuffle(train)

@@ -237,6 +237,19 @@ def test_a_named_tool_is_the_one_the_command_runs():
     assert tldr.fill(daemon, random.Random(0), tool_share=1.0).instruction == "launch a git daemon"
 
 
+def test_page_hints_cover_training_tools_only():
+    """--page-hints: a tool this machine lacks is hinted with its tldr summary when its page is in
+    training, never when it is a dev page; a man-page summary wins where there is one."""
+    from finetune.dataset import hint_summaries
+
+    pages = [tldr.TldrPage(name="oma", platform="linux", summary="Package manager for AOSC OS."),
+             tldr.TldrPage(name="syft", platform="common", summary="Generate a software bill of materials."),
+             tldr.TldrPage(name="ls", platform="common", summary="List directory contents.")]
+    whatis = {"ls": "list directory contents"}
+    summaries = hint_summaries(whatis, pages, {"tldr:oma", "tldr:ls"})
+    assert summaries == {"ls": "list directory contents", "oma": "Package manager for AOSC OS"}
+
+
 @needs_data
 def test_dev_split_has_no_group_in_train(tmp_path):
     """A small corpus built end to end: dev and train share no near-duplicate group."""
