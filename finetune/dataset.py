@@ -67,12 +67,17 @@ def _group_is_dev(group: str, fraction: float, seed: int) -> bool:
     return int.from_bytes(h[:4], "big") / 2**32 < fraction
 
 
+def tldr_group(page: str) -> str:
+    """A tldr page's near-duplicate group: the dev split holds out whole pages."""
+    return f"tldr:{page}"
+
+
 def hint_summaries(whatis: dict[str, str], pages: list[tldr.TldrPage], train_groups: set[str]) -> dict[str, str]:
     """Hint summaries for training prompts: the man database's, and for tools it lacks the summary of
     their tldr page, for pages in training only (a dev tool never appears in a training prompt)."""
     summaries = dict(whatis)
     for page in pages:
-        if page.summary and page.name not in summaries and f"tldr:{page.name}" in train_groups:
+        if page.summary and page.name not in summaries and tldr_group(page.name) in train_groups:
             summaries[page.name] = page.summary.rstrip(".")
     return summaries
 
@@ -121,7 +126,7 @@ def tldr_records(cfg: DataConfig, rng: random.Random) -> tuple[list[Record], dic
                         answer=filled.command,
                         context=PromptContext(os_family=tldr.PLATFORMS[page.platform]),
                         source="tldr",
-                        group=f"tldr:{page.name}",
+                        group=tldr_group(page.name),
                         utility=utils[0],
                     )
                 )

@@ -375,9 +375,11 @@ class Model:
                 return steps, False  # the context is full
             best = int(logits.argmax())
             others: list[tuple[int, float]] = []
-            # Decoded only for a prior: a guide with just a cut decodes for itself, at its separator.
-            answer_so_far = text_so_far.decode("utf-8", "ignore") if guide and guide.prior else ""
-            offset = guide.prior(answer_so_far) if guide and guide.prior else None
+            offset = None
+            if guide and guide.prior:
+                # Decoded only for a prior: a guide with just a cut decodes for itself, at its separator.
+                answer_so_far = text_so_far.decode("utf-8", "ignore")
+                offset = guide.prior(answer_so_far)
             if offset is not None:
                 wanted = guide.wanted(answer_so_far) if guide.wanted else []
                 ranked = self._prior_ranking(sampler, logits, offset, wanted)
