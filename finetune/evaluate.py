@@ -55,7 +55,7 @@ def _utility_match(a: str, b: str) -> tuple[bool, bool]:
     return set(ua) == set(ub), set(ua) - {"sudo"} == set(ub) - {"sudo"}
 
 
-def _same_utilities(a: str, b: str) -> bool:
+def same_utilities(a: str, b: str) -> bool:
     return _utility_match(a, b)[0]
 
 
@@ -222,7 +222,7 @@ def run_eval(cfg: EvalConfig) -> str:
                 res["home"] = _home_scores(system, cfg.adapter, home)
             pipeline.close()
         res["examples"] = [{"instruction": r.instruction, "reference": r.answer, "answer": a, "kind": shell_kind(r),
-                            "same_utilities": _same_utilities(a, r.answer)} for r, a in zip(shell, answers)]
+                            "same_utilities": same_utilities(a, r.answer)} for r, a in zip(shell, answers)]
         results[system] = res
     Path(cfg.out).parent.mkdir(parents=True, exist_ok=True)
     Path(cfg.out).write_text(json.dumps(results, indent=2))
