@@ -14,14 +14,13 @@ import argparse
 from pathlib import Path
 
 from finetune.evaluate import BM25Baseline, same_utilities
-from finetune.records import Record
+from finetune.records import Record, read_records
 from nlsh.config import Config
 from nlsh.pipeline import Pipeline
 
 
 def nl2bash(path: str) -> list[Record]:
-    lines = Path(path).read_text().splitlines()
-    return [r for r in map(Record.model_validate_json, lines) if r.source == "nl2bash"]
+    return [r for r in read_records(Path(path)) if r.source == "nl2bash"]
 
 
 def main() -> None:

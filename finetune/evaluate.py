@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from nlsh.validator import command_utilities
-from finetune.records import Record
+from finetune.records import Record, read_records
 
 
 @dataclass
@@ -72,15 +72,10 @@ def shell_kind(r: Record) -> str:
     return "tool named" if named else "tool not named"
 
 
-def _load(path: Path) -> list[Record]:
-    with path.open(encoding="utf-8") as f:
-        return [Record.model_validate_json(line) for line in f if line.strip()]
-
-
 def dev_sample(cfg: EvalConfig) -> tuple[list[Record], list[Record]]:
     import random
 
-    dev = _load(Path(cfg.data_dir) / "dev.jsonl")
+    dev = read_records(Path(cfg.data_dir) / "dev.jsonl")
     rng = random.Random(cfg.seed)
     shell = [r for r in dev if r.source != "home"]
     if cfg.subset == "installed":
@@ -209,7 +204,7 @@ def run_eval(cfg: EvalConfig) -> str:
     results: dict[str, dict] = {}
     for system in [s.strip() for s in cfg.systems.split(",") if s.strip()]:
         if system == "bm25":
-            baseline = BM25Baseline(_load(Path(cfg.bm25_corpus or Path(cfg.data_dir) / "train.jsonl")))
+            baseline = BM25Baseline(read_records(Path(cfg.bm25_corpus or Path(cfg.data_dir) / "train.jsonl")))
             answers = [baseline.answer(r.instruction) for r in shell]
             res = {"shell": score_shell(answers, shell)}
         else:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from pydantic import BaseModel
 
 from nlsh.prompt import PromptContext
@@ -19,3 +21,9 @@ class Record(BaseModel):
     # Home records: the registry of the home the example was generated in (nlsh.home.registry
     # Registry, dumped), so evaluation can run the real per-home grammar and validator.
     registry: dict | None = None
+
+
+def read_records(path: Path) -> list[Record]:
+    """The records of one JSONL file (train.jsonl, dev.jsonl, or any file in the same format)."""
+    with Path(path).open(encoding="utf-8") as f:
+        return [Record.model_validate_json(line) for line in f if line.strip()]

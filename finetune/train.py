@@ -17,15 +17,10 @@ from pathlib import Path
 import torch
 
 from finetune.config import LORA_TARGETS, TrainConfig
-from finetune.records import Record
+from finetune.records import Record, read_records
 from nlsh.prompt import chat_format_for, render_answer, render_prompt
 
 # --- data ----------------------------------------------------------------------------------------
-
-
-def read_records(path: Path) -> list[Record]:
-    with path.open(encoding="utf-8") as f:
-        return [Record.model_validate_json(line) for line in f if line.strip()]
 
 
 def read_learned(path: Path) -> list[Record]:
