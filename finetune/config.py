@@ -15,12 +15,15 @@ class TrainConfig:
     init: str = ""  # start from trained weights: an earlier run's weights.pt, or an adapter GGUF (e.g. the shipped one)
     extra: list[str] = field(default_factory=list)  # more JSONL files (e.g. learned.jsonl) to train on
     max_records: int = 0  # 0 = all of train.jsonl
-    full: bool = False  # full fine-tuning instead of LoRA
+    # Full fine-tuning instead of LoRA: every weight of the blocks' linear layers trains (embeddings
+    # and norms stay). --init may still name an adapter; it is merged into the weights first.
+    full: bool = False
     lora_r: int = 16
     lora_alpha: int = 32
     lora_dropout: float = 0.05
-    # LoRA on layers >= this one only. Layers below then need no backward pass at all, which is a
-    # quarter of the CPU time at 10 of 30 frozen; the top layers carry most of the task anyway.
+    # Train layers >= this one only (LoRA, or the weights themselves under --full). Layers below then
+    # need no backward pass at all, which is a quarter of the CPU time at 10 of 30 frozen; the top
+    # layers carry most of the task anyway.
     lora_first_layer: int = 0
     lr: float = 1e-3
     weight_decay: float = 0.0

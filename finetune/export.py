@@ -1,6 +1,7 @@
 """`python -m finetune export`: trained weights -> GGUF files llama.cpp (and so nlsh) loads.
 
 - the LoRA adapter as a llama.cpp adapter GGUF (general.type=adapter), loaded beside the base GGUF;
+  a full fine-tune's update goes out the same way, cut to a low rank by SVD;
 - optionally a merged full model (F16 or F32) for users who prefer one file;
 - write_model_gguf also turns any small llama-architecture torch model into a GGUF, which the
   tests use to check that torch and llama.cpp agree on a tiny randomly initialised model.
@@ -22,6 +23,9 @@ class ExportConfig:
     out: str = "nlsh/data/nlsh-lora.gguf"
     dtype: str = "f16"  # f16 keeps a r=16 adapter of SmolLM2-135M near 10 MB
     merged: str = ""  # also write a merged full GGUF here (F16)
+    # A full fine-tune ships as an adapter too: each weight's update cut to this rank by SVD
+    # (32 on layers 10-29 of SmolLM2-135M is 13 MB in f16).
+    svd_rank: int = 32
 
 
 # HF module name -> llama.cpp tensor name (llama architecture)
@@ -100,6 +104,29 @@ def read_lora_gguf(path: Path, arch_config: dict) -> tuple[dict[str, tuple[np.nd
             w = unpermute_rows(w, n_head if kind == "attn_q" else n_kv)
         pairs.setdefault(module, {})[which] = w
     return {m: (d["lora_a"], d["lora_b"]) for m, d in pairs.items()}, alpha
+
+
+def lora_by_svd(model, weights: dict, rank: int) -> tuple[dict[str, tuple[np.ndarray, np.ndarray]], float]:
+    """A full fine-tune's update (trained weight minus the base's) as {hf_module: (A, B)} of the given
+    rank, the best rank-r approximation (SVD); also the share of the update's energy kept, so a
+    user sees what the cut costs."""
+    import torch
+
+    lora, kept, total = {}, 0.0, 0.0
+    for key, trained in weights.items():
+        module = key[: -len(".weight")]
+        delta = trained.float() - model.get_submodule(module).weight.detach().float()
+        u, s, vt = torch.linalg.svd(delta, full_matrices=False)
+        r = min(rank, len(s))
+        # Every tensor gets the full rank, zero-padded where a matrix has fewer singular values:
+        # llama.cpp scales each one by alpha / its own rank.
+        a, b = torch.zeros(rank, delta.shape[1]), torch.zeros(delta.shape[0], rank)
+        a[:r] = s[:r].sqrt()[:, None] * vt[:r]
+        b[:, :r] = u[:, :r] * s[:r].sqrt()
+        lora[module] = (a.numpy(), b.numpy())
+        kept += float((s[:rank] ** 2).sum())
+        total += float((s ** 2).sum())
+    return lora, kept / total if total else 1.0
 
 
 def weights_from_lora(lora: dict[str, tuple[np.ndarray, np.ndarray]]) -> dict:
@@ -200,14 +227,21 @@ def export(cfg: ExportConfig) -> dict:
     train_cfg = json.loads((weights_dir / "train_config.json").read_text())
     base = cfg.base or train_cfg["base"]
     weights = torch.load(weights_dir / "weights.pt", map_location="cpu", weights_only=True)
-    if train_cfg.get("full"):
-        raise SystemExit("full fine-tuning exports as a merged model: use --merged PATH")
     model, _ = load_base(base, torch.float32)
     arch = {"num_attention_heads": model.config.num_attention_heads,
             "num_key_value_heads": model.config.num_key_value_heads}
-    out = write_lora_gguf(lora_from_weights(weights), arch, train_cfg["lora_alpha"], Path(cfg.out), cfg.dtype)
-    result = {"adapter": str(out), "bytes": out.stat().st_size}
-    if cfg.merged:
+    result = {}
+    if train_cfg.get("full"):
+        lora, result["svd_kept"] = lora_by_svd(model, weights, cfg.svd_rank)
+        alpha = float(cfg.svd_rank)  # scale 1: B @ A is the update itself
+    else:
+        lora, alpha = lora_from_weights(weights), train_cfg["lora_alpha"]
+    out = write_lora_gguf(lora, arch, alpha, Path(cfg.out), cfg.dtype)
+    result.update(adapter=str(out), bytes=out.stat().st_size)
+    if cfg.merged and train_cfg.get("full"):
+        model.load_state_dict(weights, strict=False)
+        result["merged"] = str(write_model_gguf(model, Path(base), Path(cfg.merged), "f16"))
+    elif cfg.merged:
         from peft import LoraConfig, get_peft_model
 
         from finetune.config import LORA_TARGETS

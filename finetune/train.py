@@ -197,16 +197,26 @@ def train(cfg: TrainConfig) -> dict:
     fmt = chat_format_for(arch, getattr(tok, "chat_template", None))
     pad_id = tok.pad_token_id if tok.pad_token_id is not None else tok.eos_token_id
 
-    if not cfg.full:
+    n_layers = model.config.num_hidden_layers
+    if cfg.full:
+        init = load_init(cfg, model.config) if cfg.init else {}
+        if any(".lora_A." in k for k in init):  # an adapter to go on from: fold it into the weights first
+            from finetune.export import lora_from_weights
+
+            merge_lora(model, lora_from_weights(init), cfg.lora_alpha / cfg.lora_r)
+            init = {}
+        freeze_for_full(model, cfg.lora_first_layer)
+        if init:
+            _trainable_load(model, init)
+    else:
         from peft import LoraConfig, get_peft_model
 
-        n_layers = model.config.num_hidden_layers
         model = get_peft_model(model, LoraConfig(
             r=cfg.lora_r, lora_alpha=cfg.lora_alpha, lora_dropout=cfg.lora_dropout,
             target_modules=LORA_TARGETS, task_type="CAUSAL_LM",
             layers_to_transform=list(range(cfg.lora_first_layer, n_layers))))
-    if cfg.init:
-        _trainable_load(model, load_init(cfg, model.config))
+        if cfg.init:
+            _trainable_load(model, load_init(cfg, model.config))
     model.to(device)
     if cfg.compile:
         compile_in_place(model)
@@ -339,6 +349,24 @@ def _trainable_load(model, weights: dict) -> None:
     if missing:
         raise ValueError(f"checkpoint does not fit this model: {sorted(missing)[:3]}")
     model.load_state_dict(weights, strict=False)
+
+
+def freeze_for_full(model, first_layer: int) -> None:
+    """Full fine-tuning trains every weight of the blocks' linear layers (from first_layer up), the
+    weights LoRA adapts. Embeddings and norms stay as they are, so the whole update is one a LoRA
+    adapter can carry: export writes it as one (by SVD) that ships beside the quantised base."""
+    for name, p in model.named_parameters():
+        parts = name.split(".")
+        p.requires_grad = (len(parts) > 3 and parts[-2] in LORA_TARGETS and parts[-1] == "weight"
+                           and int(parts[parts.index("layers") + 1]) >= first_layer)
+
+
+@torch.no_grad()
+def merge_lora(model, lora: dict, scale: float) -> None:
+    """W += scale * B @ A for each adapted module ({hf_module: (A, B)} as numpy arrays)."""
+    for module, (a, b) in lora.items():
+        weight = model.get_submodule(module).weight
+        weight += scale * (torch.from_numpy(b) @ torch.from_numpy(a)).to(weight.dtype)
 
 
 def load_init(cfg: TrainConfig, arch) -> dict:

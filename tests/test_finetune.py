@@ -98,57 +98,67 @@ def test_resume_gives_the_same_next_step(tiny_base, tiny_data, tmp_path):
     assert resumed["log"][-1]["loss"] == pytest.approx(straight["log"][-1]["loss"], rel=1e-4)
 
 
-def test_export_agrees_with_torch_in_llama_cpp(tiny_base, tmp_path):
-    """Base and adapter written as GGUF; llama.cpp with both picks torch's next token."""
+def _random_adapter(tiny_base, seed: int):
+    """A peft model over the tiny base whose adapter has weight (a fresh one has B = 0)."""
     from peft import LoraConfig, get_peft_model
-    from transformers import AutoModelForCausalLM, AutoTokenizer
+    from transformers import AutoModelForCausalLM
 
     from finetune.config import LORA_TARGETS
+
+    base = AutoModelForCausalLM.from_pretrained(str(tiny_base), dtype=torch.float32)
+    model = get_peft_model(base, LoraConfig(r=4, lora_alpha=8, target_modules=LORA_TARGETS))
+    torch.manual_seed(seed)
+    with torch.no_grad():
+        for name, p in model.named_parameters():
+            if "lora_" in name:
+                p.normal_(0, 0.3)
+    return model
+
+
+def _last_logits(gguf_path: Path, ids: list[int], lora: Path | None = None) -> "torch.Tensor":
+    """llama.cpp's logits after reading ids, the way nlsh runs the model."""
+    import numpy as np
+    from llama_cpp import Llama, llama_get_logits_ith
+
+    llm = Llama(str(gguf_path), lora_path=str(lora) if lora else None, n_ctx=128, verbose=False)
+    try:
+        llm.eval(ids)
+        ptr = llama_get_logits_ith(llm._ctx.ctx, -1)
+        return torch.tensor(np.ctypeslib.as_array(ptr, shape=(llm.n_vocab(),)).copy())
+    finally:
+        llm.close()
+
+
+def _next_tokens_agree(gguf_path: Path, model, tok, lora: Path | None = None) -> bool:
+    for p in ["list large files in home", "<|im_start|>user\nshow disk space<|im_end|>\n", "kitchen lights off", "git"]:
+        ids = tok(p, add_special_tokens=False)["input_ids"]
+        with torch.no_grad():
+            want = int(model(torch.tensor([ids])).logits[0, -1].argmax())
+        if int(_last_logits(gguf_path, ids, lora).argmax()) != want:
+            return False
+    return True
+
+
+def test_export_agrees_with_torch_in_llama_cpp(tiny_base, tmp_path):
+    """Base and adapter written as GGUF; llama.cpp with both picks torch's next token."""
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
     from finetune.export import lora_from_weights, write_lora_gguf, write_model_gguf
 
     base = AutoModelForCausalLM.from_pretrained(str(tiny_base), dtype=torch.float32)
     tok = AutoTokenizer.from_pretrained(str(tiny_base))
     base_gguf = write_model_gguf(base, smollm2_path(), tmp_path / "tiny.gguf", "f32")
-    model = get_peft_model(base, LoraConfig(r=4, lora_alpha=8, target_modules=LORA_TARGETS))
-    torch.manual_seed(1)
-    with torch.no_grad():  # a fresh adapter has B = 0; give it weight so the test can tell
-        for name, p in model.named_parameters():
-            if "lora_" in name:
-                p.normal_(0, 0.3)
+    model = _random_adapter(tiny_base, 1)
     weights = {k: v for k, v in model.state_dict().items() if "lora_" in k}
     adapter = write_lora_gguf(lora_from_weights(weights), {"num_attention_heads": 4, "num_key_value_heads": 2},
                               8, tmp_path / "lora.gguf", "f32")
-
-    import numpy as np
-    from llama_cpp import Llama, llama_get_logits_ith
-
-    def last_logits(llm, ids):
-        llm.reset()
-        llm.eval(ids)
-        ptr = llama_get_logits_ith(llm._ctx.ctx, -1)
-        return np.ctypeslib.as_array(ptr, shape=(llm.n_vocab(),)).copy()
-
-    llm = Llama(str(base_gguf), lora_path=str(adapter), n_ctx=128, verbose=False, logits_all=False)
-    prompts = ["list large files in home", "<|im_start|>user\nshow disk space<|im_end|>\n", "kitchen lights off", "git"]
-    agree = 0
-    for p in prompts:
-        ids = tok(p, add_special_tokens=False)["input_ids"]
-        with torch.no_grad():
-            want = int(model(torch.tensor([ids])).logits[0, -1].argmax())
-        got = int(last_logits(llm, ids).argmax())
-        agree += got == want
-    assert agree == len(prompts)
+    assert _next_tokens_agree(base_gguf, model, tok, lora=adapter)
     # Without the adapter the answers change: the adapter really is applied.
-    plain = Llama(str(base_gguf), n_ctx=128, verbose=False)
-    differs = 0
-    for p in prompts:
-        ids = tok(p, add_special_tokens=False)["input_ids"]
-        with torch.no_grad():
-            differs += not torch.allclose(torch.tensor(last_logits(plain, ids)),
-                                          model(torch.tensor([ids])).logits[0, -1], atol=1e-2)
-    assert differs > 0
-    llm.close()
-    plain.close()
+    plain = AutoModelForCausalLM.from_pretrained(str(tiny_base), dtype=torch.float32)
+    ids = torch.tensor([tok("list large files in home", add_special_tokens=False)["input_ids"]])
+    with torch.no_grad():
+        assert not torch.allclose(_last_logits(base_gguf, ids[0].tolist()), model(ids).logits[0, -1], atol=1e-2)
+        assert torch.allclose(_last_logits(base_gguf, ids[0].tolist()), plain(ids).logits[0, -1], atol=1e-3)
 
 
 def test_an_exported_adapter_reads_back_into_the_model_it_came_from(tiny_base, tmp_path):
@@ -161,28 +171,59 @@ def test_an_exported_adapter_reads_back_into_the_model_it_came_from(tiny_base, t
     from finetune.export import lora_from_weights, read_lora_gguf, weights_from_lora, write_lora_gguf
     from finetune.train import _trainable_load
 
-    def peft_model():
-        base = AutoModelForCausalLM.from_pretrained(str(tiny_base), dtype=torch.float32)
-        return get_peft_model(base, LoraConfig(r=4, lora_alpha=8, target_modules=LORA_TARGETS))
-
-    model = peft_model()
-    torch.manual_seed(2)
-    with torch.no_grad():
-        for name, p in model.named_parameters():
-            if "lora_" in name:
-                p.normal_(0, 0.3)
+    model = _random_adapter(tiny_base, 2)
     written = {k: v.detach().clone() for k, v in model.named_parameters() if "lora_" in k}
     arch = {"num_attention_heads": 4, "num_key_value_heads": 2}
     path = write_lora_gguf(lora_from_weights(written), arch, 8, tmp_path / "lora.gguf", "f32")
 
     lora, alpha = read_lora_gguf(path, arch)
     assert alpha == 8
-    fresh = peft_model()
+    fresh = get_peft_model(AutoModelForCausalLM.from_pretrained(str(tiny_base), dtype=torch.float32),
+                           LoraConfig(r=4, lora_alpha=8, target_modules=LORA_TARGETS))
     _trainable_load(fresh, weights_from_lora(lora))
     read = {k: v for k, v in fresh.named_parameters() if "lora_" in k}
     assert read.keys() == written.keys()
     for k in written:
         assert torch.equal(read[k], written[k]), k
+
+
+def test_full_fine_tuning_goes_on_from_an_adapter_and_ships_as_one(tiny_base, tiny_data, tmp_path):
+    """--full with --init ADAPTER starts from the adapter folded into the weights, trains only the
+    blocks' linear weights, and exports as an SVD adapter (and a merged GGUF) llama.cpp runs like torch."""
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    from finetune.export import ExportConfig, export, lora_from_weights, write_lora_gguf, write_model_gguf
+    from finetune.train import merge_lora, train
+
+    start = _random_adapter(tiny_base, 3)
+    adapter = write_lora_gguf(lora_from_weights({k: v for k, v in start.state_dict().items() if "lora_" in k}),
+                              {"num_attention_heads": 4, "num_key_value_heads": 2}, 8, tmp_path / "start.gguf", "f32")
+    # Folding the adapter in changes nothing the model computes.
+    folded = AutoModelForCausalLM.from_pretrained(str(tiny_base), dtype=torch.float32)
+    merge_lora(folded, lora_from_weights({k: v for k, v in start.state_dict().items() if "lora_" in k}), 8 / 4)
+    ids = torch.tensor([[1, 50, 700, 9000]])
+    with torch.no_grad():
+        assert torch.allclose(folded(ids).logits, start(ids).logits, atol=1e-4)
+
+    state = train(_cfg(tiny_base, tiny_data, tmp_path / "full", full=True, init=str(adapter), max_steps=10, lr=1e-3))
+    losses = [r["loss"] for r in state["log"]]
+    assert sum(losses[-3:]) / 3 < sum(losses[:3]) / 3 - 0.05, losses
+    trained = torch.load(tmp_path / "full" / "last" / "weights.pt", weights_only=True)
+    assert trained and all(k.endswith("_proj.weight") and ".layers." in k for k in trained)
+
+    tok = AutoTokenizer.from_pretrained(str(tiny_base))
+    base = AutoModelForCausalLM.from_pretrained(str(tiny_base), dtype=torch.float32)
+    base_gguf = write_model_gguf(base, smollm2_path(), tmp_path / "tiny.gguf", "f32")
+    # Rank 64 is the tiny model's full rank, so the SVD adapter is the update itself.
+    result = export(ExportConfig(weights=str(tmp_path / "full" / "last"), out=str(tmp_path / "full.gguf"),
+                                 dtype="f32", svd_rank=64))
+    assert result["svd_kept"] == pytest.approx(1.0)
+    base.load_state_dict(trained, strict=False)
+    assert _next_tokens_agree(base_gguf, base, tok, lora=Path(result["adapter"]))
+    assert _next_tokens_agree(write_model_gguf(base, smollm2_path(), tmp_path / "merged.gguf", "f32"), base, tok)
+    # A lower rank keeps less of the update, and says so.
+    low = export(ExportConfig(weights=str(tmp_path / "full" / "last"), out=str(tmp_path / "low.gguf"), svd_rank=2))
+    assert low["svd_kept"] < result["svd_kept"]
 
 
 # --- data builder ---------------------------------------------------------------------------------
