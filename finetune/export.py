@@ -129,6 +129,16 @@ def lora_by_svd(model, weights: dict, rank: int) -> tuple[dict[str, tuple[np.nda
     return lora, kept / total if total else 1.0
 
 
+def merge_lora(model, lora: dict[str, tuple[np.ndarray, np.ndarray]], scale: float) -> None:
+    """W += scale * B @ A for each adapted module, in place."""
+    import torch
+
+    with torch.no_grad():
+        for module, (a, b) in lora.items():
+            weight = model.get_submodule(module).weight
+            weight += scale * (torch.from_numpy(b) @ torch.from_numpy(a)).to(weight.dtype)
+
+
 def weights_from_lora(lora: dict[str, tuple[np.ndarray, np.ndarray]]) -> dict:
     """The inverse of lora_from_weights: {hf_module: (A, B)} -> peft parameter names and tensors."""
     import torch
@@ -238,17 +248,10 @@ def export(cfg: ExportConfig) -> dict:
         lora, alpha = lora_from_weights(weights), train_cfg["lora_alpha"]
     out = write_lora_gguf(lora, arch, alpha, Path(cfg.out), cfg.dtype)
     result.update(adapter=str(out), bytes=out.stat().st_size)
-    if cfg.merged and train_cfg.get("full"):
-        model.load_state_dict(weights, strict=False)
+    if cfg.merged:
+        if train_cfg.get("full"):
+            model.load_state_dict(weights, strict=False)
+        else:
+            merge_lora(model, lora, alpha / train_cfg["lora_r"])
         result["merged"] = str(write_model_gguf(model, Path(base), Path(cfg.merged), "f16"))
-    elif cfg.merged:
-        from peft import LoraConfig, get_peft_model
-
-        from finetune.config import LORA_TARGETS
-
-        peft_model = get_peft_model(model, LoraConfig(r=train_cfg["lora_r"], lora_alpha=train_cfg["lora_alpha"],
-                                                      target_modules=LORA_TARGETS))
-        peft_model.load_state_dict(weights, strict=False)
-        merged = peft_model.merge_and_unload()
-        result["merged"] = str(write_model_gguf(merged, Path(base), Path(cfg.merged), "f16"))
     return result

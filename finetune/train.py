@@ -201,7 +201,7 @@ def train(cfg: TrainConfig) -> dict:
     if cfg.full:
         init = load_init(cfg, model.config) if cfg.init else {}
         if any(".lora_A." in k for k in init):  # an adapter to go on from: fold it into the weights first
-            from finetune.export import lora_from_weights
+            from finetune.export import lora_from_weights, merge_lora
 
             merge_lora(model, lora_from_weights(init), cfg.lora_alpha / cfg.lora_r)
             init = {}
@@ -359,14 +359,6 @@ def freeze_for_full(model, first_layer: int) -> None:
         parts = name.split(".")
         p.requires_grad = (len(parts) > 3 and parts[-2] in LORA_TARGETS and parts[-1] == "weight"
                            and int(parts[parts.index("layers") + 1]) >= first_layer)
-
-
-@torch.no_grad()
-def merge_lora(model, lora: dict, scale: float) -> None:
-    """W += scale * B @ A for each adapted module ({hf_module: (A, B)} as numpy arrays)."""
-    for module, (a, b) in lora.items():
-        weight = model.get_submodule(module).weight
-        weight += scale * (torch.from_numpy(b) @ torch.from_numpy(a)).to(weight.dtype)
 
 
 def load_init(cfg: TrainConfig, arch) -> dict:

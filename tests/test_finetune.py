@@ -115,28 +115,35 @@ def _random_adapter(tiny_base, seed: int):
     return model
 
 
-def _last_logits(gguf_path: Path, ids: list[int], lora: Path | None = None) -> "torch.Tensor":
+def _llama(gguf_path: Path, lora: Path | None = None):
+    from llama_cpp import Llama
+
+    return Llama(str(gguf_path), lora_path=str(lora) if lora else None, n_ctx=128, verbose=False)
+
+
+def _last_logits(llm, ids: list[int]) -> "torch.Tensor":
     """llama.cpp's logits after reading ids, the way nlsh runs the model."""
     import numpy as np
-    from llama_cpp import Llama, llama_get_logits_ith
+    from llama_cpp import llama_get_logits_ith
 
-    llm = Llama(str(gguf_path), lora_path=str(lora) if lora else None, n_ctx=128, verbose=False)
-    try:
-        llm.eval(ids)
-        ptr = llama_get_logits_ith(llm._ctx.ctx, -1)
-        return torch.tensor(np.ctypeslib.as_array(ptr, shape=(llm.n_vocab(),)).copy())
-    finally:
-        llm.close()
+    llm.reset()
+    llm.eval(ids)
+    ptr = llama_get_logits_ith(llm._ctx.ctx, -1)
+    return torch.tensor(np.ctypeslib.as_array(ptr, shape=(llm.n_vocab(),)).copy())
 
 
 def _next_tokens_agree(gguf_path: Path, model, tok, lora: Path | None = None) -> bool:
-    for p in ["list large files in home", "<|im_start|>user\nshow disk space<|im_end|>\n", "kitchen lights off", "git"]:
-        ids = tok(p, add_special_tokens=False)["input_ids"]
-        with torch.no_grad():
-            want = int(model(torch.tensor([ids])).logits[0, -1].argmax())
-        if int(_last_logits(gguf_path, ids, lora).argmax()) != want:
-            return False
-    return True
+    llm = _llama(gguf_path, lora)
+    try:
+        for p in ["list large files in home", "<|im_start|>user\nshow disk space<|im_end|>\n", "kitchen lights off", "git"]:
+            ids = tok(p, add_special_tokens=False)["input_ids"]
+            with torch.no_grad():
+                want = int(model(torch.tensor([ids])).logits[0, -1].argmax())
+            if int(_last_logits(llm, ids).argmax()) != want:
+                return False
+        return True
+    finally:
+        llm.close()
 
 
 def test_export_agrees_with_torch_in_llama_cpp(tiny_base, tmp_path):
@@ -156,9 +163,12 @@ def test_export_agrees_with_torch_in_llama_cpp(tiny_base, tmp_path):
     # Without the adapter the answers change: the adapter really is applied.
     plain = AutoModelForCausalLM.from_pretrained(str(tiny_base), dtype=torch.float32)
     ids = torch.tensor([tok("list large files in home", add_special_tokens=False)["input_ids"]])
+    llm = _llama(base_gguf)
+    got = _last_logits(llm, ids[0].tolist())
+    llm.close()
     with torch.no_grad():
-        assert not torch.allclose(_last_logits(base_gguf, ids[0].tolist()), model(ids).logits[0, -1], atol=1e-2)
-        assert torch.allclose(_last_logits(base_gguf, ids[0].tolist()), plain(ids).logits[0, -1], atol=1e-3)
+        assert not torch.allclose(got, model(ids).logits[0, -1], atol=1e-2)
+        assert torch.allclose(got, plain(ids).logits[0, -1], atol=1e-3)
 
 
 def test_an_exported_adapter_reads_back_into_the_model_it_came_from(tiny_base, tmp_path):
@@ -192,15 +202,16 @@ def test_full_fine_tuning_goes_on_from_an_adapter_and_ships_as_one(tiny_base, ti
     blocks' linear weights, and exports as an SVD adapter (and a merged GGUF) llama.cpp runs like torch."""
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    from finetune.export import ExportConfig, export, lora_from_weights, write_lora_gguf, write_model_gguf
-    from finetune.train import merge_lora, train
+    from finetune.export import ExportConfig, export, lora_from_weights, merge_lora, write_lora_gguf, write_model_gguf
+    from finetune.train import train
 
     start = _random_adapter(tiny_base, 3)
-    adapter = write_lora_gguf(lora_from_weights({k: v for k, v in start.state_dict().items() if "lora_" in k}),
-                              {"num_attention_heads": 4, "num_key_value_heads": 2}, 8, tmp_path / "start.gguf", "f32")
+    start_lora = lora_from_weights({k: v for k, v in start.state_dict().items() if "lora_" in k})
+    adapter = write_lora_gguf(start_lora, {"num_attention_heads": 4, "num_key_value_heads": 2}, 8,
+                              tmp_path / "start.gguf", "f32")
     # Folding the adapter in changes nothing the model computes.
     folded = AutoModelForCausalLM.from_pretrained(str(tiny_base), dtype=torch.float32)
-    merge_lora(folded, lora_from_weights({k: v for k, v in start.state_dict().items() if "lora_" in k}), 8 / 4)
+    merge_lora(folded, start_lora, 8 / 4)
     ids = torch.tensor([[1, 50, 700, 9000]])
     with torch.no_grad():
         assert torch.allclose(folded(ids).logits, start(ids).logits, atol=1e-4)
