@@ -62,7 +62,26 @@ class DataConfig:
     nl2bash_weight: float = 2.0
 
 
+# tldr pages of the tools people reach for first (coreutils, findutils, procps, the archivers, the
+# network basics). They always train: the split draws whole pages by hash, and it once held out
+# `head`, `du`, `free`, `top`, `pidof`, `realpath`, `gunzip` and `tree`, so the shipped model had
+# never seen "show free memory" answered (`systemd-free`) or "list large files in home" (`ls --home`).
+# The dev split measures reaching the tools training left out; the basics are not among them.
+CORE_PAGES = frozenset(
+    """alias apt awk base64 basename bg bzip2 cal cat cd chgrp chmod chown cmp column comm cp crontab curl cut
+    date df diff dirname dmesg dpkg du echo egrep env export fg file find fold free git grep groups gunzip gzip
+    head history hostname htop id ip ifconfig jobs join journalctl kill killall less ln locate ls lsblk lscpu
+    lsof lspci lsusb man md5sum mkdir more mount mv netstat nl nohup nproc passwd paste pgrep pidof ping pkill
+    printf ps pstree pwd readlink realpath reboot rev rm rmdir rsync scp sed seq sha256sum shutdown sleep sort
+    split ss ssh stat su sudo systemctl tac tail tar tee time top touch tr tree type umount uname uniq unzip
+    uptime useradd usermod w watch wc wget whereis which who whoami xargs xz yes zcat zip""".split()
+)
+CORE_GROUPS = frozenset(f"tldr:{p}" for p in CORE_PAGES)
+
+
 def _group_is_dev(group: str, fraction: float, seed: int) -> bool:
+    if group in CORE_GROUPS:
+        return False
     h = hashlib.sha1(f"{seed}:{group}".encode()).digest()
     return int.from_bytes(h[:4], "big") / 2**32 < fraction
 
@@ -249,6 +268,7 @@ def build(cfg: DataConfig) -> dict:
 
 # Sampling weights of a tldr record in a capped subset: everyday tools (installed here) first.
 TLDR_INSTALLED_WEIGHT = 3.0
+TLDR_CORE_WEIGHT = 8.0  # nearly every core record makes a CPU subset: these are the requests users type first
 TLDR_OTHER_WEIGHT = 1.0
 
 
@@ -257,6 +277,8 @@ def _prioritised_subset(records: list[Record], limit: int, rng: random.Random, n
 
     def weight(r: Record) -> float:
         if r.source == "tldr":
+            if r.group in CORE_GROUPS:
+                return TLDR_CORE_WEIGHT
             return TLDR_INSTALLED_WEIGHT if shutil.which(r.utility) else TLDR_OTHER_WEIGHT
         return nl2bash_weight
 
@@ -279,8 +301,9 @@ def _path_executables() -> set[str]:
 def _subset_note(cfg: DataConfig) -> str:
     if not cfg.train_limit:
         return ""
-    return (f"; shell records capped at {cfg.train_limit}, drawn with weight {TLDR_INSTALLED_WEIGHT:g} for installed "
-            f"tldr tools, {TLDR_OTHER_WEIGHT:g} for other tldr tools, {cfg.nl2bash_weight:g} for NL2Bash")
+    return (f"; shell records capped at {cfg.train_limit}, drawn with weight {TLDR_CORE_WEIGHT:g} for core tldr pages, "
+            f"{TLDR_INSTALLED_WEIGHT:g} for installed tldr tools, {TLDR_OTHER_WEIGHT:g} for other tldr tools, "
+            f"{cfg.nl2bash_weight:g} for NL2Bash")
 
 
 def data_card(cfg: DataConfig, counts: dict) -> str:
@@ -296,7 +319,8 @@ only, never committed or shipped.
 | home-llm piles (acon96/home-llm) | MIT | random homes in SPEC domains, nlsh answer format | {counts['home'].get('records')} |
 
 Split: dev = {cfg.dev_fraction:.0%} of groups (tldr page, NL2Bash masked-command template, home phrase
-template), so near-duplicates never straddle train and dev.
+template), so near-duplicates never straddle train and dev; the {len(CORE_PAGES)} core tldr pages (`ls`,
+`head`, `du`, `free` ...) always train.
 
 Train: {counts['train']} ({counts['train_with_context']} prompts carry retrieved tool hints/examples){_subset_note(cfg)}.
 Dev: {counts['dev']}.

@@ -3,6 +3,7 @@ llama.cpp runs with the same next-token choices as torch. Also the data builder'
 
 from __future__ import annotations
 
+import hashlib
 import json
 import random
 import shutil
@@ -17,6 +18,7 @@ gguf = pytest.importorskip("gguf")
 
 from finetune import tldr  # noqa: E402
 from finetune.config import TrainConfig  # noqa: E402
+from finetune.dataset import CORE_GROUPS  # noqa: E402
 from finetune.records import Record  # noqa: E402
 from nlsh.bundled import smollm2_path  # noqa: E402
 
@@ -302,6 +304,22 @@ def test_page_hints_cover_training_tools_only():
     assert summaries == {"ls": "list directory contents", "oma": "Package manager for AOSC OS"}
 
 
+def test_core_pages_always_train():
+    """The split's hash alone would hold out everyday pages (`head`, `du`, `free` at the shipped
+    seed and fraction); the core pages stay in training whatever the seed."""
+    from finetune.dataset import CORE_PAGES, DataConfig, _group_is_dev
+
+    cfg = DataConfig()
+    assert {"head", "du", "free", "ls", "find", "grep"} <= CORE_PAGES
+    for seed in range(5):
+        assert not any(_group_is_dev(g, 0.5, seed) for g in CORE_GROUPS)
+    hashed = {p for p in CORE_PAGES if hashlib.sha1(f"{cfg.split_seed}:tldr:{p}".encode()).digest()[:4]
+              < int(cfg.dev_fraction * 2**32).to_bytes(4, "big")}
+    assert {"head", "du", "free"} <= hashed
+    # Other pages are still held out by hash.
+    assert any(_group_is_dev(f"tldr:tool{i}", cfg.dev_fraction, cfg.split_seed) for i in range(200))
+
+
 @needs_data
 def test_dev_split_has_no_group_in_train(tmp_path):
     """A small corpus built end to end: dev and train share no near-duplicate group."""
@@ -323,6 +341,9 @@ def test_dev_split_has_no_group_in_train(tmp_path):
     assert train and dev
     assert not {r["group"] for r in train} & {r["group"] for r in dev}
     assert {"tldr", "nl2bash", "home"} <= {r["source"] for r in train}
+    # Whatever share the hash holds out, the core pages among these 180 stay in training.
+    core_here = {r["group"] for r in train} & CORE_GROUPS
+    assert core_here and not {r["group"] for r in dev} & CORE_GROUPS
     assert counts["nl2bash"]["kept"] > 0
     assert "CC BY 4.0" in (tmp_path / "out" / "DATA_CARD.md").read_text()
     # Retrieved examples never come from the item's own group.
