@@ -79,11 +79,13 @@ CORE_PAGES = frozenset(
 CORE_GROUPS = frozenset(f"tldr:{p}" for p in CORE_PAGES)
 
 
-def _group_is_dev(group: str, fraction: float, seed: int) -> bool:
-    if group in CORE_GROUPS:
-        return False
+def _hashed_to_dev(group: str, fraction: float, seed: int) -> bool:
     h = hashlib.sha1(f"{seed}:{group}".encode()).digest()
     return int.from_bytes(h[:4], "big") / 2**32 < fraction
+
+
+def _group_is_dev(group: str, fraction: float, seed: int) -> bool:
+    return group not in CORE_GROUPS and _hashed_to_dev(group, fraction, seed)
 
 
 def tldr_group(page: str) -> str:

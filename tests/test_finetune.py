@@ -3,7 +3,6 @@ llama.cpp runs with the same next-token choices as torch. Also the data builder'
 
 from __future__ import annotations
 
-import hashlib
 import json
 import random
 import shutil
@@ -307,14 +306,13 @@ def test_page_hints_cover_training_tools_only():
 def test_core_pages_always_train():
     """The split's hash alone would hold out everyday pages (`head`, `du`, `free` at the shipped
     seed and fraction); the core pages stay in training whatever the seed."""
-    from finetune.dataset import CORE_PAGES, DataConfig, _group_is_dev
+    from finetune.dataset import CORE_PAGES, DataConfig, _group_is_dev, _hashed_to_dev
 
     cfg = DataConfig()
     assert {"head", "du", "free", "ls", "find", "grep"} <= CORE_PAGES
     for seed in range(5):
         assert not any(_group_is_dev(g, 0.5, seed) for g in CORE_GROUPS)
-    hashed = {p for p in CORE_PAGES if hashlib.sha1(f"{cfg.split_seed}:tldr:{p}".encode()).digest()[:4]
-              < int(cfg.dev_fraction * 2**32).to_bytes(4, "big")}
+    hashed = {p for p in CORE_PAGES if _hashed_to_dev(f"tldr:{p}", cfg.dev_fraction, cfg.split_seed)}
     assert {"head", "du", "free"} <= hashed
     # Other pages are still held out by hash.
     assert any(_group_is_dev(f"tldr:tool{i}", cfg.dev_fraction, cfg.split_seed) for i in range(200))
