@@ -62,6 +62,11 @@ class DataConfig:
     nl2bash_weight: float = 2.0
 
 
+def tldr_group(page: str) -> str:
+    """A tldr page's near-duplicate group: the dev split holds out whole pages."""
+    return f"tldr:{page}"
+
+
 # tldr pages of the tools people reach for first (coreutils, findutils, procps, the archivers, the
 # network basics). They always train: the split draws whole pages by hash, and it once held out
 # `head`, `du`, `free`, `top`, `pidof`, `realpath`, `gunzip` and `tree`, so the shipped model had
@@ -76,7 +81,7 @@ CORE_PAGES = frozenset(
     split ss ssh stat su sudo systemctl tac tail tar tee time top touch tr tree type umount uname uniq unzip
     uptime useradd usermod w watch wc wget whereis which who whoami xargs xz yes zcat zip""".split()
 )
-CORE_GROUPS = frozenset(f"tldr:{p}" for p in CORE_PAGES)
+CORE_GROUPS = frozenset(tldr_group(p) for p in CORE_PAGES)
 
 
 def _hashed_to_dev(group: str, fraction: float, seed: int) -> bool:
@@ -86,11 +91,6 @@ def _hashed_to_dev(group: str, fraction: float, seed: int) -> bool:
 
 def _group_is_dev(group: str, fraction: float, seed: int) -> bool:
     return group not in CORE_GROUPS and _hashed_to_dev(group, fraction, seed)
-
-
-def tldr_group(page: str) -> str:
-    """A tldr page's near-duplicate group: the dev split holds out whole pages."""
-    return f"tldr:{page}"
 
 
 def hint_summaries(whatis: dict[str, str], pages: list[tldr.TldrPage], train_groups: set[str]) -> dict[str, str]:

@@ -306,16 +306,16 @@ def test_page_hints_cover_training_tools_only():
 def test_core_pages_always_train():
     """The split's hash alone would hold out everyday pages (`head`, `du`, `free` at the shipped
     seed and fraction); the core pages stay in training whatever the seed."""
-    from finetune.dataset import CORE_PAGES, DataConfig, _group_is_dev, _hashed_to_dev
+    from finetune.dataset import CORE_PAGES, DataConfig, _group_is_dev, _hashed_to_dev, tldr_group
 
     cfg = DataConfig()
     assert {"head", "du", "free", "ls", "find", "grep"} <= CORE_PAGES
     for seed in range(5):
         assert not any(_group_is_dev(g, 0.5, seed) for g in CORE_GROUPS)
-    hashed = {p for p in CORE_PAGES if _hashed_to_dev(f"tldr:{p}", cfg.dev_fraction, cfg.split_seed)}
+    hashed = {p for p in CORE_PAGES if _hashed_to_dev(tldr_group(p), cfg.dev_fraction, cfg.split_seed)}
     assert {"head", "du", "free"} <= hashed
     # Other pages are still held out by hash.
-    assert any(_group_is_dev(f"tldr:tool{i}", cfg.dev_fraction, cfg.split_seed) for i in range(200))
+    assert any(_group_is_dev(tldr_group(f"tool{i}"), cfg.dev_fraction, cfg.split_seed) for i in range(200))
 
 
 @needs_data
