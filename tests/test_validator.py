@@ -450,3 +450,51 @@ def test_deep_nesting_is_refused_not_crashed() -> None:
     assert verdict.valid and verdict.risk is DANGEROUS
     assert verdict.reasons == ["runs shell code nested too deeply to analyse"]
     assert check_command("eval " * 3 + "ls").risk is SAFE
+
+
+# --- options the utility's own documentation lacks (nlsh.validator.options) ----------------------
+
+
+def _needs_man(name: str) -> None:
+    from nlsh.explain import man_page
+
+    if man_page(name) is None:
+        pytest.skip(f"no man page for {name} on this machine")
+
+
+def _option_warning(name: str, flag: str) -> str:
+    return f"{name}: this machine's documentation lists no option {flag}"
+
+
+@pytest.mark.parametrize("command, name, flag", [
+    ("ls --home", "ls", "--home"),  # answers a small model gave for everyday requests
+    ("df -b", "df", "-b"),
+    ("sort -k2 names.txt | uniq --twice", "uniq", "--twice"),
+    ("sudo ls --home /root", "ls", "--home"),
+])
+def test_an_option_the_man_page_lacks_is_a_warning(command: str, name: str, flag: str) -> None:
+    _needs_man(name)
+    verdict = check_command(command)
+    assert verdict.valid and verdict.risk != Risk.dangerous
+    assert [w for w in verdict.warnings if not w.startswith("unknown command")] == [_option_warning(name, flag)]
+
+
+@pytest.mark.parametrize("command", [
+    "ls -la --sort=size /tmp",
+    "df -h --output=avail .",
+    "sort --rev names.txt",  # GNU getopt takes any unambiguous prefix of --reverse
+    "uniq --all-repeat=separate names.txt",
+    "ls -lj",  # a cluster is not checked letter by letter (gcc's -Wall is one option)
+    "git commit --nosuchflag",  # a subcommand's options are in its own page
+    "python3 app.py --url https://example.com",  # the script's options
+    "ssh host ls --home",  # another machine's ls
+    "head -5 names.txt",
+    "kill -9 1",
+])
+def test_documented_or_unjudgeable_options_are_not_warned_about(command: str) -> None:
+    _needs_man("ls")
+    assert check_command(command).warnings == []
+
+
+def test_a_tool_without_documentation_is_not_judged(bin_dir) -> None:
+    assert check_command("mytool --anything -x", path=str(bin_dir)).warnings == []

@@ -29,7 +29,17 @@ def check_command(command: str, path: Optional[str] = None) -> Verdict:
         return _invalid(text, "the command is nested too deeply to analyse")
     except Exception as error:
         return _invalid(text, f"cannot analyse the command ({type(error).__name__})")
-    return Verdict(command=text, risk=result.risk, reasons=result.reasons, valid=True, warnings=result.warnings)
+    return Verdict(command=text, risk=result.risk, reasons=result.reasons, valid=True,
+                   warnings=result.warnings + _option_warnings(text, path))
+
+
+def _option_warnings(text: str, path: Optional[str]) -> list[str]:
+    from nlsh.validator.options import option_warnings
+
+    try:
+        return option_warnings(text, path)
+    except Exception:  # documentation is the machine's own text: a page it cannot read is no verdict
+        return []
 
 
 def _invalid(text: str, reason: str) -> Verdict:

@@ -1,0 +1,80 @@
+"""Options a utility's own documentation on this machine does not list: `uptime -l`, `df -b`.
+
+A small model invents flags for tools it knows well (`uptime -l`, `ls --home`, `pstree -P`), and the
+command then fails or does something else. Part of checking that a command exists is checking that
+its options do. The check is conservative, since a false warning teaches people to ignore warnings:
+- only a flag written as a whole word (`-l`, `--home`), never a letter of a cluster (`-Wall` is one
+  gcc option, not -W -a -l -l);
+- only against a man page or `--help` text that documents options at all (five or more), never for
+  a tool with subcommands (`git commit --amend` is in git-commit's page, not git's; a first
+  argument that reads like one, `gcloud init`, counts), find-style single-dash long options, a
+  shell builtin (the shell's `kill` is not kill(1)) or an interpreter (`python app.py --url`,
+  `java -jar app.jar -s`: the program's options), nor for what another machine runs
+  (`ssh host uptime -l`);
+- a long option may be any prefix of a documented one, as GNU getopt accepts (`--all-repeat`), and
+  a short one the start of a documented one (troff documents `-Tname`).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Optional
+
+if TYPE_CHECKING:
+    from nlsh.explain import Doc
+
+_CHECKED_FLAG = re.compile(r"--[A-Za-z][\w-]*|-[A-Za-z]")
+_SUBCOMMAND_LIKE = re.compile(r"[a-z][a-z0-9-]*")
+_RUNS_PROGRAMS = frozenset({"java"})  # like the interpreters: later options are the program's
+_MIN_ENTRIES = 5  # fewer documented options: likely a page the parser could not read
+
+
+def undocumented_options(command: str, path: Optional[str] = None) -> list[tuple[str, str]]:
+    """(utility, flag) for each whole-word flag of `command` its utility's documentation lacks."""
+    from nlsh.explain import _SUBCOMMAND_UTILITIES, documentation, explain_command
+    from nlsh.validator.resolve import BUILTINS
+    from nlsh.validator.risk import utility_name
+    from nlsh.validator.rules import INTERPRETERS, WRAPPERS
+
+    explanation = explain_command(command, path)
+    if explanation.error:
+        return []
+    words = set(command.split())
+    current: dict[int, Optional[tuple[str, "Doc"]]] = {}  # depth -> (utility, its doc) while checkable
+    found: list[tuple[str, str]] = []
+    previous = None
+    remote_from: Optional[int] = None  # depth below which commands run on another machine (ssh host ...)
+    for part in explanation.parts:
+        if remote_from is not None and part.depth <= remote_from and part.kind == "utility":
+            remote_from = None
+        if remote_from is not None and part.depth > remote_from:
+            continue
+        if part.kind == "utility" and part.word in WRAPPERS and WRAPPERS[part.word].remote:
+            remote_from = part.depth
+        if part.kind == "utility":
+            doc = documentation(part.word, path)
+            checkable = (doc.source in ("man", "help") and len(doc.entries) >= _MIN_ENTRIES
+                         and not doc.single_dash_long
+                         and not {doc.name, utility_name(part.word)} & (_SUBCOMMAND_UTILITIES | BUILTINS | INTERPRETERS.keys() | _RUNS_PROGRAMS))
+            current[part.depth] = (doc.name, doc) if checkable else None
+        elif part.kind == "subcommand" or (
+                previous is not None and previous.kind == "utility" and _SUBCOMMAND_LIKE.fullmatch(part.word)):
+            current[part.depth] = None
+        previous = part
+        if part.kind != "flag" or part.source or not current.get(part.depth):
+            continue
+        name, doc = current[part.depth]
+        flag = re.split(r"[\s=]", part.word, maxsplit=1)[0]
+        if not _CHECKED_FLAG.fullmatch(flag) or flag not in words:
+            continue
+        # a prefix of a documented option (`--all-repeat`; `-T` of troff's `-Tname`), or mentioned
+        if any(entry.startswith(flag) for entry in doc.entries) or (flag.startswith("--") and flag in doc.text):
+            continue
+        if (name, flag) not in found:
+            found.append((name, flag))
+    return found
+
+
+def option_warnings(command: str, path: Optional[str] = None) -> list[str]:
+    return [f"{name}: this machine's documentation lists no option {flag}"
+            for name, flag in undocumented_options(command, path)]
