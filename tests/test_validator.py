@@ -471,6 +471,7 @@ def _option_warning(name: str, flag: str) -> str:
     ("df -b", "df", "-b"),
     ("sort -k2 names.txt | uniq --twice", "uniq", "--twice"),
     ("sudo ls --home /root", "ls", "--home"),
+    ("ssh host ls --home; df -b", "df", "-b"),  # the remote ls is another machine's; this df is ours
 ])
 def test_an_option_the_man_page_lacks_is_a_warning(command: str, name: str, flag: str) -> None:
     _needs_man(name)

@@ -17,6 +17,7 @@ its options do. The check is conservative, since a false warning teaches people 
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import TYPE_CHECKING, Optional
 
@@ -31,48 +32,57 @@ _MIN_ENTRIES = 5  # fewer documented options: likely a page the parser could not
 
 def undocumented_options(command: str, path: Optional[str] = None) -> list[tuple[str, str]]:
     """(utility, flag) for each whole-word flag of `command` its utility's documentation lacks."""
-    from nlsh.explain import _SUBCOMMAND_UTILITIES, documentation, explain_command
-    from nlsh.validator.resolve import BUILTINS
-    from nlsh.validator.risk import utility_name
-    from nlsh.validator.rules import INTERPRETERS, WRAPPERS
+    from nlsh.explain import documentation, explain_command
+    from nlsh.validator.rules import WRAPPERS
 
     explanation = explain_command(command, path)
     if explanation.error:
         return []
     words = set(command.split())
-    current: dict[int, Optional[tuple[str, "Doc"]]] = {}  # depth -> (utility, its doc) while checkable
+    judged: dict[int, Optional["Doc"]] = {}  # depth -> the documentation its flags are judged by
     found: list[tuple[str, str]] = []
     previous = None
-    remote_from: Optional[int] = None  # depth below which commands run on another machine (ssh host ...)
+    remote_from: Optional[int] = None  # commands deeper than this run on another machine (ssh host ...)
     for part in explanation.parts:
-        if remote_from is not None and part.depth <= remote_from and part.kind == "utility":
-            remote_from = None
         if remote_from is not None and part.depth > remote_from:
             continue
-        if part.kind == "utility" and part.word in WRAPPERS and WRAPPERS[part.word].remote:
-            remote_from = part.depth
         if part.kind == "utility":
+            remote_from = part.depth if part.word in WRAPPERS and WRAPPERS[part.word].remote else None
             doc = documentation(part.word, path)
-            checkable = (doc.source in ("man", "help") and len(doc.entries) >= _MIN_ENTRIES
-                         and not doc.single_dash_long
-                         and not {doc.name, utility_name(part.word)} & (_SUBCOMMAND_UTILITIES | BUILTINS | INTERPRETERS.keys() | _RUNS_PROGRAMS))
-            current[part.depth] = (doc.name, doc) if checkable else None
-        elif part.kind == "subcommand" or (
-                previous is not None and previous.kind == "utility" and _SUBCOMMAND_LIKE.fullmatch(part.word)):
-            current[part.depth] = None
+            judged[part.depth] = doc if _judgeable(doc, part.word) else None
+        elif part.kind == "subcommand" or (previous is not None and previous.kind == "utility"
+                                           and _SUBCOMMAND_LIKE.fullmatch(part.word)):
+            judged[part.depth] = None
         previous = part
-        if part.kind != "flag" or part.source or not current.get(part.depth):
+        doc = judged.get(part.depth)
+        if part.kind != "flag" or part.source or doc is None:
             continue
-        name, doc = current[part.depth]
         flag = re.split(r"[\s=]", part.word, maxsplit=1)[0]
-        if not _CHECKED_FLAG.fullmatch(flag) or flag not in words:
-            continue
-        # a prefix of a documented option (`--all-repeat`; `-T` of troff's `-Tname`), or mentioned
-        if any(entry.startswith(flag) for entry in doc.entries) or (flag.startswith("--") and flag in doc.text):
-            continue
-        if (name, flag) not in found:
-            found.append((name, flag))
+        if _CHECKED_FLAG.fullmatch(flag) and flag in words and not _documented(flag, doc) and (doc.name, flag) not in found:
+            found.append((doc.name, flag))
     return found
+
+
+def _judgeable(doc: "Doc", word: str) -> bool:
+    from nlsh.validator.risk import utility_name
+
+    return (doc.source in ("man", "help") and len(doc.entries) >= _MIN_ENTRIES and not doc.single_dash_long
+            and not {doc.name, utility_name(word)} & _not_judged())
+
+
+@functools.cache
+def _not_judged() -> frozenset[str]:
+    from nlsh.explain import _SUBCOMMAND_UTILITIES
+    from nlsh.validator.resolve import BUILTINS
+    from nlsh.validator.rules import INTERPRETERS
+
+    return frozenset(_SUBCOMMAND_UTILITIES | BUILTINS | INTERPRETERS.keys() | _RUNS_PROGRAMS)
+
+
+def _documented(flag: str, doc: "Doc") -> bool:
+    """A prefix of a documented option (`--all-repeat`; `-T` of troff's `-Tname`), or a long
+    option the text mentions anywhere."""
+    return any(name.startswith(flag) for name in doc.entries) or (flag.startswith("--") and flag in doc.text)
 
 
 def option_warnings(command: str, path: Optional[str] = None) -> list[str]:
