@@ -26,7 +26,7 @@ from nlsh.grammar import shell_grammar
 from nlsh.model import Generation, Guide, Model
 from nlsh.prompt import ChatFormat, Example, PromptContext, chat_format_for, render_prompt
 from nlsh.schema import HomeProposal, Proposal, ShellProposal, Verdict
-from nlsh.shell_guide import named_words, shell_guide
+from nlsh.shell_guide import barring_options, named_words, shell_guide
 from nlsh.sudo import with_requested_sudo
 
 Mode = Literal["shell", "home"]
@@ -34,6 +34,9 @@ Mode = Literal["shell", "home"]
 # Longer instructions are refused rather than cut: a truncated request would get a confident answer
 # to a question nobody asked.
 MAX_INSTRUCTION_CHARS = 2000
+# Decodes more, each barring the options found so far, when an answer holds an option its program's
+# documentation lacks. Part of the translation cache key: entries written under other rules are not reused.
+OPTION_RETRIES = 2
 LOW_CONFIDENCE = "low confidence"
 
 
@@ -203,9 +206,7 @@ class Pipeline:
         guide = self.guide(instruction)
         key = None
         if self.cache is not None:
-            from nlsh.cache import cache_key
-
-            key = cache_key(prompt, grammar, self.model_path, self.lora_path, guide.name if guide else None)
+            key = self.answer_key(prompt, grammar, guide)
             hit = self.cache.get(key)
             if hit is not None:
                 return self._as_asked(instruction, hit)
@@ -224,11 +225,43 @@ class Pipeline:
             # probable answer that leaves the greedy path and finishes is the next best answer.
             alternatives = self.model.alternatives(prompt, grammar, 2, guide=guide)
             generation = next((g for g in alternatives if g.finished), generation)
+        if generation.finished and not self._is_home(generation.text):
+            generation = self._without_invented_options(prompt, grammar, guide, generation)
         if key is not None:
             # Unfinished answers too: greedy decoding would loop the same way again. The model's
             # own answer is stored: entries written before a rule below changed stay right.
             self.cache.put(key, generation)
         return self._as_asked(instruction, generation)
+
+    def answer_key(self, prompt: str, grammar: str | None, guide: Guide | None) -> str:
+        """The translation cache's key: everything the answer depends on, the rules included."""
+        from nlsh.cache import cache_key
+
+        return cache_key(prompt, grammar, self.model_path, self.lora_path,
+                         [guide.name if guide else None, f"option-retries-{OPTION_RETRIES}"])
+
+    def _without_invented_options(self, prompt: str, grammar: str | None, guide: Guide | None,
+                                  generation: Generation) -> Generation:
+        """`uptime -l` where uptime's man page has no -l: the model invents options for tools it
+        knows, and such a command fails. Decode again with those options barred (the model's next
+        choice at that point: `uptime -p`); keep the answer with the fewest such options, the
+        model's own on a tie. The validator still warns about any left."""
+        from nlsh.validator.options import undocumented_options
+
+        best, fewest = generation, len(undocumented_options(generation.text))
+        barred: set[str] = set()
+        for _ in range(OPTION_RETRIES):
+            found = {flag for _, flag in undocumented_options(generation.text)}
+            if not found:
+                break
+            barred |= found
+            generation = self.model.generate(prompt, grammar, guide=barring_options(guide, barred))
+            if not generation.finished:
+                break
+            left = len(undocumented_options(generation.text))
+            if left < fewest:
+                best, fewest = generation, left
+        return best
 
     def _as_asked(self, instruction: str, generation: Generation) -> Generation:
         """A shell answer gets the `sudo` its request asked for ("start nethogs as root")."""

@@ -17,7 +17,7 @@ firmly, and its next piece is offered even when the model ranks it far down (Gui
 from __future__ import annotations
 
 import re
-from typing import Callable
+from typing import Callable, Collection
 
 from nlsh.model import Guide
 
@@ -165,3 +165,30 @@ def tool_rest(request: str) -> Callable[[str], list[str]]:
 
 def shell_guide(request: str) -> Guide:
     return Guide(prior=copy_prior(request), wanted=tool_rest(request), name=VERSION)
+
+
+# Far below any candidate's logit: the option is never written, the model's next choice is.
+BARRED = -1e9
+
+
+def barring_options(guide: Guide | None, options: Collection[str]) -> Guide:
+    """`guide`, and never completing one of `options` as a whole word (`-l` after `uptime` where
+    uptime documents no `-l`): at that point the model makes its next choice, and the rest is decoded
+    as usual. Whole answers ranked next by the model were worse (`uptime -l`, then `uptime --total`,
+    then `system -n 1`): barring the one word keeps everything before it."""
+    base = guide.prior if guide else None
+    invented = re.compile(r"(?<!\S)(?:" + "|".join(re.escape(o) for o in sorted(options)) + r")(?!\S)")
+
+    def prior(text: str) -> Callable[[str], float]:
+        inner = base(text) if base else None
+
+        def offset(piece: str) -> float:
+            grown = text + piece
+            if piece and any(m.end() > len(text) for m in invented.finditer(grown)):
+                return BARRED
+            return inner(piece) if inner else 0.0
+
+        return offset
+
+    return Guide(prior=prior, wanted=guide.wanted if guide else None,
+                 name=f"{guide.name if guide else ''}-barring:{','.join(sorted(options))}")

@@ -258,15 +258,14 @@ def test_translation_cache_answers_without_the_model(model_paths, isolated_home)
     cached = second.generate("print the current date")
     assert second._model is None  # answered from the cache: no model was asked
     assert cached.text == gen.text
+    assert second.cache.get(_key(second, "print the current date")) is not None
     # Another grammar is another key.
     third = Pipeline(Config(min_confidence=0.0, grammar="path"), model_path=path, lora=str(adapter) if adapter else "none")
     assert third.cache.get(_key(third, "print the current date")) is None
 
 
 def _key(pipeline, instruction):
-    from nlsh.cache import cache_key
-
-    return cache_key(pipeline.prompt(instruction), pipeline.grammar(instruction), pipeline.model_path, pipeline.lora_path)
+    return pipeline.answer_key(pipeline.prompt(instruction), pipeline.grammar(instruction), pipeline.guide(instruction))
 
 
 def test_bundled_models_are_found_without_importing_their_packages():

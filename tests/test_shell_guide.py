@@ -2,7 +2,19 @@
 
 from __future__ import annotations
 
-from nlsh.shell_guide import BOOST, TOOL_BOOST, copy_prior, named_words, tool_rest, tool_words
+import pytest
+
+from nlsh.shell_guide import (
+    BARRED,
+    BOOST,
+    TOOL_BOOST,
+    barring_options,
+    copy_prior,
+    named_words,
+    shell_guide,
+    tool_rest,
+    tool_words,
+)
 
 
 def test_program_like_words_of_a_request():
@@ -100,5 +112,45 @@ def test_the_pipeline_spells_an_unseen_tool_as_typed(model_paths):
                                "mosquitto_passwd")]:
             words = pipeline.generate(request).text.split()
             assert tool in words[:2], (request, words)
+    finally:
+        pipeline.close()
+
+
+def test_a_barred_option_is_never_completed_as_a_whole_word():
+    prior = barring_options(None, {"-l", "--home"}).prior
+    assert prior("uptime")(" -l") == BARRED and prior("uptime -")("l") == BARRED
+    assert prior("uptime")(" -lh") == 0.0 and prior("uptime")(" -p") == 0.0  # another word
+    assert prior("ls -a")(" --home") == BARRED and prior("ls")(" --homedir") == 0.0
+    assert prior("ls --home")("") == 0.0  # the end adds no text: nothing newly completed
+    assert prior("grep -l x")(" y") == 0.0  # written before the bar: not this decode's to judge
+
+
+def test_barring_keeps_the_copy_prior():
+    request = "show notes.txt in rainbow colours with pridecat"
+    guide = barring_options(shell_guide(request), {"-l"})
+    assert guide.prior("pr")("ide") == copy_prior(request)("pr")("ide") == TOOL_BOOST  # passed through
+    assert guide.prior("pridecat")(" -l") == BARRED
+    assert guide.wanted is not None and guide.name.startswith(shell_guide(request).name)
+
+
+def test_the_pipeline_answers_without_an_option_the_man_page_lacks(model_paths):
+    """Greedy, the shipped model answers `df -b`; GNU df has no -b, and barring it gives the model's
+    next choice (`df -k` when this was written)."""
+    from nlsh.config import Config
+    from nlsh.explain import man_page
+    from nlsh.pipeline import Pipeline
+    from nlsh.validator.options import undocumented_options
+
+    if man_page("df") is None:
+        pytest.skip("no man page for df on this machine")
+    path, adapter = model_paths
+    pipeline = Pipeline(Config(), model_path=path, lora=adapter, use_cache=False)
+    try:
+        prompt = pipeline.prompt("how much disk space is free")
+        greedy = pipeline.model.generate(prompt, pipeline.grammar("how much disk space is free"),
+                                         guide=pipeline.guide("how much disk space is free"))
+        answer = pipeline.generate("how much disk space is free").text
+        assert answer.split()[0] == "df", answer
+        assert undocumented_options(answer) == [], (greedy.text, answer)
     finally:
         pipeline.close()

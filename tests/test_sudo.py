@@ -55,7 +55,6 @@ def test_the_pipeline_runs_what_was_asked_for_as_root(model_paths):
 def test_a_cached_answer_gets_the_sudo_too(model_paths, isolated_home):
     """An answer cached before this rule existed (the model's own `nethogs --root`) comes back
     with the sudo the request asks for, and without the model being loaded."""
-    from nlsh.cache import cache_key
     from nlsh.config import Config
     from nlsh.model import Generation
     from nlsh.pipeline import Pipeline, clean_instruction
@@ -65,7 +64,7 @@ def test_a_cached_answer_gets_the_sudo_too(model_paths, isolated_home):
     pipeline = Pipeline(Config(), model_path=path, lora=adapter)
     try:
         guide = pipeline.guide(request)
-        key = cache_key(pipeline.prompt(request), pipeline.grammar(), pipeline.model_path, pipeline.lora_path, guide.name)
+        key = pipeline.answer_key(pipeline.prompt(request), pipeline.grammar(), guide)
         pipeline.cache.put(key, Generation(text="nethogs --root", confidence=0.9, n_tokens=4, seconds=0.1))
         cached = pipeline.generate(request)
         assert pipeline._model is None  # answered from the cache
