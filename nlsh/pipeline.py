@@ -242,10 +242,10 @@ class Pipeline:
 
     def _without_invented_options(self, prompt: str, grammar: str | None, guide: Guide | None,
                                   generation: Generation) -> Generation:
-        """`uptime -l` where uptime's man page has no -l: the model invents options for tools it
-        knows, and such a command fails. Decode again with those options barred (the model's next
-        choice at that point: `uptime -p`); keep the answer with the fewest such options, the
-        model's own on a tie. The validator still warns about any left."""
+        """`df -b` where df's man page has no -b: the model invents options for tools it knows,
+        and such a command fails. Decode again with those options barred (the model's next choice
+        at that point: `df -k`); keep the answer with the fewest such options, the model's own on
+        a tie. The validator still warns about any left."""
         from nlsh.validator.options import undocumented_options
 
         best, fewest = generation, len(undocumented_options(generation.text))
