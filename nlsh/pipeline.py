@@ -248,19 +248,19 @@ class Pipeline:
         a tie. The validator still warns about any left."""
         from nlsh.validator.options import undocumented_options
 
-        best, fewest = generation, len(undocumented_options(generation.text))
+        found = undocumented_options(generation.text)
+        best, fewest = generation, len(found)
         barred: set[str] = set()
         for _ in range(OPTION_RETRIES):
-            found = {flag for _, flag in undocumented_options(generation.text)}
             if not found:
                 break
-            barred |= found
+            barred |= {flag for _, flag in found}
             generation = self.model.generate(prompt, grammar, guide=barring_options(guide, barred))
             if not generation.finished:
                 break
-            left = len(undocumented_options(generation.text))
-            if left < fewest:
-                best, fewest = generation, left
+            found = undocumented_options(generation.text)
+            if len(found) < fewest:
+                best, fewest = generation, len(found)
         return best
 
     def _as_asked(self, instruction: str, generation: Generation) -> Generation:

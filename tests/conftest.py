@@ -148,3 +148,11 @@ def base_model(model_paths, model):
     loaded = load_model(path, None)
     yield loaded
     loaded.close()
+
+
+def needs_man(name: str) -> None:
+    """Skip a test that reads NAME's man page where this machine has none."""
+    from nlsh.explain import man_page
+
+    if man_page(name) is None:
+        pytest.skip(f"no man page for {name} on this machine")

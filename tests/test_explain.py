@@ -9,6 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from conftest import needs_man
 from nlsh.explain import (
     Explanation,
     documentation,
@@ -24,13 +25,8 @@ def _parts(explanation: Explanation, kind: str) -> dict[str, str]:
     return {p.word: p.text for p in explanation.parts if p.kind == kind}
 
 
-def _needs_man(name: str) -> None:
-    if man_page(name) is None:
-        pytest.skip(f"no man page for {name} on this machine")
-
-
 def test_find_flags_come_from_its_man_page() -> None:
-    _needs_man("find")
+    needs_man("find")
     explanation = explain_command("find ~ -type f -size +100M")
     assert explanation.error is None
     utilities = _parts(explanation, "utility")
@@ -98,7 +94,7 @@ def test_nested_commands_are_explained_one_level_deeper() -> None:
 
 
 def test_git_subcommand_uses_its_own_page() -> None:
-    _needs_man("git-commit")
+    needs_man("git-commit")
     explanation = explain_command("git commit -am 'fix'")
     assert "Record changes" in _parts(explanation, "subcommand")["commit"]
     flags = _parts(explanation, "flag")
@@ -107,7 +103,7 @@ def test_git_subcommand_uses_its_own_page() -> None:
 
 
 def test_render_aligns_one_line_per_part() -> None:
-    _needs_man("find")
+    needs_man("find")
     text = render_explanation(explain_command("find ~ -type f"))
     lines = text.splitlines()
     assert lines[0].startswith("find") and " - search for files in a directory hierarchy" in lines[0]
@@ -132,7 +128,7 @@ def test_help_text_options_are_found() -> None:
 
 
 def test_man_page_entries_have_values_and_descriptions() -> None:
-    _needs_man("grep")
+    needs_man("grep")
     entries = option_entries(man_page("grep"))
     assert entries["-e"].takes_value and entries["-e"] is entries["--regexp"]
     assert entries["-v"].text.startswith("Invert the sense of matching")

@@ -9,6 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from conftest import needs_man
 from nlsh.schema import Risk, Verdict
 from nlsh.validator import check_command, parse_command
 from nlsh.validator.parse import ParseError
@@ -455,13 +456,6 @@ def test_deep_nesting_is_refused_not_crashed() -> None:
 # --- options the utility's own documentation lacks (nlsh.validator.options) ----------------------
 
 
-def _needs_man(name: str) -> None:
-    from nlsh.explain import man_page
-
-    if man_page(name) is None:
-        pytest.skip(f"no man page for {name} on this machine")
-
-
 def _option_warning(name: str, flag: str) -> str:
     return f"{name}: this machine's documentation lists no option {flag}"
 
@@ -474,7 +468,7 @@ def _option_warning(name: str, flag: str) -> str:
     ("ssh host ls --home; df -b", "df", "-b"),  # the remote ls is another machine's; this df is ours
 ])
 def test_an_option_the_man_page_lacks_is_a_warning(command: str, name: str, flag: str) -> None:
-    _needs_man(name)
+    needs_man(name)
     verdict = check_command(command)
     assert verdict.valid and verdict.risk != Risk.dangerous
     assert [w for w in verdict.warnings if not w.startswith("unknown command")] == [_option_warning(name, flag)]
@@ -493,7 +487,7 @@ def test_an_option_the_man_page_lacks_is_a_warning(command: str, name: str, flag
     "kill -9 1",
 ])
 def test_documented_or_unjudgeable_options_are_not_warned_about(command: str) -> None:
-    _needs_man("ls")
+    needs_man("ls")
     assert check_command(command).warnings == []
 
 
