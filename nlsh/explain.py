@@ -44,6 +44,7 @@ class ExplainPart(BaseModel):
     text: str = ""  # one line of description; empty when nothing on this machine documents it
     source: Source = ""
     depth: int = 0  # nesting: inside $(...), sh -c '...', find -exec
+    cluster: str = ""  # on a cluster's first flag, the cluster as written (`-la` on `-l`)
 
 
 class Explanation(BaseModel):
@@ -305,7 +306,7 @@ def _explain_args(words: list[Word], doc: "Doc", depth: int) -> list[ExplainPart
                                          depth=depth))
                 break
             parts.append(ExplainPart(word=word, kind="flag", text=doc.describe(flag, ""), source=doc.source_for(flag),
-                                     depth=depth))
+                                     depth=depth, cluster=text if j == 0 else ""))
         i += 1
     return parts
 

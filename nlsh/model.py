@@ -11,11 +11,13 @@ The decoding loop is our own rather than Llama.generate(), for three reasons:
 
 from __future__ import annotations
 
+import atexit
 import ctypes
 import math
 import os
 import threading
 import time
+import weakref
 from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -155,6 +157,7 @@ class Model:
         self._one = (llama_cpp.llama_token_data * 1)()
         self.n_threads = threads
         self.last_reused = 0
+        _LIVE.add(self)
 
     # -- loading ------------------------------------------------------------------------------
 
@@ -190,6 +193,7 @@ class Model:
             self._llama_cpp.llama_sampler_free(sampler)
         self._grammars.clear()
         self.llm.close()
+        _LIVE.discard(self)
 
     # -- grammar ------------------------------------------------------------------------------
 
@@ -536,6 +540,17 @@ def _last_log_error() -> str:
     lines = [ln.strip() for ln in LOG_TAIL if ln.strip()]
     errors = [ln for ln in lines if "error" in ln.lower() or "failed" in ln.lower()]
     return (errors or lines or [""])[-1][:200]
+
+
+# Every model not yet freed. Left to the interpreter's teardown, llama.cpp's functions can be gone
+# before a model is freed ("Exception ignored in Llama.__del__ ... 'NoneType' object is not callable").
+_LIVE: "weakref.WeakSet[Model]" = weakref.WeakSet()
+
+
+@atexit.register
+def _close_live_models() -> None:
+    for model in list(_LIVE):
+        model.close()
 
 
 # One model per process and per (path, adapter): loading costs most of a cold start.

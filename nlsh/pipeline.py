@@ -238,23 +238,26 @@ class Pipeline:
         from nlsh.cache import cache_key
 
         return cache_key(prompt, grammar, self.model_path, self.lora_path,
-                         [guide.name if guide else None, f"option-retries-{OPTION_RETRIES}"])
+                         [guide.name if guide else None, f"option-retries-{OPTION_RETRIES}-letters"])
 
     def _without_invented_options(self, prompt: str, grammar: str | None, guide: Guide | None,
                                   generation: Generation) -> Generation:
         """`df -b` where df's man page has no -b: the model invents options for tools it knows,
-        and such a command fails. Decode again with those options barred (the model's next choice
-        at that point: `df -k`); keep the answer with the fewest such options, the model's own on
-        a tie. The validator still warns about any left."""
-        from nlsh.validator.options import undocumented_options
+        and such a command fails. Decode again with every one-letter option that program's
+        documentation lacks barred in its command, and the invented long ones: the model's next
+        choice among what exists (`df -k`; barring only `-b`, it went on to the equally invented
+        `-c`). Keep the answer with the fewest such options, the model's own on a tie. The
+        validator still warns about any left."""
+        from nlsh.validator.options import lacking_letters, undocumented_options
 
         found = undocumented_options(generation.text)
         best, fewest = generation, len(found)
-        barred: set[str] = set()
+        barred: dict[str, set[str]] = {}
         for _ in range(OPTION_RETRIES):
             if not found:
                 break
-            barred |= {flag for _, flag in found}
+            for utility, flag in found:
+                barred.setdefault(utility, set(lacking_letters(utility))).add(flag)
             generation = self.model.generate(prompt, grammar, guide=barring_options(guide, barred))
             if not generation.finished:
                 break

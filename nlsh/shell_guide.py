@@ -17,7 +17,7 @@ firmly, and its next piece is offered even when the model ranks it far down (Gui
 from __future__ import annotations
 
 import re
-from typing import Callable, Collection
+from typing import Callable, Collection, Mapping
 
 from nlsh.model import Guide
 
@@ -169,26 +169,34 @@ def shell_guide(request: str) -> Guide:
 
 # Far below any candidate's logit: the option is never written, the model's next choice is.
 BARRED = -1e9
+_FLAG_WORD = re.compile(r"(?<!\S)--?[A-Za-z][\w-]*(?!\S)")
 
 
-def barring_options(guide: Guide | None, options: Collection[str]) -> Guide:
-    """`guide`, and never completing one of `options` as a whole word (`-l` after `uptime` where
-    uptime documents no `-l`): at that point the model makes its next choice, and the rest is decoded
+def barring_options(guide: Guide | None, options: Mapping[str, Collection[str]]) -> Guide:
+    """`guide`, and never completing one of a program's barred options as a whole word in that
+    program's command, nor a cluster one opens (`-l` or `-lp` after `uptime` where uptime documents
+    no `-l`; `grep -l` stays). At that point the model makes its next choice, and the rest is decoded
     as usual. Whole answers ranked next by the model were worse (`uptime -l`, then `uptime --total`,
     then `system -n 1`): barring the one word keeps everything before it."""
+    from nlsh.validator.options import uses_any
+
     base = guide.prior if guide else None
-    invented = re.compile(r"(?<!\S)(?:" + "|".join(re.escape(o) for o in sorted(options)) + r")(?!\S)")
+
+    def barred(grown: str, flag: str, start: int) -> bool:
+        command = re.split(r"[|;&()]", grown[:start])[-1].split()
+        return any(uses_any(flag, options.get(word.rsplit("/", 1)[-1], ())) for word in command)
 
     def prior(text: str) -> Callable[[str], float]:
         inner = base(text) if base else None
 
         def offset(piece: str) -> float:
             grown = text + piece
-            if piece and any(m.end() > len(text) for m in invented.finditer(grown)):
+            if piece and any(m.end() > len(text) and barred(grown, m.group(), m.start())
+                             for m in _FLAG_WORD.finditer(grown)):
                 return BARRED
             return inner(piece) if inner else 0.0
 
         return offset
 
     return Guide(prior=prior, wanted=guide.wanted if guide else None,
-                 name=f"{guide.name if guide else ''}-barring:{','.join(sorted(options))}")
+                 name=f"{guide.name if guide else ''}-barring:" + ";".join(f"{p}:{','.join(sorted(f))}" for p, f in sorted(options.items())))

@@ -466,6 +466,8 @@ def _option_warning(name: str, flag: str) -> str:
     ("sort -k2 names.txt | uniq --twice", "uniq", "--twice"),
     ("sudo ls --home /root", "ls", "--home"),
     ("ssh host ls --home; df -b", "df", "-b"),  # the remote ls is another machine's; this df is ours
+    ("tty -full", "tty", "-f"),  # a cluster whose first letter is not an option: getopt stops there
+    ("df -bh", "df", "-b"),
 ])
 def test_an_option_the_man_page_lacks_is_a_warning(command: str, name: str, flag: str) -> None:
     needs_man(name)
@@ -479,7 +481,9 @@ def test_an_option_the_man_page_lacks_is_a_warning(command: str, name: str, flag
     "df -h --output=avail .",
     "sort --rev names.txt",  # GNU getopt takes any unambiguous prefix of --reverse
     "uniq --all-repeat=separate names.txt",
-    "ls -lj",  # a cluster is not checked letter by letter (gcc's -Wall is one option)
+    "ls -lj",  # a cluster is judged by its first letter only (gcc's -Wall is one option)
+    "tar -xvf archive.tar",
+    "pkill -SIGUSR1 nginx",  # a signal, not a cluster
     "git commit --nosuchflag",  # a subcommand's options are in its own page
     "python3 app.py --url https://example.com",  # the script's options
     "ssh host ls --home",  # another machine's ls

@@ -19,12 +19,15 @@ from __future__ import annotations
 
 import functools
 import re
-from typing import TYPE_CHECKING, Optional
+import string
+from typing import TYPE_CHECKING, Collection, Optional
 
 if TYPE_CHECKING:
     from nlsh.explain import Doc
 
 _CHECKED_FLAG = re.compile(r"--[A-Za-z][\w-]*|-[A-Za-z]")
+# Lower-case letters only: `-SIGUSR1`, `-O2` and gcc's `-lm` are signals, levels and glued values.
+_CLUSTER = re.compile(r"-[a-z]{2,}")
 _SUBCOMMAND_LIKE = re.compile(r"[a-z][a-z0-9-]*")
 _RUNS_PROGRAMS = frozenset({"java"})  # like the interpreters: later options are the program's
 _MIN_ENTRIES = 5  # fewer documented options: likely a page the parser could not read
@@ -57,10 +60,40 @@ def undocumented_options(command: str, path: Optional[str] = None) -> list[tuple
         doc = judged.get(part.depth)
         if part.kind != "flag" or part.source or doc is None:
             continue
-        flag = re.split(r"[\s=]", part.word, maxsplit=1)[0]
-        if _CHECKED_FLAG.fullmatch(flag) and flag in words and not _documented(flag, doc) and (doc.name, flag) not in found:
+        flag = _judged_flag(part, words, doc)
+        if flag and not _documented(flag, doc) and (doc.name, flag) not in found:
             found.append((doc.name, flag))
     return found
+
+
+def _judged_flag(part, words: set[str], doc: "Doc") -> Optional[str]:
+    """The flag a part's word is judged by: a whole-word flag itself; for a cluster (`-add`), the
+    letter that opens it, which getopt reads first and rejects first, unless a documented option
+    begins with the whole cluster (gcc's `-Wall`). Clusters only from a man page: `--help` texts
+    (gcc's) leave out options such as `-lname` whose values are glued on."""
+    flag = re.split(r"[\s=]", part.word, maxsplit=1)[0]
+    if _CHECKED_FLAG.fullmatch(flag) and flag in words:
+        return flag
+    if (_CLUSTER.fullmatch(part.cluster) and part.cluster in words and doc.source == "man"
+            and not _documented(part.cluster, doc)):
+        return flag
+    return None
+
+
+def uses_any(word: str, flags: Collection[str]) -> bool:
+    """Whether a written word is one of `flags`, or a cluster opened by one (`-add` by `-a`)."""
+    return word in flags or bool(_CLUSTER.fullmatch(word)) and word[:2] in flags
+
+
+def lacking_letters(utility: str, path: Optional[str] = None) -> frozenset[str]:
+    """Every `-x` of one letter `utility`'s documentation lacks (for df: `-b`, `-c`, ...); none when
+    its documentation is not one the check judges by."""
+    from nlsh.explain import documentation
+
+    doc = documentation(utility, path)
+    if not _judgeable(doc, utility):
+        return frozenset()
+    return frozenset(flag for flag in (f"-{c}" for c in string.ascii_letters) if not _documented(flag, doc))
 
 
 def _judgeable(doc: "Doc", word: str) -> bool:
