@@ -38,6 +38,7 @@ MAX_INSTRUCTION_CHARS = 2000
 # documentation lacks. Part of the translation cache key: entries written under other rules are not reused.
 OPTION_RETRIES = 2
 LOW_CONFIDENCE = "low confidence"
+_ASKS_FOR_HELP = re.compile(r"\b(?:help|usage|version|options)\b", re.I)
 
 
 class Pipeline:
@@ -226,7 +227,7 @@ class Pipeline:
             alternatives = self.model.alternatives(prompt, grammar, 2, guide=guide)
             generation = next((g for g in alternatives if g.finished), generation)
         if generation.finished and not self._is_home(generation.text):
-            generation = self._without_invented_options(prompt, grammar, guide, generation)
+            generation = self._without_invented_options(instruction, prompt, grammar, guide, generation)
         if key is not None:
             # Unfinished answers too: greedy decoding would loop the same way again. The model's
             # own answer is stored: entries written before a rule below changed stay right.
@@ -238,26 +239,28 @@ class Pipeline:
         from nlsh.cache import cache_key
 
         return cache_key(prompt, grammar, self.model_path, self.lora_path,
-                         [guide.name if guide else None, f"option-retries-{OPTION_RETRIES}-letters"])
+                         [guide.name if guide else None, f"option-retries-{OPTION_RETRIES}-letters-help"])
 
-    def _without_invented_options(self, prompt: str, grammar: str | None, guide: Guide | None,
-                                  generation: Generation) -> Generation:
+    def _without_invented_options(self, instruction: str, prompt: str, grammar: str | None,
+                                  guide: Guide | None, generation: Generation) -> Generation:
         """`df -b` where df's man page has no -b: the model invents options for tools it knows,
         and such a command fails. Decode again with every one-letter option that program's
         documentation lacks barred in its command, and the invented long ones: the model's next
         choice among what exists (`df -k`; barring only `-b`, it went on to the equally invented
-        `-c`). Keep the answer with the fewest such options, the model's own on a tie. The
-        validator still warns about any left."""
-        from nlsh.validator.options import lacking_letters, undocumented_options
+        `-c`). Its help and version options are barred too unless asked for: `uptime -l` became
+        `uptime -h`, and is `uptime -p`. Keep the answer with the fewest such options, the model's
+        own on a tie. The validator still warns about any left."""
+        from nlsh.validator.options import not_an_answer, undocumented_options
 
         found = undocumented_options(generation.text)
         best, fewest = generation, len(found)
         barred: dict[str, set[str]] = {}
+        keep_help = bool(_ASKS_FOR_HELP.search(instruction))
         for _ in range(OPTION_RETRIES):
             if not found:
                 break
             for utility, flag in found:
-                barred.setdefault(utility, set(lacking_letters(utility))).add(flag)
+                barred.setdefault(utility, set(not_an_answer(utility, keep_help))).add(flag)
             generation = self.model.generate(prompt, grammar, guide=barring_options(guide, barred))
             if not generation.finished:
                 break

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from conftest import needs_man
 from nlsh.shell_guide import (
     BARRED,
@@ -132,13 +134,15 @@ def test_an_option_is_barred_only_in_its_own_programs_command():
     assert prior("grep")(" -l") == 0.0
 
 
-def test_the_letters_a_man_page_lacks():
-    from nlsh.validator.options import lacking_letters
+def test_a_retry_bars_what_the_man_page_lacks_and_its_help():
+    from nlsh.validator.options import not_an_answer
 
     needs_man("df")
-    lacking = lacking_letters("df")
-    assert {"-b", "-c", "-z"} <= lacking and not {"-h", "-k", "-T", "-B"} & lacking  # -B of --block-size
-    assert lacking_letters("git") == frozenset()  # its options are in each subcommand's page
+    barred = not_an_answer("df")
+    assert {"-b", "-c", "-z", "--help", "--version"} <= barred
+    assert not {"-h", "-k", "-T", "-B"} & barred  # -h is --human-readable, -B of --block-size
+    assert {"--help", "--version"}.isdisjoint(not_an_answer("df", keep_help=True))
+    assert not_an_answer("git") == frozenset()  # its options are in each subcommand's page
 
 
 def test_barring_keeps_the_copy_prior():
@@ -149,24 +153,28 @@ def test_barring_keeps_the_copy_prior():
     assert guide.wanted is not None and guide.name.startswith(shell_guide(request).name)
 
 
-def test_the_pipeline_answers_without_an_option_the_man_page_lacks(model_paths):
-    """Greedy, the shipped model answers `df -b`; GNU df has no -b. Barring only -b, the model went on
-    to the equally invented -c on one machine and to -k on another; barring every letter df lacks
-    gives its next choice among df's real options (`df -k` when this was written)."""
+@pytest.mark.parametrize("request_, tool", [
+    # greedy `df -b`; barring only -b, the model went on to the equally invented -c on one machine
+    # and to -k on another: barring every letter df lacks gives its next choice among real options
+    ("how much disk space is free", "df"),
+    # greedy `uptime -l`; barring what uptime lacks gave `uptime -h`, its help: now `uptime -p`
+    ("how long has the system been running", "uptime"),
+])
+def test_the_pipeline_answers_without_an_option_the_man_page_lacks(model_paths, request_, tool):
     from nlsh.config import Config
     from nlsh.pipeline import Pipeline
-    from nlsh.validator.options import undocumented_options
+    from nlsh.validator.options import not_an_answer, undocumented_options
 
-    needs_man("df")
+    needs_man(tool)
     path, adapter = model_paths
     pipeline = Pipeline(Config(), model_path=path, lora=adapter, use_cache=False)
     try:
-        prompt = pipeline.prompt("how much disk space is free")
-        greedy = pipeline.model.generate(prompt, pipeline.grammar("how much disk space is free"),
-                                         guide=pipeline.guide("how much disk space is free"))
+        greedy = pipeline.model.generate(pipeline.prompt(request_), pipeline.grammar(request_),
+                                         guide=pipeline.guide(request_))
         assert undocumented_options(greedy.text), f"pick another request: greedy `{greedy.text}` invents no option"
-        answer = pipeline.generate("how much disk space is free").text
-        assert answer.split()[0] == "df", answer
+        answer = pipeline.generate(request_).text
+        assert answer.split()[0] == tool, answer
         assert undocumented_options(answer) == [], (greedy.text, answer)
+        assert not set(answer.split()) & not_an_answer(tool), (greedy.text, answer)  # no --help either
     finally:
         pipeline.close()

@@ -85,15 +85,20 @@ def uses_any(word: str, flags: Collection[str]) -> bool:
     return word in flags or bool(_CLUSTER.fullmatch(word)) and word[:2] in flags
 
 
-def lacking_letters(utility: str, path: Optional[str] = None) -> frozenset[str]:
-    """Every `-x` of one letter `utility`'s documentation lacks (for df: `-b`, `-c`, ...); none when
-    its documentation is not one the check judges by."""
+def not_an_answer(utility: str, keep_help: bool = False, path: Optional[str] = None) -> frozenset[str]:
+    """Options of `utility` an answer with an invented option should not turn into: every `-x` of
+    one letter its documentation lacks (for df: `-b`, `-c`, ...), and those that only print its
+    help or version (`uptime -h` for "how long has the system been running") unless `keep_help`.
+    None when its documentation is not one the check judges by."""
     from nlsh.explain import documentation
 
     doc = documentation(utility, path)
     if not _judgeable(doc, utility):
         return frozenset()
-    return frozenset(flag for flag in (f"-{c}" for c in string.ascii_letters) if not _documented(flag, doc))
+    lacking = {flag for flag in (f"-{c}" for c in string.ascii_letters) if not _documented(flag, doc)}
+    about_itself = set() if keep_help else {name for entry in doc.entries.values()
+                                            if {"--help", "--version"} & set(entry.names) for name in entry.names}
+    return frozenset(lacking | about_itself)
 
 
 def _judgeable(doc: "Doc", word: str) -> bool:
