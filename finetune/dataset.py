@@ -60,6 +60,17 @@ class DataConfig:
     # Sampling weight of an NL2Bash record in that subset (tldr's: TLDR_*_WEIGHT below): NL2Bash
     # is where composed commands (pipes, find/xargs, comm) come from.
     nl2bash_weight: float = 2.0
+    # Times each training pair of finetune/everyday_pairs.jsonl is repeated (0 leaves them out), and
+    # the share of its tasks held out as dev.
+    everyday_repeat: int = 0
+    everyday_dev_fraction: float = 0.2
+
+
+# Requests as people type them ("whats my ip", "biggest files in downloads") for the tasks they ask
+# a terminal for most, written for this project (no third-party data): tldr describes what an
+# option does ("display the amount of free and used memory"), and a model trained on that alone
+# answers "show free memory" with `systemd-free`.
+EVERYDAY_PAIRS = Path(__file__).with_name("everyday_pairs.jsonl")
 
 
 def tldr_group(page: str) -> str:
@@ -172,6 +183,14 @@ def nl2bash_records(cfg: DataConfig, known: set[str], rng: random.Random) -> tup
     return records, stats
 
 
+def everyday_records(path: Path = EVERYDAY_PAIRS) -> list[Record]:
+    """The project's own everyday pairs; the phrasings of one task share a group."""
+    with path.open(encoding="utf-8") as f:
+        rows = [json.loads(line) for line in f if line.strip()]
+    return [Record(instruction=r["instruction"], answer=r["answer"], source="everyday", group=r["group"],
+                   utility=next(iter(command_utilities(r["answer"])), "")) for r in rows]
+
+
 def home_records(cfg: DataConfig, n: int, seed: int) -> list[Record]:
     from finetune.home_data import build_home_records
 
@@ -228,6 +247,7 @@ def build(cfg: DataConfig) -> dict:
     shell = t_records + n_records
     n_home = int((cfg.train_limit or len(shell)) * cfg.home_share)
     h_records = home_records(cfg, n_home, cfg.seed) if n_home else []
+    e_records = everyday_records() if cfg.everyday_repeat else []
     everything = shell + h_records
 
     train, dev = [], []
@@ -238,6 +258,11 @@ def build(cfg: DataConfig) -> dict:
         if len(shell_train) > cfg.train_limit:
             subset = _prioritised_subset(shell_train, cfg.train_limit, rng, cfg.nl2bash_weight)
             train = subset + [r for r in train if r.source == "home"]
+    for r in e_records:
+        if _hashed_to_dev(r.group, cfg.everyday_dev_fraction, cfg.split_seed):
+            dev.append(r)
+        else:  # copies, so each repeat gets its own retrieved context
+            train += [r.model_copy() for _ in range(cfg.everyday_repeat)]
     summaries = whatis_summaries()
     if cfg.page_hints:
         summaries = hint_summaries(summaries, pages, {r.group for r in train})
@@ -259,6 +284,7 @@ def build(cfg: DataConfig) -> dict:
         "tldr": t_stats,
         "nl2bash": n_stats,
         "home": {"records": len(h_records)},
+        "everyday": {"records": len(e_records)},
         "train": dict(Counter(r.source for r in train)),
         "dev": dict(Counter(r.source for r in dev)),
         "train_with_context": sum(1 for r in train if r.context.tools or r.context.examples),
@@ -319,6 +345,7 @@ only, never committed or shipped.
 | tldr pages (common, linux, osx) | CC BY 4.0, "tldr-pages team and contributors" | placeholders filled with concrete values named in the instruction; meta examples dropped; {cfg.tool_share:.0%} of instructions name the tool; installed utilities filled {cfg.fills_installed}x | {counts['tldr'].get('records')} |
 | NL2Bash (Lin et al., 2018) | MIT | parses with bashlex; all utilities known; duplicate instructions/commands dropped; at most {cfg.nl2bash_cap_per_utility} per first utility | {counts['nl2bash'].get('records')} |
 | home-llm piles (acon96/home-llm) | MIT | random homes in SPEC domains, nlsh answer format | {counts['home'].get('records')} |
+| everyday pairs (`finetune/everyday_pairs.jsonl`, this project's own) | the project's | {cfg.everyday_dev_fraction:.0%} of tasks held out; each training pair repeated {cfg.everyday_repeat}x | {counts['everyday'].get('records')} |
 
 Split: dev = {cfg.dev_fraction:.0%} of groups (tldr page, NL2Bash masked-command template, home phrase
 template), so near-duplicates never straddle train and dev; the {len(CORE_PAGES)} core tldr pages (`ls`,

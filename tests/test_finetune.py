@@ -333,12 +333,15 @@ def test_dev_split_has_no_group_in_train(tmp_path):
     (root / "nl2bash" / "nl2bash.jsonl").write_text("\n".join(lines) + "\n")
     (root / "home-llm").mkdir()
     (root / "home-llm" / "piles").symlink_to(SHARED / "home-llm" / "piles")
-    counts = build(DataConfig(data_root=root, out_dir=tmp_path / "out", dev_fraction=0.2, home_share=0.1))
+    counts = build(DataConfig(data_root=root, out_dir=tmp_path / "out", dev_fraction=0.2, home_share=0.1,
+                              everyday_repeat=2))
     train = [json.loads(x) for x in (tmp_path / "out" / "train.jsonl").read_text().splitlines()]
     dev = [json.loads(x) for x in (tmp_path / "out" / "dev.jsonl").read_text().splitlines()]
     assert train and dev
     assert not {r["group"] for r in train} & {r["group"] for r in dev}
-    assert {"tldr", "nl2bash", "home"} <= {r["source"] for r in train}
+    assert {"tldr", "nl2bash", "home", "everyday"} <= {r["source"] for r in train}
+    assert "everyday" in {r["source"] for r in dev}  # whole tasks held out
+    assert counts["train"]["everyday"] == 2 * len({(r["instruction"], r["answer"]) for r in train if r["source"] == "everyday"})
     # Whatever share the hash holds out, the core pages among these 180 stay in training.
     core_here = {r["group"] for r in train} & CORE_GROUPS
     assert core_here and not {r["group"] for r in dev} & CORE_GROUPS
@@ -354,6 +357,25 @@ def test_dev_split_has_no_group_in_train(tmp_path):
             assert groups[(ex["instruction"], ex["answer"])] - {r["group"]}, (r["group"], ex)
             shown += 1
     assert shown > 0
+
+
+def test_everyday_pairs_are_valid_commands_and_no_benchmark_request():
+    """The project's own pairs: every answer a command the validator accepts with only documented
+    options, each task's phrasings in one group, and no request of bench/ trained word for word."""
+    from finetune.dataset import everyday_records
+    from nlsh.validator import check_command
+    from nlsh.validator.options import undocumented_options
+
+    records = everyday_records()
+    assert len(records) >= 250 and len({r.group for r in records}) >= 80
+    assert len({r.instruction for r in records}) == len(records)
+    for r in records:
+        assert r.group.startswith("everyday:") and r.utility, r
+        assert check_command(r.answer).valid and not undocumented_options(r.answer), r.answer
+    bench = Path(__file__).parent.parent / "bench"
+    requests = set((bench / "everyday.txt").read_text().lower().splitlines())
+    requests |= {json.loads(line)["request"].lower() for line in (bench / "everyday2.jsonl").read_text().splitlines()}
+    assert not requests & {r.instruction.lower() for r in records}
 
 
 def test_eval_tells_requests_that_name_their_tool_from_those_that_do_not():

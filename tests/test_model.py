@@ -229,8 +229,9 @@ def test_a_few_dozen_instructions_give_one_checked_line_each(pipeline, model_pat
 def test_an_answer_that_loops_gives_way_to_one_that_finishes(pipeline, model_paths):
     if model_paths[1] is None:
         pytest.skip("the request below loops with the shipped adapter; without it the base loops on most")
-    # Loops with the shipped adapter (phase 15): `ns1.newnameserver | grep -v "^[^[:space:]]*[[:space:]]*...`.
-    instruction = "Print A record for domain 'domain.' from 'ns1.newnameserver' nameserver"
+    # Loops with the shipped adapter (phase 23): `mount -o btr,rw,rw,rw,rw...`; the next best answer
+    # that finishes is `mount -o bind /something /new_something`.
+    instruction = 'Bind mount "/something" on "/new_something"'
     greedy = pipeline.model.generate(pipeline.prompt(instruction), pipeline.grammar(), guide=pipeline.guide(instruction))
     assert not greedy.finished, "pick another request: this one no longer loops under greedy decoding"
     answer = pipeline.generate(instruction)

@@ -154,11 +154,11 @@ def test_barring_keeps_the_copy_prior():
 
 
 @pytest.mark.parametrize("request_, tool", [
-    # greedy `df -b`; barring only -b, the model went on to the equally invented -c on one machine
-    # and to -k on another: barring every letter df lacks gives its next choice among real options
-    ("how much disk space is free", "df"),
-    # greedy `uptime -l`; barring what uptime lacks gave `uptime -h`, its help: now `uptime -p`
-    ("how long has the system been running", "uptime"),
+    # greedy `du -h -n 10` (du has no -n): `du -h -l 10`. With phase 15, "how much disk space is free"
+    # was `df -b`: barring only -b it went on to the equally invented -c on one machine and to -k on
+    # another, so every letter the program lacks is barred; `uptime -l` then became `uptime -h`, its
+    # help, so help and version options are barred too.
+    ("show the 10 biggest files in this directory", "du"),
 ])
 def test_the_pipeline_answers_without_an_option_the_man_page_lacks(model_paths, request_, tool):
     from nlsh.config import Config

@@ -3,8 +3,9 @@
 A small model invents flags for tools it knows well (`uptime -l`, `ls --home`, `pstree -P`), and the
 command then fails or does something else. Part of checking that a command exists is checking that
 its options do. The check is conservative, since a false warning teaches people to ignore warnings:
-- only a flag written as a whole word (`-l`, `--home`), never a letter of a cluster (`-Wall` is one
-  gcc option, not -W -a -l -l);
+- only a flag written as a whole word (`-l`, `--home`), and of a cluster only the letter that
+  opens it (`tty -full` fails at `-f`), and only where the cluster is lower-case letters from a man
+  page (`-Wall` is one gcc option, not -W -a -l -l; `-SIGUSR1` is a signal);
 - only against a man page or `--help` text that documents options at all (five or more), never for
   a tool with subcommands (`git commit --amend` is in git-commit's page, not git's; a first
   argument that reads like one, `gcloud init`, counts), find-style single-dash long options, a
@@ -34,7 +35,8 @@ _MIN_ENTRIES = 5  # fewer documented options: likely a page the parser could not
 
 
 def undocumented_options(command: str, path: Optional[str] = None) -> list[tuple[str, str]]:
-    """(utility, flag) for each whole-word flag of `command` its utility's documentation lacks."""
+    """(utility, flag) for each flag of `command` its utility's documentation lacks (of a cluster,
+    its opening letter)."""
     from nlsh.explain import documentation, explain_command
     from nlsh.validator.rules import WRAPPERS
 

@@ -1,0 +1,68 @@
+"""Everyday requests answered by one or more adapters side by side, for judging.
+
+    python bench/everyday.py [--adapter FILE ...]   (default: the shipped adapter)
+
+Two sets, neither of them trained on word for word (tests/test_finetune.py checks):
+- `everyday2.jsonl`: 40 requests written blind to the model's answers, each with acceptable commands
+  and a note saying what any acceptable answer must do. An answer equal to an acceptable command is
+  counted automatically; the rest are printed with the note, for a person to judge.
+- `everyday.txt`: the 30 requests the latency benchmark times, printed for judging by hand.
+Many of these tasks are among those `finetune/everyday_pairs.jsonl` teaches in other words; the
+pairs' held-out tasks are scored by `python -m finetune eval` instead.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+from pathlib import Path
+
+from machine import cpu_name, everyday_requests  # bench/machine.py (this folder is on sys.path)
+
+
+def _same(a: str, b: str) -> bool:
+    return a.split() == b.split()
+
+
+def answers(adapter: str | None, requests: list[str]) -> list[str]:
+    from nlsh.config import Config
+    from nlsh.pipeline import Pipeline
+
+    pipeline = Pipeline(Config(), lora=adapter, use_cache=False)
+    try:
+        return [pipeline.generate(r).text for r in requests]
+    finally:
+        pipeline.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--adapter", action="append", default=[],
+                        help="an adapter GGUF to compare (repeatable; default: the shipped one)")
+    args = parser.parse_args()
+    adapters = args.adapter or [None]
+    rows = [json.loads(line) for line in Path(__file__).with_name("everyday2.jsonl").read_text().splitlines()]
+    timed = everyday_requests()
+    requests = [r["request"] for r in rows] + timed
+    by_adapter = {a or "shipped": answers(a, requests) for a in adapters}
+
+    print(f"# everyday requests, {datetime.date.today()}, {cpu_name()}\n")
+    print("## everyday2.jsonl (= an acceptable command; ? for a person to judge against the note)\n")
+    for name, got in by_adapter.items():
+        accepted = sum(any(_same(a, ok) for ok in r["acceptable"]) for a, r in zip(got, rows))
+        print(f"- {name}: {accepted} of {len(rows)} equal to an acceptable command")
+    for i, r in enumerate(rows):
+        print(f"\n{r['request']}  ({r['note']})")
+        for name, got in by_adapter.items():
+            mark = "=" if any(_same(got[i], ok) for ok in r["acceptable"]) else "?"
+            print(f"  {mark} {name}: {got[i]}")
+    print("\n## everyday.txt (for a person to judge)\n")
+    for i, request in enumerate(timed, start=len(rows)):
+        print(request)
+        for name, got in by_adapter.items():
+            print(f"  {name}: {got[i]}")
+
+
+if __name__ == "__main__":
+    main()
