@@ -9,16 +9,42 @@ import sys
 from pathlib import Path
 
 
+def field_docs(cls) -> dict[str, str]:
+    """Each field's comment in the config class's source (the lines above it, or its own line's
+    end): the config's comments are its flags' documentation, written once."""
+    import inspect
+    import re
+
+    docs: dict[str, str] = {}
+    above: list[str] = []
+    for line in inspect.getsource(cls).splitlines():
+        stripped = line.strip()
+        field = re.match(r"(\w+)\s*:[^#]*?(?:#\s*(.*))?$", stripped)
+        if stripped.startswith("#"):
+            above.append(stripped.lstrip("# "))
+        elif field and not stripped.startswith(("class ", "def ", "@")):
+            docs[field.group(1)] = " ".join(above + ([field.group(2)] if field.group(2) else []))
+            above = []
+        else:
+            above = []
+    return docs
+
+
 def _add_dataclass_args(parser: argparse.ArgumentParser, cls) -> None:
+    docs = field_docs(cls)
     for f in dataclasses.fields(cls):
         default = f.default if f.default is not dataclasses.MISSING else f.default_factory()
         flag = "--" + f.name.replace("_", "-")
+        # argparse formats help with %: a literal one in a comment must be doubled
+        help_ = (docs.get(f.name, "") + " (default: %(default)s)" if docs.get(f.name) else "default: %(default)s")
+        help_ = help_.replace("%", "%%").replace("%%(default)s", "%(default)s")
         if isinstance(default, bool):
-            parser.add_argument(flag, action=argparse.BooleanOptionalAction, default=default)
+            parser.add_argument(flag, action=argparse.BooleanOptionalAction, default=default, help=help_)
         elif isinstance(default, list):
-            parser.add_argument(flag, action="append", default=[])
+            parser.add_argument(flag, action="append", default=[], help=docs.get(f.name, "").replace("%", "%%") or None)
         else:
-            parser.add_argument(flag, type=type(default) if not isinstance(default, Path) else Path, default=default)
+            parser.add_argument(flag, type=type(default) if not isinstance(default, Path) else Path, default=default,
+                                help=help_)
 
 
 def _build(cls, ns):

@@ -25,18 +25,18 @@ from nlsh.prompt import Example, PromptContext, ToolHint
 
 @dataclass
 class DataConfig:
-    data_root: Path = Path("../shared/data")
-    out_dir: Path = Path("runs/data")
+    data_root: Path = Path("../shared/data")  # tldr/, nl2bash/, home-llm/ as the shared data lays them out
+    out_dir: Path = Path("runs/data")  # where train.jsonl, dev.jsonl, counts.json and DATA_CARD.md go
     seed: int = 0  # sampling (values, subsets, context); the dev split has its own seed
-    split_seed: int = 0
-    dev_fraction: float = 0.06
+    split_seed: int = 0  # which groups the hash holds out: keep it fixed so dev splits stay comparable
+    dev_fraction: float = 0.06  # share of groups (tldr pages, NL2Bash templates, home templates) held out
     # tldr examples of utilities this machine has are filled twice (different values), others once:
     # everyday tools matter most to users, and the model must not learn that every request is `find`.
     fills_installed: int = 2
-    fills_other: int = 1
+    fills_other: int = 1  # fills of each example of a tool this machine lacks
     # Share of tldr instructions that name the page's tool, as people often do (see tldr.fill).
     tool_share: float = 0.5
-    nl2bash_cap_per_utility: int = 120
+    nl2bash_cap_per_utility: int = 120  # NL2Bash pairs kept per first utility (it is mostly `find`)
     # Home examples, as a share of the shell examples (0 disables them).
     home_share: float = 0.35
     # Longest device listing (characters) a home example may carry: every listing token is paid
@@ -44,8 +44,8 @@ class DataConfig:
     home_max_listing: int = 0
     # Share of training prompts that carry no retrieved context: the model must work with none.
     no_context_share: float = 0.45
-    max_tools: int = 3
-    max_examples: int = 2
+    max_tools: int = 3  # most tool hints in a training prompt, as nlsh retrieves at run time
+    max_examples: int = 2  # most retrieved examples in a training prompt
     # Hint the tools this machine lacks with their tldr page's summary too. Hints come from this
     # machine's man pages, and most tldr tools are not installed here, so the answer's tool is rarely
     # among a training prompt's hints and the model learns to pass hints over; on a user's machine
@@ -60,10 +60,9 @@ class DataConfig:
     # Sampling weight of an NL2Bash record in that subset (tldr's: TLDR_*_WEIGHT below): NL2Bash
     # is where composed commands (pipes, find/xargs, comm) come from.
     nl2bash_weight: float = 2.0
-    # Times each training pair of finetune/everyday_pairs.jsonl is repeated (0 leaves them out), and
-    # the share of its tasks held out as dev.
+    # Times each training pair of finetune/everyday_pairs.jsonl is repeated (0 leaves them out).
     everyday_repeat: int = 0
-    everyday_dev_fraction: float = 0.2
+    everyday_dev_fraction: float = 0.2  # share of everyday tasks held out as dev
 
 
 # Requests as people type them ("whats my ip", "biggest files in downloads") for the tasks they ask

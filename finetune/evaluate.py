@@ -24,20 +24,20 @@ from finetune.records import Record, read_records
 
 @dataclass
 class EvalConfig:
-    data_dir: str = "runs/data"
-    n_shell: int = 200
-    n_home: int = 40
+    data_dir: str = "runs/data"  # a built data directory: its dev.jsonl is scored
+    n_shell: int = 200  # shell dev items scored (a seeded sample; more than there are = all)
+    n_home: int = 40  # home dev items scored, each in its own home's grammar and validator
     # Systems to compare, comma-separated: bm25, base (bundled model without adapter),
     # tuned (with the adapter below), tuned-path (the same, first word restricted to $PATH),
     # tuned-noprior / tuned-nocopy (without the home device prior / the shell copy prior),
     # gemma (Gemma 3 270M base)
     systems: str = "bm25,base,tuned"
     adapter: str = ""  # default: the shipped nlsh/data/nlsh-lora.gguf
-    out: str = "runs/eval.json"
+    out: str = "runs/eval.json"  # every answer and score, as JSON (the table goes to stdout)
     # Corpus for the BM25 baseline (default: data_dir/train.jsonl); give it the whole training
     # corpus when the model was trained on a subset.
     bm25_corpus: str = ""
-    seed: int = 0
+    seed: int = 0  # which sample of the dev items
     # "all" dev items, or only those whose reference uses utilities installed on this machine
     # (everyday commands; the split holds out whole tldr pages, mostly of tools few people have)
     subset: str = "all"

@@ -20,7 +20,7 @@ import numpy as np
 class ExportConfig:
     weights: str = "runs/train/best"  # a directory written by train (weights.pt, train_config.json)
     base: str = ""  # the base GGUF the adapter was trained on (default: the bundled one)
-    out: str = "nlsh/data/nlsh-lora.gguf"
+    out: str = "nlsh/data/nlsh-lora.gguf"  # the adapter GGUF to write (default: the shipped one)
     dtype: str = "f16"  # f16 keeps a r=16 adapter of SmolLM2-135M near 10 MB
     merged: str = ""  # also write a merged full GGUF here (F16)
     # A full fine-tune ships as an adapter too: each weight's update cut to this rank by SVD

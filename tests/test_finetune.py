@@ -359,6 +359,26 @@ def test_dev_split_has_no_group_in_train(tmp_path):
     assert shown > 0
 
 
+@pytest.mark.parametrize("command", ["data", "train", "export", "eval"])
+def test_every_flag_is_documented(command, capsys):
+    """The config classes' comments are the flags' help: a field without one is an undocumented flag."""
+    import dataclasses
+
+    from finetune.__main__ import field_docs, main
+
+    cls = {"data": "finetune.dataset:DataConfig", "train": "finetune.config:TrainConfig",
+           "export": "finetune.export:ExportConfig", "eval": "finetune.evaluate:EvalConfig"}[command]
+    module, name = cls.split(":")
+    config = getattr(__import__(module, fromlist=[name]), name)
+    docs = field_docs(config)
+    assert all(docs.get(f.name) for f in dataclasses.fields(config)), [f.name for f in dataclasses.fields(config) if not docs.get(f.name)]
+    with pytest.raises(SystemExit):
+        main([command, "--help"])
+    out = " ".join(capsys.readouterr().out.split())
+    some = next(f.name for f in dataclasses.fields(config) if len(docs[f.name]) > 20)
+    assert " ".join(docs[some].split())[:20] in out
+
+
 def test_everyday_pairs_are_valid_commands_and_no_benchmark_request():
     """The project's own pairs: every answer a command the validator accepts with only documented
     options, each task's phrasings in one group, and no request of bench/ trained word for word."""
