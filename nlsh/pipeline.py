@@ -247,8 +247,8 @@ class Pipeline:
         and such a command fails. Decode again with every one-letter option that program's
         documentation lacks barred in its command, and the invented long ones: the model's next
         choice among what exists (`df -k`; barring only `-b`, it went on to the equally invented
-        `-c`). Its help and version options are barred too unless asked for: `uptime -l` became
-        `uptime -h`, and is `uptime -p`. Keep the answer with the fewest such options, the model's
+        `-c`). Its help and version options are barred too unless asked for: phase 15's `uptime -l`
+        became `uptime -h`, and is `uptime -p`. Keep the answer with the fewest such options, the model's
         own on a tie. The validator still warns about any left."""
         from nlsh.validator.options import not_an_answer, undocumented_options
 
