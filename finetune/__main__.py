@@ -19,10 +19,10 @@ def field_docs(cls) -> dict[str, str]:
     above: list[str] = []
     for line in inspect.getsource(cls).splitlines():
         stripped = line.strip()
-        field = re.match(r"(\w+)\s*:[^#]*?(?:#\s*(.*))?$", stripped)
+        field = re.match(r"(\w+)\s*:[^#]*?(?:#\s*(.*))?$", stripped)  # `name: type = default  # doc`
         if stripped.startswith("#"):
             above.append(stripped.lstrip("# "))
-        elif field and not stripped.startswith(("class ", "def ", "@")):
+        elif field:
             docs[field.group(1)] = " ".join(above + ([field.group(2)] if field.group(2) else []))
             above = []
         else:
@@ -35,13 +35,12 @@ def _add_dataclass_args(parser: argparse.ArgumentParser, cls) -> None:
     for f in dataclasses.fields(cls):
         default = f.default if f.default is not dataclasses.MISSING else f.default_factory()
         flag = "--" + f.name.replace("_", "-")
-        # argparse formats help with %: a literal one in a comment must be doubled
-        help_ = (docs.get(f.name, "") + " (default: %(default)s)" if docs.get(f.name) else "default: %(default)s")
-        help_ = help_.replace("%", "%%").replace("%%(default)s", "%(default)s")
+        doc = docs.get(f.name, "").replace("%", "%%")  # argparse formats help with %
+        help_ = f"{doc} (default: %(default)s)" if doc else "default: %(default)s"
         if isinstance(default, bool):
             parser.add_argument(flag, action=argparse.BooleanOptionalAction, default=default, help=help_)
         elif isinstance(default, list):
-            parser.add_argument(flag, action="append", default=[], help=docs.get(f.name, "").replace("%", "%%") or None)
+            parser.add_argument(flag, action="append", default=[], help=doc or None)
         else:
             parser.add_argument(flag, type=type(default) if not isinstance(default, Path) else Path, default=default,
                                 help=help_)

@@ -17,7 +17,9 @@ gguf = pytest.importorskip("gguf")
 
 from finetune import tldr  # noqa: E402
 from finetune.config import TrainConfig  # noqa: E402
-from finetune.dataset import CORE_GROUPS  # noqa: E402
+from finetune.dataset import CORE_GROUPS, DataConfig  # noqa: E402
+from finetune.evaluate import EvalConfig  # noqa: E402
+from finetune.export import ExportConfig  # noqa: E402
 from finetune.records import Record  # noqa: E402
 from nlsh.bundled import smollm2_path  # noqa: E402
 
@@ -359,17 +361,14 @@ def test_dev_split_has_no_group_in_train(tmp_path):
     assert shown > 0
 
 
-@pytest.mark.parametrize("command", ["data", "train", "export", "eval"])
-def test_every_flag_is_documented(command, capsys):
+@pytest.mark.parametrize("command, config", [("data", DataConfig), ("train", TrainConfig),
+                                             ("export", ExportConfig), ("eval", EvalConfig)])
+def test_every_flag_is_documented(command, config, capsys):
     """The config classes' comments are the flags' help: a field without one is an undocumented flag."""
     import dataclasses
 
     from finetune.__main__ import field_docs, main
 
-    cls = {"data": "finetune.dataset:DataConfig", "train": "finetune.config:TrainConfig",
-           "export": "finetune.export:ExportConfig", "eval": "finetune.evaluate:EvalConfig"}[command]
-    module, name = cls.split(":")
-    config = getattr(__import__(module, fromlist=[name]), name)
     docs = field_docs(config)
     assert all(docs.get(f.name) for f in dataclasses.fields(config)), [f.name for f in dataclasses.fields(config) if not docs.get(f.name)]
     with pytest.raises(SystemExit):
