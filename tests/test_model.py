@@ -226,17 +226,44 @@ def test_a_few_dozen_instructions_give_one_checked_line_each(pipeline, model_pat
     assert usable >= needed * len(INSTRUCTIONS), f"{usable}/{len(INSTRUCTIONS)} usable"
 
 
-def test_an_answer_that_loops_gives_way_to_one_that_finishes(pipeline, model_paths):
-    if model_paths[1] is None:
-        pytest.skip("the request below loops with the shipped adapter; without it the base loops on most")
-    # Loops with the shipped adapter (phase 23): `mount -o btr,rw,rw,rw,rw...`; the next best answer
-    # that finishes is `mount -o bind /something /new_something`.
-    instruction = 'Bind mount "/something" on "/new_something"'
-    greedy = pipeline.model.generate(pipeline.prompt(instruction), pipeline.grammar(), guide=pipeline.guide(instruction))
-    assert not greedy.finished, "pick another request: this one no longer loops under greedy decoding"
-    answer = pipeline.generate(instruction)
-    assert answer.finished and answer.text != greedy.text
-    assert pipeline.check(answer.text).valid
+# Requests the untuned base model loops on (`bash:1:1:1:1...`) under greedy decoding, and whose
+# next best answers finish, with both an AVX-512 and an AVX2 build of llama.cpp. Which requests loop
+# turns on near-tied logits, and those differ between CPUs, so the test asks for several and counts.
+LOOPING_FOR_THE_BASE = [
+    "count unique ip addresses in access.log",
+    "how much disk space is free",
+    "list the users currently logged in",
+    "show the calendar for next month",
+    "sort a file by its second column numerically",
+    "print the number of cpu cores",
+]
+
+
+def test_an_answer_that_loops_gives_way_to_one_that_finishes(model_paths):
+    from nlsh.pipeline import Pipeline
+
+    # The base model, not the shipped adapter: the adapter rarely loops, and which of its answers
+    # do changes from one CPU to the next. Without retrieval the prompt is the same on every machine
+    # (the tool hints come from its man pages and shell history).
+    pipeline = Pipeline(Config(min_confidence=0.0), model_path=model_paths[0], lora="none",
+                        use_cache=False, retrieval=False)
+    try:
+        looped = finished = 0
+        for instruction in LOOPING_FOR_THE_BASE:
+            prompt, grammar_, guide = pipeline.prompt(instruction), pipeline.grammar(instruction), pipeline.guide(instruction)
+            greedy = pipeline.model.generate(prompt, grammar_, guide=guide)
+            if greedy.finished:
+                continue
+            looped += 1
+            answer = pipeline.generate(instruction)
+            if answer.finished:
+                finished += 1
+                assert answer.text != greedy.text and pipeline.check(answer.text).valid
+        assert looped >= 2, "pick other requests: these no longer loop under greedy decoding"
+        # Every one finished on both builds; a fork may loop too on another CPU, so allow one.
+        assert finished >= looped - 1, f"{finished} of {looped} looping answers gave way to one that finishes"
+    finally:
+        pipeline.close()
 
 
 def test_previous_turn_goes_into_the_prompt(pipeline):
