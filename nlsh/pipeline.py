@@ -239,7 +239,7 @@ class Pipeline:
         from nlsh.cache import cache_key
 
         return cache_key(prompt, grammar, self.model_path, self.lora_path,
-                         [guide.name if guide else None, f"option-retries-{OPTION_RETRIES}-letters-help"])
+                         [guide.name if guide else None, f"option-retries-{OPTION_RETRIES}-letters-help-2"])
 
     def _without_invented_options(self, instruction: str, prompt: str, grammar: str | None,
                                   guide: Guide | None, generation: Generation) -> Generation:
@@ -247,15 +247,20 @@ class Pipeline:
         and such a command fails. Decode again with every one-letter option that program's
         documentation lacks barred in its command, and the invented long ones: the model's next
         choice among what exists (`df -k`; barring only `-b`, it went on to the equally invented
-        `-c`). Its help and version options are barred too unless asked for: phase 15's `uptime -l`
-        became `uptime -h`, and is `uptime -p`. Keep the answer with the fewest such options, the model's
-        own on a tie. The validator still warns about any left."""
-        from nlsh.validator.options import not_an_answer, undocumented_options
+        `-c`). An option that only prints help or version is no answer either unless asked for
+        (`uptime -h` for "how long has this machine been up"), so it is found and barred alike.
+        Keep the answer with the fewest such options, the model's own on a tie. The validator
+        still warns about invented ones left."""
+        from nlsh.validator.options import help_options, not_an_answer, undocumented_options
 
-        found = undocumented_options(generation.text)
+        keep_help = bool(_ASKS_FOR_HELP.search(instruction))
+
+        def not_answers(text: str) -> list[tuple[str, str]]:
+            return undocumented_options(text) + ([] if keep_help else help_options(text))
+
+        found = not_answers(generation.text)
         best, fewest = generation, len(found)
         barred: dict[str, set[str]] = {}
-        keep_help = bool(_ASKS_FOR_HELP.search(instruction))
         for _ in range(OPTION_RETRIES):
             if not found:
                 break
@@ -264,7 +269,7 @@ class Pipeline:
             generation = self.model.generate(prompt, grammar, guide=barring_options(guide, barred))
             if not generation.finished:
                 break
-            found = undocumented_options(generation.text)
+            found = not_answers(generation.text)
             if len(found) < fewest:
                 best, fewest = generation, len(found)
         return best

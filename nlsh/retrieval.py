@@ -435,7 +435,10 @@ class Retriever:
         learned: Path | None = None,
         cache: Path | None = None,
         path_env: str | None = None,
+        index: MachineIndex | None = None,
     ):
+        """index: the machine's man page summaries and tldr pages; by default this machine's,
+        read from the cache or built on first use."""
         self.k_tools = tools
         self.k_examples = examples
         self.use_tldr = use_tldr
@@ -443,6 +446,7 @@ class Retriever:
         self.cache = cache if cache is not None else default_cache_dir()
         self.path_env = path_env if path_env is not None else os.environ.get("PATH", "")
         self._index: MachineIndex | None = None
+        self._given_index = index
         self._tool_scorer: BM25 | None = None
         self._tldr_scorer: BM25 | None = None
         self._by_name: dict[str, int] = {}
@@ -455,7 +459,7 @@ class Retriever:
     @property
     def index(self) -> MachineIndex:
         if self._index is None:
-            self._index = load_index(self.cache, self.path_env, self.use_tldr)
+            self._index = self._given_index or load_index(self.cache, self.path_env, self.use_tldr)
             self._tool_scorer = BM25([terms(t.summary) for t in self._index.tools])
             self._tldr_scorer = BM25([terms(e.instruction) for e in self._index.tldr_examples])
             self._by_name = {t.name: i for i, t in enumerate(self._index.tools)}

@@ -145,6 +145,17 @@ def test_a_retry_bars_what_the_man_page_lacks_and_its_help():
     assert not_an_answer("git") == frozenset()  # its options are in each subcommand's page
 
 
+def test_an_option_that_only_prints_help_is_found():
+    from nlsh.validator.options import help_options
+
+    for tool in ("uptime", "free", "grep"):
+        needs_man(tool)
+    assert help_options("uptime -h") == [("uptime", "-h")]
+    assert help_options("grep -V | uptime --help") == [("grep", "-V"), ("uptime", "--help")]
+    assert help_options("free -h") == []  # free's -h is --human
+    assert help_options("uptime -p") == help_options("git --help") == []  # git: each subcommand's page
+
+
 def test_barring_keeps_the_copy_prior():
     request = "show notes.txt in rainbow colours with pridecat"
     guide = barring_options(shell_guide(request), {"pridecat": {"-l"}})
@@ -197,5 +208,57 @@ def test_the_pipeline_answers_without_options_the_man_pages_lack(model_paths):
         assert invented >= 2, "pick other requests: these no longer invent options under greedy decoding"
         # All cleared on both builds; on another CPU a retry may settle on a rarer invention, so allow one.
         assert cleared >= invented - 1, f"{cleared} of {invented} answers cleared of invented options"
+    finally:
+        pipeline.close()
+
+
+# What a machine's man database says of a few everyday tools (their Debian NAME lines), so the tool
+# hints in the prompt are the same on every machine.
+EVERYDAY_WHATIS = {
+    "uptime": "Tell how long the system has been running.",
+    "w": "Show who is logged on and what they are doing.",
+    "who": "show who is logged on",
+    "renice": "alter priority of running processes",
+    "halt": "Halt, power-off or reboot the machine",
+    "free": "Display amount of free and used memory in the system",
+    "date": "print or set the system date and time",
+    "hostname": "show or set the system's host name",
+}
+
+# Greedy `uptime -h`, its usage text, with both an AVX-512 and an AVX2 build of llama.cpp.
+ASKING_HOW_LONG_UP = [
+    "how long has the system been running",
+    "how long has this box been up",
+    "how long has this machine been up",
+    "how long has the server been running",
+    "for how long has this computer been on",
+    "how long have we been up since the last reboot",
+]
+
+
+def test_the_pipeline_answers_without_the_help_option_unless_asked(model_paths, isolated_home):
+    from nlsh.config import Config
+    from nlsh.pipeline import Pipeline
+    from nlsh.prompt import ToolHint
+    from nlsh.retrieval import MachineIndex, Retriever
+    from nlsh.validator.options import help_options
+
+    needs_man("uptime")
+    path, adapter = model_paths
+    pipeline = Pipeline(Config(), model_path=path, lora=adapter, use_cache=False)
+    index = MachineIndex(tools=[ToolHint(name=n, summary=s) for n, s in EVERYDAY_WHATIS.items()])
+    pipeline.retriever = Retriever(tools=3, examples=0, index=index)
+    try:
+        asked_help = cleared = 0
+        for request_ in ASKING_HOW_LONG_UP:
+            greedy = pipeline.model.generate(pipeline.prompt(request_), pipeline.grammar(request_),
+                                             guide=pipeline.guide(request_))
+            if not help_options(greedy.text):
+                continue
+            asked_help += 1
+            answer = pipeline.generate(request_).text
+            cleared += answer.split()[0] == "uptime" and not help_options(answer)
+        assert asked_help >= 3, "pick other requests: these no longer answer with uptime's help"
+        assert cleared >= asked_help - 1, f"{cleared} of {asked_help} answers cleared of the help option"
     finally:
         pipeline.close()

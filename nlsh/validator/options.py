@@ -14,6 +14,9 @@ its options do. The check is conservative, since a false warning teaches people 
   (`ssh host uptime -l`);
 - a long option may be any prefix of a documented one, as GNU getopt accepts (`--all-repeat`), and
   a short one the start of a documented one (troff documents `-Tname`).
+
+`help_options` finds the other kind of option that is no answer: one that only prints the tool's
+help or version (`uptime -h`), by the same reading of the same documentation.
 """
 
 from __future__ import annotations
@@ -21,10 +24,10 @@ from __future__ import annotations
 import functools
 import re
 import string
-from typing import TYPE_CHECKING, Collection, Optional
+from typing import TYPE_CHECKING, Collection, Iterator, Optional
 
 if TYPE_CHECKING:
-    from nlsh.explain import Doc
+    from nlsh.explain import Doc, ExplainPart
 
 _CHECKED_FLAG = re.compile(r"--[A-Za-z][\w-]*|-[A-Za-z]")
 # Lower-case letters only: `-SIGUSR1`, `-O2` and gcc's `-lm` are signals, levels and glued values.
@@ -37,15 +40,35 @@ _MIN_ENTRIES = 5  # fewer documented options: likely a page the parser could not
 def undocumented_options(command: str, path: Optional[str] = None) -> list[tuple[str, str]]:
     """(utility, flag) for each flag of `command` its utility's documentation lacks (of a cluster,
     its opening letter)."""
+    words = set(command.split())
+    found: list[tuple[str, str]] = []
+    for doc, part in _judged_flag_parts(command, path):
+        if part.source:
+            continue
+        flag = _judged_flag(part, words, doc)
+        if flag and not _documented(flag, doc) and (doc.name, flag) not in found:
+            found.append((doc.name, flag))
+    return found
+
+
+def help_options(command: str, path: Optional[str] = None) -> list[tuple[str, str]]:
+    """(utility, flag) for each flag of `command` that only prints its utility's help or version:
+    `uptime -h` is usage text, not how long the machine has been up."""
+    words = set(command.split())
+    return [(doc.name, part.word) for doc, part in _judged_flag_parts(command, path)
+            if part.word in words and part.word in _about_itself(doc)]
+
+
+def _judged_flag_parts(command: str, path: Optional[str]) -> Iterator[tuple["Doc", "ExplainPart"]]:
+    """Each flag of `command` with the documentation it is judged by: its utility's, where that
+    is one the check judges by, and not a subcommand's nor a remote command's."""
     from nlsh.explain import documentation, explain_command
     from nlsh.validator.rules import WRAPPERS
 
     explanation = explain_command(command, path)
     if explanation.error:
-        return []
-    words = set(command.split())
+        return
     judged: dict[int, Optional["Doc"]] = {}  # depth -> the documentation its flags are judged by
-    found: list[tuple[str, str]] = []
     previous = None
     remote_from: Optional[int] = None  # commands deeper than this run on another machine (ssh host ...)
     for part in explanation.parts:
@@ -60,12 +83,8 @@ def undocumented_options(command: str, path: Optional[str] = None) -> list[tuple
             judged[part.depth] = None
         previous = part
         doc = judged.get(part.depth)
-        if part.kind != "flag" or part.source or doc is None:
-            continue
-        flag = _judged_flag(part, words, doc)
-        if flag and not _documented(flag, doc) and (doc.name, flag) not in found:
-            found.append((doc.name, flag))
-    return found
+        if part.kind == "flag" and doc is not None:
+            yield doc, part
 
 
 def _judged_flag(part, words: set[str], doc: "Doc") -> Optional[str]:
@@ -98,9 +117,13 @@ def not_an_answer(utility: str, keep_help: bool = False, path: Optional[str] = N
     if not _judgeable(doc, utility):
         return frozenset()
     lacking = {flag for flag in (f"-{c}" for c in string.ascii_letters) if not _documented(flag, doc)}
-    about_itself = set() if keep_help else {name for entry in doc.entries.values()
-                                            if {"--help", "--version"} & set(entry.names) for name in entry.names}
-    return frozenset(lacking | about_itself)
+    return frozenset(lacking if keep_help else lacking | _about_itself(doc))
+
+
+def _about_itself(doc: "Doc") -> frozenset[str]:
+    """The names of the options that print the utility's help or version (`-h`, `--help`, `-V`)."""
+    return frozenset(name for entry in doc.entries.values()
+                     if {"--help", "--version"} & set(entry.names) for name in entry.names)
 
 
 def _judgeable(doc: "Doc", word: str) -> bool:
