@@ -164,35 +164,43 @@ def test_barring_keeps_the_copy_prior():
     assert guide.wanted is not None and guide.name.startswith(shell_guide(request).name)
 
 
-# Requests whose greedy answer invents an option (`env -a`, `du -h -u`, `nl -r`, `id -l`, `join -c`)
-# with both an AVX-512 and an AVX2 build of llama.cpp, and which the retry answered with documented
-# options on both (`env -v`, `du -h -l`, `nl -s`, ...). Near-tied logits differ between CPUs, so the
-# test asks for several and counts. With phase 15, "how much disk space is free" was `df -b`: barring
-# only -b it went on to the equally invented -c on one machine and to -k on another, so every letter
-# the program lacks is barred; `uptime -l` then became `uptime -h`, its help, so help is barred too.
+# Requests whose greedy answer invents an option, and the tool it invents it for, with both an
+# AVX-512 and an AVX2 build of llama.cpp: the first five with phase 23 (`env -a`, `du -h -u`, `nl -r`,
+# `id -l`, `join -c`), the rest with phase 24 (`lscpu -l`, `df -n`, `col -s`, `gpasswd -g`); the retry
+# answered all of them with documented options on both builds. Near-tied logits differ between CPUs
+# and adapters, so the test asks several and counts. With phase 15, "how much disk space is free"
+# was `df -b`: barring only -b it went on to the equally invented -c on one machine and to -k on
+# another, so every letter the program lacks is barred; `uptime -l` then became `uptime -h`, its
+# help, so help is barred too.
 INVENTING = [
-    "print all environment variables sorted",
-    "show the size of every file in human units sorted by size",
-    "reverse the order of lines in list.txt",
-    "remove leading zeros from every number in ids.txt",
-    "join two files on their first column",
+    ("print all environment variables sorted", "env"),
+    ("show the size of every file in human units sorted by size", "du"),
+    ("reverse the order of lines in list.txt", "nl"),
+    ("remove leading zeros from every number in ids.txt", "id"),
+    ("join two files on their first column", "join"),
+    ("list the block devices with their sizes", "lscpu"),
+    ("watch the output of df every 5 seconds", "df"),
+    ("print the second field of /etc/passwd separated by colons", "col"),
+    ("show the groups my user belongs to", "gpasswd"),
 ]
 
 
 def test_the_pipeline_answers_without_options_the_man_pages_lack(model_paths):
     from nlsh.config import Config
+    from nlsh.explain import man_page
     from nlsh.pipeline import Pipeline
-    from nlsh.validator.options import not_an_answer, undocumented_options
+    from nlsh.validator.options import help_options, undocumented_options
 
-    for tool in ("env", "du", "nl", "id", "join"):
-        needs_man(tool)
+    requests = [request_ for request_, tool in INVENTING if man_page(tool) is not None]
+    if len(requests) < 4:
+        pytest.skip("too few of the tools' man pages on this machine")
     path, adapter = model_paths
     # Without retrieval the prompt is the same on every machine (tool hints come from its man pages
     # and shell history).
     pipeline = Pipeline(Config(), model_path=path, lora=adapter, use_cache=False, retrieval=False)
     try:
         invented = cleared = 0
-        for request_ in INVENTING:
+        for request_ in requests:
             greedy = pipeline.model.generate(pipeline.prompt(request_), pipeline.grammar(request_),
                                              guide=pipeline.guide(request_))
             before = undocumented_options(greedy.text)
@@ -202,8 +210,7 @@ def test_the_pipeline_answers_without_options_the_man_pages_lack(model_paths):
             answer = pipeline.generate(request_).text
             after = undocumented_options(answer)
             assert len(after) <= len(before), (greedy.text, answer)
-            tools = {utility for utility, _ in before}
-            assert not any(set(answer.split()) & not_an_answer(t) for t in tools), (greedy.text, answer)  # no --help
+            assert not help_options(answer), (greedy.text, answer)  # nor its --help instead
             cleared += not after
         assert invented >= 2, "pick other requests: these no longer invent options under greedy decoding"
         # All cleared on both builds; on another CPU a retry may settle on a rarer invention, so allow one.
@@ -225,7 +232,8 @@ EVERYDAY_WHATIS = {
     "hostname": "show or set the system's host name",
 }
 
-# Greedy `uptime -h`, its usage text, with both an AVX-512 and an AVX2 build of llama.cpp.
+# Greedy `uptime -h`, its usage text, with both an AVX-512 and an AVX2 build of llama.cpp: all six
+# with phase 23, four and six with phase 24.
 ASKING_HOW_LONG_UP = [
     "how long has the system been running",
     "how long has this box been up",
@@ -258,7 +266,7 @@ def test_the_pipeline_answers_without_the_help_option_unless_asked(model_paths, 
             asked_help += 1
             answer = pipeline.generate(request_).text
             cleared += answer.split()[0] == "uptime" and not help_options(answer)
-        assert asked_help >= 3, "pick other requests: these no longer answer with uptime's help"
+        assert asked_help >= 2, "pick other requests: these no longer answer with uptime's help"
         assert cleared >= asked_help - 1, f"{cleared} of {asked_help} answers cleared of the help option"
     finally:
         pipeline.close()
