@@ -251,14 +251,10 @@ class Pipeline:
         (`uptime -h` for "how long has this machine been up"), so it is found and barred alike.
         Keep the answer with the fewest such options, the model's own on a tie. The validator
         still warns about invented ones left."""
-        from nlsh.validator.options import help_options, not_an_answer, undocumented_options
+        from nlsh.validator.options import not_an_answer, not_answering_options
 
         keep_help = bool(_ASKS_FOR_HELP.search(instruction))
-
-        def not_answers(text: str) -> list[tuple[str, str]]:
-            return undocumented_options(text) + ([] if keep_help else help_options(text))
-
-        found = not_answers(generation.text)
+        found = not_answering_options(generation.text, keep_help)
         best, fewest = generation, len(found)
         barred: dict[str, set[str]] = {}
         for _ in range(OPTION_RETRIES):
@@ -269,7 +265,7 @@ class Pipeline:
             generation = self.model.generate(prompt, grammar, guide=barring_options(guide, barred))
             if not generation.finished:
                 break
-            found = not_answers(generation.text)
+            found = not_answering_options(generation.text, keep_help)
             if len(found) < fewest:
                 best, fewest = generation, len(found)
         return best

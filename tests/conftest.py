@@ -150,6 +150,12 @@ def base_model(model_paths, model):
     loaded.close()
 
 
+def greedy_answer(pipeline, request: str):
+    """The model's own greedy answer to `request` through the pipeline's prompt, grammar and
+    guide, before the pipeline decodes again (loops, invented or help options)."""
+    return pipeline.model.generate(pipeline.prompt(request), pipeline.grammar(request), guide=pipeline.guide(request))
+
+
 def needs_man(name: str) -> None:
     """Skip a test that reads NAME's man page where this machine has none."""
     from nlsh.explain import man_page

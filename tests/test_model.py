@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import greedy_answer
 from nlsh import bundled, grammar
 from nlsh.config import Config
 from nlsh.errors import NoTranslation, Refused, UsageError
@@ -250,8 +251,7 @@ def test_an_answer_that_loops_gives_way_to_one_that_finishes(model_paths):
     try:
         looped = finished = 0
         for instruction in LOOPING_FOR_THE_BASE:
-            prompt, grammar_, guide = pipeline.prompt(instruction), pipeline.grammar(instruction), pipeline.guide(instruction)
-            greedy = pipeline.model.generate(prompt, grammar_, guide=guide)
+            greedy = greedy_answer(pipeline, instruction)
             if greedy.finished:
                 continue
             looped += 1

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import needs_man
+from conftest import greedy_answer, needs_man
 from nlsh.shell_guide import (
     BARRED,
     BOOST,
@@ -146,14 +146,17 @@ def test_a_retry_bars_what_the_man_page_lacks_and_its_help():
 
 
 def test_an_option_that_only_prints_help_is_found():
-    from nlsh.validator.options import help_options
+    from nlsh.validator.options import help_options, not_answering_options
 
-    for tool in ("uptime", "free", "grep"):
+    for tool in ("uptime", "free", "grep", "df"):
         needs_man(tool)
     assert help_options("uptime -h") == [("uptime", "-h")]
     assert help_options("grep -V | uptime --help") == [("grep", "-V"), ("uptime", "--help")]
     assert help_options("free -h") == []  # free's -h is --human
     assert help_options("uptime -p") == help_options("git --help") == []  # git: each subcommand's page
+    # What the pipeline decodes again to be rid of: both kinds, in one reading, help only unless asked.
+    assert not_answering_options("df -b --help") == [("df", "-b"), ("df", "--help")]
+    assert not_answering_options("df -b --help", keep_help=True) == [("df", "-b")]
 
 
 def test_barring_keeps_the_copy_prior():
@@ -201,8 +204,7 @@ def test_the_pipeline_answers_without_options_the_man_pages_lack(model_paths):
     try:
         invented = cleared = 0
         for request_ in requests:
-            greedy = pipeline.model.generate(pipeline.prompt(request_), pipeline.grammar(request_),
-                                             guide=pipeline.guide(request_))
+            greedy = greedy_answer(pipeline, request_)
             before = undocumented_options(greedy.text)
             if not before:
                 continue
@@ -259,8 +261,7 @@ def test_the_pipeline_answers_without_the_help_option_unless_asked(model_paths, 
     try:
         asked_help = cleared = 0
         for request_ in ASKING_HOW_LONG_UP:
-            greedy = pipeline.model.generate(pipeline.prompt(request_), pipeline.grammar(request_),
-                                             guide=pipeline.guide(request_))
+            greedy = greedy_answer(pipeline, request_)
             if not help_options(greedy.text):
                 continue
             asked_help += 1

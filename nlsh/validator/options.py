@@ -40,23 +40,33 @@ _MIN_ENTRIES = 5  # fewer documented options: likely a page the parser could not
 def undocumented_options(command: str, path: Optional[str] = None) -> list[tuple[str, str]]:
     """(utility, flag) for each flag of `command` its utility's documentation lacks (of a cluster,
     its opening letter)."""
-    words = set(command.split())
-    found: list[tuple[str, str]] = []
-    for doc, part in _judged_flag_parts(command, path):
-        if part.source:
-            continue
-        flag = _judged_flag(part, words, doc)
-        if flag and not _documented(flag, doc) and (doc.name, flag) not in found:
-            found.append((doc.name, flag))
-    return found
+    return _options(command, path, lacking=True, about_itself=False)
 
 
 def help_options(command: str, path: Optional[str] = None) -> list[tuple[str, str]]:
     """(utility, flag) for each flag of `command` that only prints its utility's help or version:
     `uptime -h` is usage text, not how long the machine has been up."""
+    return _options(command, path, lacking=False, about_itself=True)
+
+
+def not_answering_options(command: str, keep_help: bool = False, path: Optional[str] = None) -> list[tuple[str, str]]:
+    """The undocumented options and, unless `keep_help`, the help ones, in one reading of the
+    command: what the pipeline decodes again to be rid of."""
+    return _options(command, path, lacking=True, about_itself=not keep_help)
+
+
+def _options(command: str, path: Optional[str], lacking: bool, about_itself: bool) -> list[tuple[str, str]]:
     words = set(command.split())
-    return [(doc.name, part.word) for doc, part in _judged_flag_parts(command, path)
-            if part.word in words and part.word in _about_itself(doc)]
+    found: list[tuple[str, str]] = []
+    for doc, part in _judged_flag_parts(command, path):
+        flag = _judged_flag(part, words, doc) if lacking and not part.source else None
+        if flag and _documented(flag, doc):
+            flag = None
+        if not flag and about_itself and part.word in words and part.word in _about_itself(doc):
+            flag = part.word
+        if flag and (doc.name, flag) not in found:
+            found.append((doc.name, flag))
+    return found
 
 
 def _judged_flag_parts(command: str, path: Optional[str]) -> Iterator[tuple["Doc", "ExplainPart"]]:
