@@ -1,13 +1,13 @@
 """Everyday requests answered by one or more adapters side by side, for judging.
 
-    python bench/everyday.py [--adapter FILE ...]   (default: the shipped adapter)
+    python bench/everyday.py [--adapter FILE ...] [--without-examples]   (default: the shipped adapter)
 
 Two sets, neither of them trained on word for word (tests/test_finetune.py checks):
 - `everyday2.jsonl`: 40 requests written blind to the model's answers, each with acceptable commands
   and a note saying what any acceptable answer must do. An answer equal to an acceptable command is
   counted automatically; the rest are printed with the note, for a person to judge.
 - `everyday.txt`: the 30 requests the latency benchmark times, printed for judging by hand.
-Many of these tasks are among those `finetune/everyday_pairs.jsonl` teaches in other words; the
+Many of these tasks are among those `nlsh/data/everyday_pairs.jsonl` teaches in other words; the
 pairs' held-out tasks are scored by `python -m finetune eval` instead.
 """
 
@@ -25,11 +25,11 @@ def _same(a: str, b: str) -> bool:
     return a.split() == b.split()
 
 
-def answers(adapter: str | None, requests: list[str]) -> list[str]:
-    from nlsh.config import Config
+def answers(adapter: str | None, requests: list[str], bundled: bool = True) -> list[str]:
+    from nlsh.config import Config, RetrievalConfig
     from nlsh.pipeline import Pipeline
 
-    pipeline = Pipeline(Config(), lora=adapter, use_cache=False)
+    pipeline = Pipeline(Config(retrieval=RetrievalConfig(bundled=bundled)), lora=adapter, use_cache=False)
     try:
         return [pipeline.generate(r).text for r in requests]
     finally:
@@ -40,12 +40,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--adapter", action="append", default=[],
                         help="an adapter GGUF to compare (repeatable; default: the shipped one)")
+    parser.add_argument("--without-examples", action="store_true",
+                        help="also answer each without nlsh's bundled everyday examples in the prompt")
     args = parser.parse_args()
     adapters = args.adapter or [None]
     rows = [json.loads(line) for line in Path(__file__).with_name("everyday2.jsonl").read_text().splitlines()]
     timed = everyday_requests()
     requests = [r["request"] for r in rows] + timed
-    by_adapter = {a or "shipped": answers(a, requests) for a in adapters}
+    by_adapter = {}
+    for a in adapters:
+        by_adapter[a or "shipped"] = answers(a, requests)
+        if args.without_examples:
+            by_adapter[f"{a or 'shipped'}, no bundled examples"] = answers(a, requests, bundled=False)
 
     print(f"# everyday requests, {datetime.date.today()}, {cpu_name()}\n")
     print("## everyday2.jsonl (= an acceptable command; ? for a person to judge against the note)\n")

@@ -19,6 +19,7 @@ from finetune import nl2bash, tldr
 from nlsh.validator import command_utilities
 from finetune.records import Record
 from nlsh.bm25 import BM25
+from nlsh.bundled import EXAMPLES_FILE, data_file
 from nlsh.retrieval import terms
 from nlsh.prompt import Example, PromptContext, ToolHint
 
@@ -46,6 +47,11 @@ class DataConfig:
     no_context_share: float = 0.45
     max_tools: int = 3  # most tool hints in a training prompt, as nlsh retrieves at run time
     max_examples: int = 2  # most retrieved examples in a training prompt
+    # Share of the prompts with examples whose first example is another wording of the same task
+    # (another record of the item's group). At run time a user's learned pair or one of nlsh's
+    # bundled examples is often just that, and a model that only ever saw neighbours learns to pass
+    # examples over instead of following one and changing its values.
+    task_example_share: float = 0.0
     # Hint the tools this machine lacks with their tldr page's summary too. Hints come from this
     # machine's man pages, and most tldr tools are not installed here, so the answer's tool is rarely
     # among a training prompt's hints and the model learns to pass hints over; on a user's machine
@@ -60,7 +66,7 @@ class DataConfig:
     # Sampling weight of an NL2Bash record in that subset (tldr's: TLDR_*_WEIGHT below): NL2Bash
     # is where composed commands (pipes, find/xargs, comm) come from.
     nl2bash_weight: float = 2.0
-    # Times each training pair of finetune/everyday_pairs.jsonl is repeated (0 leaves them out).
+    # Times each training pair of nlsh/data/everyday_pairs.jsonl is repeated (0 leaves them out).
     everyday_repeat: int = 0
     everyday_dev_fraction: float = 0.2  # share of everyday tasks held out as dev
 
@@ -69,7 +75,7 @@ class DataConfig:
 # a terminal for most, written for this project (no third-party data): tldr describes what an
 # option does ("display the amount of free and used memory"), and a model trained on that alone
 # answers "show free memory" with `systemd-free`.
-EVERYDAY_PAIRS = Path(__file__).with_name("everyday_pairs.jsonl")
+EVERYDAY_PAIRS = data_file(EXAMPLES_FILE)
 
 
 def tldr_group(page: str) -> str:
@@ -203,10 +209,14 @@ def add_context(train: list[Record], cfg: DataConfig, rng: random.Random, summar
     """Give part of the training prompts retrieved tool hints and examples, like nlsh does at run time.
 
     Examples come from the training corpus with the item's own group (its near-duplicates) left out,
-    so the model learns to adapt a neighbour rather than copy itself.
+    so the model learns to adapt a neighbour rather than copy itself; in `task_example_share` of
+    them the first example is another wording of the item's own task, never the item's own words.
     """
     shell = [r for r in train if r.source != "home"]
     index = BM25([terms(r.instruction) for r in shell], max_df=0.02)
+    groups: dict[str, list[int]] = {}
+    for i, r in enumerate(shell):
+        groups.setdefault(r.group, []).append(i)
     names = sorted(summaries)
     hint_index = BM25([terms(f"{n} {summaries[n]}") for n in names])
     for r in shell:
@@ -223,8 +233,15 @@ def add_context(train: list[Record], cfg: DataConfig, rng: random.Random, summar
         examples: list[Example] = []
         n_ex = rng.randint(0, cfg.max_examples)
         if n_ex:
-            for i in index.top(terms(r.instruction), n_ex, exclude=lambda i: shell[i].group == r.group):
-                examples.append(Example(instruction=shell[i].instruction, answer=shell[i].answer))
+            query = terms(r.instruction)
+            same = [i for i in groups[r.group] if shell[i].instruction != r.instruction]
+            if same and cfg.task_example_share and rng.random() < cfg.task_example_share:
+                scores = index.scores(query)
+                best = max(same, key=lambda i: (scores.get(i, 0.0), rng.random()))
+                examples.append(Example(instruction=shell[best].instruction, answer=shell[best].answer))
+            if n_ex > len(examples):
+                for i in index.top(query, n_ex - len(examples), exclude=lambda i: shell[i].group == r.group):
+                    examples.append(Example(instruction=shell[i].instruction, answer=shell[i].answer))
         r.context = PromptContext(os_family=r.context.os_family, tools=tools, examples=examples)
 
 
@@ -344,13 +361,13 @@ only, never committed or shipped.
 | tldr pages (common, linux, osx) | CC BY 4.0, "tldr-pages team and contributors" | placeholders filled with concrete values named in the instruction; meta examples dropped; {cfg.tool_share:.0%} of instructions name the tool; installed utilities filled {cfg.fills_installed}x | {counts['tldr'].get('records')} |
 | NL2Bash (Lin et al., 2018) | MIT | parses with bashlex; all utilities known; duplicate instructions/commands dropped; at most {cfg.nl2bash_cap_per_utility} per first utility | {counts['nl2bash'].get('records')} |
 | home-llm piles (acon96/home-llm) | MIT | random homes in SPEC domains, nlsh answer format | {counts['home'].get('records')} |
-| everyday pairs (`finetune/everyday_pairs.jsonl`, this project's own) | the project's | {cfg.everyday_dev_fraction:.0%} of tasks held out; each training pair repeated {cfg.everyday_repeat}x | {counts['everyday'].get('records')} |
+| everyday pairs (`nlsh/data/everyday_pairs.jsonl`, this project's own) | the project's | {cfg.everyday_dev_fraction:.0%} of tasks held out; each training pair repeated {cfg.everyday_repeat}x | {counts['everyday'].get('records')} |
 
 Split: dev = {cfg.dev_fraction:.0%} of groups (tldr page, NL2Bash masked-command template, home phrase
 template), so near-duplicates never straddle train and dev; the {len(CORE_PAGES)} core tldr pages (`ls`,
 `head`, `du`, `free` ...) always train.
 
-Train: {counts['train']} ({counts['train_with_context']} prompts carry retrieved tool hints/examples){_subset_note(cfg)}.
+Train: {counts['train']} ({counts['train_with_context']} prompts carry retrieved tool hints/examples; of the prompts with examples, {cfg.task_example_share:.0%} lead with another wording of their own task){_subset_note(cfg)}.
 Dev: {counts['dev']}.
 
 Raw counts: `{json.dumps({k: counts[k] for k in ('tldr', 'nl2bash')})}`

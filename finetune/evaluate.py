@@ -199,6 +199,16 @@ def _pipeline(system: str, adapter: str, **kw):
     return Pipeline(Config(), use_cache=False, **systems[system](), **kw)
 
 
+def _hold_out_bundled(pipeline, shell: list[Record]) -> None:
+    """nlsh shows its own everyday pairs as examples; the tasks a dev split holds out must not be."""
+    held_out = frozenset(r.group for r in shell if r.source == "everyday")
+    retriever = pipeline.retriever
+    if held_out and retriever is not None and retriever.bundled is not None:
+        from nlsh.retrieval import BundledExamples
+
+        retriever.bundled = BundledExamples(exclude_groups=held_out)
+
+
 def run_eval(cfg: EvalConfig) -> str:
     shell, home = dev_sample(cfg)
     results: dict[str, dict] = {}
@@ -209,6 +219,7 @@ def run_eval(cfg: EvalConfig) -> str:
             res = {"shell": score_shell(answers, shell)}
         else:
             pipeline = _pipeline(system, cfg.adapter)
+            _hold_out_bundled(pipeline, shell)
             answers, seconds = _shell_answers(pipeline, shell)
             res = {"shell": score_shell(answers, shell)}
             seconds.sort()

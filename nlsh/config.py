@@ -16,6 +16,7 @@ wrong kind, is an error naming the file and the key, so a typo never silently do
     [retrieval]
     tools = 3
     examples = 2
+    bundled = true               # nlsh's own everyday examples
 
     [home]
     backend = "print"            # print | mqtt | homeassistant
@@ -53,6 +54,8 @@ class RetrievalConfig(_Strict):
     examples: int = Field(default=2, ge=0, le=10)
     # Read the user's tldr client cache for hints and examples when one exists.
     tldr: bool = True
+    # Show nlsh's own everyday pairs as examples when one asks what the request asks.
+    bundled: bool = True
 
 
 class MqttConfig(_Strict):

@@ -78,7 +78,7 @@ class Pipeline:
         if retrieval and (k.tools > 0 or k.examples > 0):
             from nlsh.retrieval import Retriever
 
-            self.retriever = Retriever(tools=k.tools, examples=k.examples, use_tldr=k.tldr)
+            self.retriever = Retriever(tools=k.tools, examples=k.examples, use_tldr=k.tldr, bundled=k.bundled)
         use_cache = self.config.cache if use_cache is None else use_cache
         self.cache = None
         if use_cache:

@@ -1,10 +1,12 @@
 """Prompt hints from what the user's own machine holds.
 
-Three sources, all local and all OS-correct by construction:
+Four sources, all local:
 - the man page database (`whatis`/`apropos`): utilities whose one-line summary matches the request
   ("how much disk space is free" -> `df - report file system space usage`), kept only when the
   utility is on $PATH;
 - the user's learned pairs (~/.local/share/nlsh/learned.jsonl), as examples;
+- nlsh's own everyday pairs (nlsh/data/everyday_pairs.jsonl), as examples when one asks the same
+  thing in other words;
 - the cache of the user's tldr client, if there is one: summaries and example commands.
 A utility named in the request but missing from the man database gets its `--help` usage line.
 
@@ -418,6 +420,80 @@ def help_synopsis(name: str, timeout: float = 0.3) -> str | None:
     return None
 
 
+# --- nlsh's own examples ------------------------------------------------------------------------
+
+# A file name, path, number or URL is what a request fills in, not what it asks for: "extract
+# backup.tar.gz" is nearer "extract data.tar.bz2" than "list contents of backup.tar.gz".
+_VALUE_WORD = re.compile(r"\S*[./~0-9]\S*")
+_VALUE_WEIGHT = 0.25
+
+
+def task_terms(text: str) -> dict[str, float]:
+    """Stemmed words with weight 1, or _VALUE_WEIGHT for the pieces of a value word."""
+    out: dict[str, float] = {}
+    for word in text.lower().split():
+        weight = _VALUE_WEIGHT if _VALUE_WORD.fullmatch(word) else 1.0
+        for t in _TOKEN.findall(word):
+            if t not in _STOP:
+                t = stem(t)
+                out[t] = max(out.get(t, 0.0), weight)
+    return out
+
+
+class BundledExamples:
+    """nlsh's own (request, command) pairs; one is shown when it asks what the request asks.
+
+    A match is scored as the F1 of the two requests' task words: the pair's words found in the
+    request (synonyms count half) against the request's words found in the pair. A pair that only
+    shares a file name or a word like "list" stays below the threshold, since a wrong example is
+    worse than none: the model follows the examples it is shown.
+    """
+
+    def __init__(self, path: Path | None = None, threshold: float = 0.6, exclude_groups: frozenset[str] = frozenset()):
+        """exclude_groups: tasks to leave out, such as those an evaluation holds out as dev."""
+        from nlsh.bundled import EXAMPLES_FILE, data_file
+
+        self.path = path if path is not None else data_file(EXAMPLES_FILE)
+        self.threshold = threshold
+        self.exclude_groups = exclude_groups
+        self._pairs: list[tuple[Example, dict[str, float]]] | None = None
+
+    def _load(self) -> list[tuple[Example, dict[str, float]]]:
+        if self._pairs is None:
+            self._pairs = []
+            try:
+                lines = self.path.read_text(encoding="utf-8").splitlines()
+            except OSError:
+                lines = []  # a build without the file simply has no bundled examples
+            for line in filter(str.strip, lines):
+                pair = json.loads(line)
+                if pair.get("group") not in self.exclude_groups:
+                    ex = Example(instruction=pair["instruction"], answer=pair["answer"])
+                    self._pairs.append((ex, task_terms(ex.instruction)))
+        return self._pairs
+
+    def matches(self, instruction: str, k: int) -> list[Example]:
+        query, asked = query_terms(instruction), task_terms(instruction)
+        asked_total = sum(asked.values())
+        scored = []
+        for i, (ex, words) in enumerate(self._load()):
+            total = sum(words.values())
+            if not total or not asked_total:
+                continue
+            precision = sum(w * min(1.0, query.get(t, 0.0)) for t, w in words.items()) / total
+            recall = sum(w for t, w in asked.items() if t in words) / asked_total
+            if precision + recall:
+                scored.append((2 * precision * recall / (precision + recall), i, ex))
+        scored.sort(key=lambda s: (-s[0], s[1]))
+        out: list[Example] = []
+        for score, _, ex in scored:
+            if score < self.threshold or len(out) >= k:
+                break
+            if all(ex.answer != kept.answer for kept in out):
+                out.append(ex)
+        return out
+
+
 # --- the retriever --------------------------------------------------------------------------------
 
 
@@ -436,9 +512,10 @@ class Retriever:
         cache: Path | None = None,
         path_env: str | None = None,
         index: MachineIndex | None = None,
+        bundled: bool = True,
     ):
         """index: the machine's man page summaries and tldr pages; by default this machine's,
-        read from the cache or built on first use."""
+        read from the cache or built on first use. bundled: show nlsh's own everyday pairs."""
         self.k_tools = tools
         self.k_examples = examples
         self.use_tldr = use_tldr
@@ -455,6 +532,7 @@ class Retriever:
         self._learned_scorer: BM25 | None = None
         self._help_cache: dict[str, str | None] = {}
         self._usage_counts: Counter | None = None
+        self.bundled = BundledExamples() if bundled else None
 
     @property
     def index(self) -> MachineIndex:
@@ -525,6 +603,10 @@ class Retriever:
                 if overlap < 0.5 or len(out) >= self.k_examples:
                     break
                 out.append(learned[i])
+        if len(out) < self.k_examples and self.bundled is not None:
+            for ex in self.bundled.matches(instruction, self.k_examples):
+                if len(out) < self.k_examples and all(ex.answer != kept.answer for kept in out):
+                    out.append(ex)
         if len(out) < self.k_examples and self.use_tldr:
             index = self.index
             if self._tldr_scorer is not None and index.tldr_examples:

@@ -468,3 +468,50 @@ def test_the_nl2bash_weight_sets_its_share_of_a_capped_subset():
 
     assert 0.35 < nl2bash_share(1.0) < 0.65  # equal weights: about half
     assert nl2bash_share(6.0) > 0.8
+
+
+def test_task_examples_are_other_wordings_of_the_own_task_never_its_own_words():
+    from finetune.dataset import add_context
+    from finetune.records import Record
+
+    def rec(instruction, answer, group):
+        return Record(instruction=instruction, answer=answer, source="everyday", group=group, utility=answer.split()[0])
+
+    train = [rec("how much ram do i have", "free -h", "g:mem"), rec("how much memory is free", "free -h", "g:mem"),
+             rec("how much ram do i have", "free -h", "g:mem"),  # a repeat of the first, as --everyday-repeat makes
+             rec("show disk space", "df -h", "g:disk"), rec("how full are my disks", "df -h", "g:disk"),
+             rec("kill firefox", "pkill firefox", "g:kill")]
+    train += [rec(f"print word{i} twice", f"echo word{i} word{i}", f"g:echo{i}") for i in range(20)]
+    cfg = DataConfig(no_context_share=0.0, max_tools=0, max_examples=2, task_example_share=1.0)
+    for seed in range(5):
+        copies = [r.model_copy() for r in train]
+        add_context(copies, cfg, random.Random(seed), summaries={})
+        for r in copies:
+            if not r.context.examples or r.group in ("g:kill",) or r.group.startswith("g:echo"):
+                continue
+            first = r.context.examples[0]
+            assert first.instruction != r.instruction
+            assert first.instruction in {o.instruction for o in train if o.group == r.group}
+            # The other examples are neighbours from other tasks, as before.
+            assert all(e.instruction not in {o.instruction for o in train if o.group == r.group}
+                       for e in r.context.examples[1:])
+    copies = [r.model_copy() for r in train]
+    add_context(copies, DataConfig(no_context_share=0.0, max_tools=0, max_examples=2), random.Random(0), summaries={})
+    assert all(e.instruction not in {o.instruction for o in train if o.group == r.group}
+               for r in copies for e in r.context.examples)
+
+
+def test_evaluation_hides_the_tasks_it_holds_out_from_the_bundled_examples(isolated_home):
+    from finetune.evaluate import _hold_out_bundled
+    from finetune.records import Record
+    from nlsh.config import Config
+    from nlsh.pipeline import Pipeline
+
+    pairs = [json.loads(line) for line in (Path(__file__).parent.parent / "nlsh/data/everyday_pairs.jsonl").read_text().splitlines()]
+    memory = next(p["group"] for p in pairs if p["answer"] == "free -h")
+    held = {p["instruction"] for p in pairs if p["group"] == memory}
+    pipeline = Pipeline(Config(), use_cache=False)
+    request = "how much ram do i have"
+    assert {e.instruction for e in pipeline.retriever.bundled.matches(request, 2)} & held
+    _hold_out_bundled(pipeline, [Record(instruction=request, answer="free -h", source="everyday", group=memory)])
+    assert not {e.instruction for e in pipeline.retriever.bundled.matches(request, 2)} & held

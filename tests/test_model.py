@@ -276,6 +276,43 @@ def test_previous_turn_goes_into_the_prompt(pipeline):
     assert f"for {pipeline.machine.os_family}" in prompt
 
 
+# A command the user taught nlsh (an edited proposal), the request it was taught for, and the same
+# request in other words. The commands hold this user's own paths and project names, which no model
+# guesses from the request alone: an answer equal to one came from the example.
+TAUGHT = [
+    ("show my todo list", "cat ~/notes/todo.md", "print my todo list"),
+    ("back up the website", "rsync -a ~/site/ /mnt/backup/site/", "backup the website now"),
+    ("start the dev server", "npm run dev", "run the dev server"),
+    ("check the build log", "less ~/build/out.log", "open the build log"),
+    ("open my notes", "vim ~/notes.md", "edit my notes"),
+    ("clean the build", "make clean", "clean up the build"),
+    ("sync my dotfiles", "git -C ~/dotfiles pull --rebase", "sync the dotfiles"),
+    ("show the deploy status", "kubectl rollout status deploy/web", "what's the deploy status"),
+]
+
+
+def test_a_request_in_other_words_gets_the_command_taught_for_it(pipeline, model_paths, tmp_path):
+    import json
+
+    from nlsh.retrieval import Retriever
+
+    if model_paths[1] is None:
+        pytest.skip("the untuned base model is not trained to follow examples")
+    learned = tmp_path / "learned.jsonl"
+    learned.write_text("".join(json.dumps({"instruction": i, "command": c}) + "\n" for i, c, _ in TAUGHT))
+    # Tool hints left out, since they come from each machine's man pages: the test is about examples.
+    pipeline.retriever = Retriever(tools=0, examples=2, learned=learned, use_tldr=False, bundled=False)
+    followed = 0
+    for _, command, request in TAUGHT:
+        assert pipeline.context(request).examples[0].answer == command
+        followed += pipeline.generate(request).text == command
+    pipeline.retriever = None
+    guessed = sum(pipeline.generate(request).text == command for _, command, request in TAUGHT)
+    # Measured here: phase 24 followed 3 of 8, phase 25 4 of 8, and neither guessed any without the
+    # example. The model follows an example for some requests, not all: a floor, not a target.
+    assert followed >= 2 and guessed <= 1, f"{followed} of {len(TAUGHT)} followed, {guessed} guessed without"
+
+
 def test_translation_cache_answers_without_the_model(model_paths, isolated_home):
     from nlsh.pipeline import Pipeline
 

@@ -10,7 +10,7 @@ import time
 import pytest
 
 from nlsh.grammar import prefix_rules
-from nlsh.retrieval import Retriever, load_index, parse_tldr_page, read_learned, stem
+from nlsh.retrieval import BundledExamples, Retriever, load_index, parse_tldr_page, read_learned, stem, task_terms
 
 needs_man = pytest.mark.skipif(shutil.which("whatis") is None, reason="no man database tools here")
 
@@ -58,7 +58,7 @@ def test_learned_pairs_become_examples_at_once(isolated_home):
         + "not json\n"
         + json.dumps({"instruction": "", "command": "x"}) + "\n"
     )
-    r = Retriever(tools=0, examples=2, learned=learned)
+    r = Retriever(tools=0, examples=2, learned=learned, bundled=False)
     found = r.retrieve("how big is my photos folder").examples
     assert [e.answer for e in found] == ["du -sh ~/Pictures"]
     # A pair learned a moment later is used by the very next request.
@@ -128,3 +128,47 @@ def test_prefix_rules_leaves_literals_and_classes_alone():
     g = 'root ::= word " root " [a-z]\nword ::= "word" | root\n'
     out = prefix_rules(g, "p-")
     assert out.splitlines() == ['p-root ::= p-word " root " [a-z]', 'p-word ::= "word" | p-root']
+
+
+def test_value_words_weigh_less_than_task_words():
+    words = task_terms("extract backup.tar.gz into ~/old")
+    assert words["extract"] == 1.0
+    assert words["backup"] == words["gz"] == words["old"] < 0.5
+
+
+def _bundled(tmp_path, pairs):
+    path = tmp_path / "pairs.jsonl"
+    path.write_text("".join(json.dumps({"instruction": i, "answer": a, "group": g}) + "\n" for i, a, g in pairs))
+    return BundledExamples(path)
+
+
+def test_a_bundled_pair_matches_by_what_is_asked_not_by_file_names(tmp_path):
+    bundled = _bundled(tmp_path, [
+        ("list contents of backup.tar.gz", "tar -tzf backup.tar.gz", "list-tar"),
+        ("extract data.tar.bz2", "tar -xjf data.tar.bz2", "extract-tar"),
+        ("unpack the tarball data.tar.bz2", "tar -xjf data.tar.bz2", "extract-tar"),
+        ("how much memory do i have", "free -h", "memory"),
+    ])
+    # Two wordings of one command are one example, not two.
+    assert [e.answer for e in bundled.matches("extract backup.tar.gz", 2)] == ["tar -xjf data.tar.bz2"]
+    assert [e.answer for e in bundled.matches("how much ram do i have", 2)] == ["free -h"]
+    # A shared file name alone, or nothing shared, is no match: a wrong example is worse than none.
+    assert bundled.matches("delete backup.tar.gz", 2) == []
+    assert bundled.matches("what is the weather in Oslo", 2) == []
+
+
+def test_learned_pairs_come_before_bundled_ones(isolated_home, tmp_path):
+    learned = isolated_home.data_dir / "learned.jsonl"
+    learned.parent.mkdir(parents=True, exist_ok=True)
+    learned.write_text(json.dumps({"instruction": "how much memory is in this box", "command": "free -g"}) + "\n")
+    r = Retriever(tools=0, examples=2, learned=learned, use_tldr=False)
+    r.bundled = _bundled(tmp_path, [("how much memory do i have", "free -h", "memory")])
+    assert [e.answer for e in r.retrieve("how much memory do i have").examples] == ["free -g", "free -h"]
+    assert Retriever(tools=0, examples=2, learned=learned, use_tldr=False, bundled=False).retrieve(
+        "how much memory do i have").examples[1:] == []
+
+
+def test_the_shipped_pairs_are_found():
+    # The package's own file, as `pip install` lays it out: everyday questions get an example.
+    found = BundledExamples().matches("how much ram do i have", 2)
+    assert found and found[0].answer == "free -h"

@@ -234,15 +234,18 @@ EVERYDAY_WHATIS = {
     "hostname": "show or set the system's host name",
 }
 
-# Greedy `uptime -h`, its usage text, with both an AVX-512 and an AVX2 build of llama.cpp: all six
-# with phase 23, four and six with phase 24.
+# Greedy `uptime -h`, its usage text, with phase 25 on this machine's AVX-512 build: all eight. Phase
+# 25 says `uptime -s` for most other wordings ("how long has the system been running"), so these
+# are the ones with "box" and the like, which still draw the help option.
 ASKING_HOW_LONG_UP = [
-    "how long has the system been running",
+    "how long is the box up",
     "how long has this box been up",
-    "how long has this machine been up",
-    "how long has the server been running",
-    "for how long has this computer been on",
-    "how long have we been up since the last reboot",
+    "how long has the box been up",
+    "how long is this box up",
+    "how long has the vm been up",
+    "how long has this box been running",
+    "how long has my box been up",
+    "how long have i been up",
 ]
 
 
