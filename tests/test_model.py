@@ -308,8 +308,9 @@ def test_a_request_in_other_words_gets_the_command_taught_for_it(pipeline, model
         followed += pipeline.generate(request).text == command
     pipeline.retriever = None
     guessed = sum(pipeline.generate(request).text == command for _, command, request in TAUGHT)
-    # Measured here: phase 24 followed 3 of 8, phase 25 4 of 8, and neither guessed any without the
-    # example. The model follows an example for some requests, not all: a floor, not a target.
+    # Measured: phase 24 followed 3 of 8, phase 25 4 of 8 on an AVX-512 and an AVX2 build, and at most
+    # 1 was guessed without the example. The model follows an example for some requests, not all:
+    # a floor, not a target.
     assert followed >= 2 and guessed <= 1, f"{followed} of {len(TAUGHT)} followed, {guessed} guessed without"
 
 

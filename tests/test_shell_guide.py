@@ -234,7 +234,7 @@ EVERYDAY_WHATIS = {
     "hostname": "show or set the system's host name",
 }
 
-# Greedy `uptime -h`, its usage text, with phase 25 on this machine's AVX-512 build: all eight. Phase
+# Greedy `uptime -h`, its usage text, with phase 25 on an AVX-512 and an AVX2 build: all eight. Phase
 # 25 says `uptime -s` for most other wordings ("how long has the system been running"), so these
 # are the ones with "box" and the like, which still draw the help option.
 ASKING_HOW_LONG_UP = [
