@@ -33,6 +33,9 @@ class TrainConfig:
     # End this invocation after this many steps (0 = run to the end); a later run with the same
     # config resumes from the checkpoint, so CPU training can proceed in time slots.
     stop_after: int = 0
+    # Wall-clock budget of this invocation in minutes (0 = none). The cosine decay follows whichever
+    # runs out first, steps or minutes, so a run on a lent GPU ends on time at a low learning rate.
+    minutes: float = 0.0
     batch_tokens: int = 2048  # tokens per micro-batch (length-bucketed, little padding)
     grad_accum: int = 1  # micro-batches per optimizer step
     max_len: int = 384  # prompt + answer tokens kept per record (the prompt is cut first)

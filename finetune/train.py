@@ -242,10 +242,15 @@ def train(cfg: TrainConfig) -> dict:
     steps_per_epoch = math.ceil(len(batches(train_enc, cfg.batch_tokens, random.Random(0))) / cfg.grad_accum)
     total_steps = cfg.max_steps or max(1, int(steps_per_epoch * cfg.epochs))
 
-    def lr_at(step):  # warm-up, then cosine decay to 10%
+    t0 = time.time()
+
+    def time_spent() -> float:  # share of this invocation's --minutes used (0 without a budget)
+        return (time.time() - t0) / (cfg.minutes * 60) if cfg.minutes else 0.0
+
+    def lr_at(step):  # warm-up, then cosine decay to 10% over the steps or the minutes, whichever ends first
         if step < cfg.warmup_steps:
             return (step + 1) / cfg.warmup_steps
-        t = (step - cfg.warmup_steps) / max(1, total_steps - cfg.warmup_steps)
+        t = max((step - cfg.warmup_steps) / max(1, total_steps - cfg.warmup_steps), time_spent())
         return 0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * min(1.0, t)))
 
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lr_at)
@@ -265,7 +270,7 @@ def train(cfg: TrainConfig) -> dict:
 
     bar = tqdm(total=total_steps, initial=state["step"], disable=not main, dynamic_ncols=True)
     model.train()
-    seen_tokens, t0 = 0, time.time()
+    seen_tokens, t0 = 0, time.time()  # tokens/s and the time budget count from here, after loading
     first_step = state["step"]
     done = False
     while not done:
@@ -293,7 +298,8 @@ def train(cfg: TrainConfig) -> dict:
             rate = seen_tokens / max(1e-9, time.time() - t0)
             bar.set_postfix(loss=f"{acc_loss:.3f}", tok_s=f"{rate:.0f}", lr=f"{sched.get_last_lr()[0]:.2e}")
             bar.update(1)
-            state["log"].append({"step": state["step"], "loss": acc_loss, "tok_s": rate, "time": time.time()})
+            state["log"].append({"step": state["step"], "loss": acc_loss, "tok_s": rate, "time": time.time(),
+                                 "lr": sched.get_last_lr()[0]})
             if main and state["step"] % cfg.eval_every == 0 and dev_records:
                 ev = evaluate(model, tok, fmt, dev_enc, dev_records, cfg, device, pad_id)
                 state["log"][-1].update(ev)
@@ -310,12 +316,19 @@ def train(cfg: TrainConfig) -> dict:
                 save_checkpoint(model, opt, sched, state, ckpt)
             if cfg.stop_after and state["step"] - first_step >= cfg.stop_after:
                 done = True
+            if time_spent() >= 1.0:
+                bar.write(f"time budget of {cfg.minutes:g} minutes spent at step {state['step']}")
+                done = True
             if state["step"] >= total_steps or done:
                 done = True
                 break
         else:
             state["epoch"] += 1
             state["batch_in_epoch"] = 0
+            if main:  # the figure a GPU run is judged by: minutes per pass over the data
+                minutes = (time.time() - t0) / 60
+                bar.write(f"epoch {state['epoch']} done at step {state['step']}: {minutes:.2f} minutes "
+                          f"since start, {seen_tokens / max(1e-9, minutes * 60):.0f} tokens/s")
     bar.close()
     if ddp:
         _check_ranks_agree(params)
@@ -397,7 +410,14 @@ def plot_loss(log: list[dict], path: Path) -> None:
     import matplotlib.pyplot as plt
 
     fig, ax = plt.subplots(figsize=(7, 4))
-    ax.plot([r["step"] for r in log], [r["loss"] for r in log], label="train loss", alpha=0.6)
+    steps, losses = [r["step"] for r in log], [r["loss"] for r in log]
+    ax.plot(steps, losses, label="train loss", alpha=0.3)
+    # Length-bucketed batches hold one kind of record each (long home prompts with easy answers, short
+    # shell ones with hard answers), so step losses swing widely; the running mean shows the trend.
+    window = max(1, len(losses) // 20)
+    if window > 1:
+        mean = [sum(losses[max(0, i - window + 1) : i + 1]) / (i + 1 - max(0, i - window + 1)) for i in range(len(losses))]
+        ax.plot(steps, mean, label=f"train loss, mean of {window} steps")
     ev = [r for r in log if "dev_loss" in r]
     if ev:
         ax.plot([r["step"] for r in ev], [r["dev_loss"] for r in ev], "o-", label="dev loss")

@@ -73,6 +73,22 @@ def test_tiny_model_loss_goes_down(tiny_base, tiny_data, tmp_path):
     assert (tmp_path / "run" / "best" / "weights.pt").exists()
 
 
+def test_a_time_budget_ends_the_run_on_time_at_a_low_learning_rate(tiny_base, tiny_data, tmp_path):
+    """--minutes is how a lent GPU's run is sized: it must stop by the clock, with the cosine decay
+    already at its floor, and still evaluate and save as a run that ran its steps does."""
+    from finetune.train import train
+
+    cfg = _cfg(tiny_base, tiny_data, tmp_path / "run", epochs=1000, minutes=0.05, eval_every=2, eval_records=2)
+    state = train(cfg)
+    assert 2 <= state["step"] < 1000  # stopped by the clock, long before the epochs ran out
+    last = state["log"][-1]
+    assert last["time"] - state["log"][0]["time"] < 0.05 * 60 + 30
+    assert any("dev_loss" in r for r in state["log"])  # dev evaluation ran inside the budget
+    factor = lambda row: row["lr"] / cfg.lr
+    assert factor(last) == pytest.approx(0.1, abs=0.05), state["log"][-3:]
+    assert (tmp_path / "run" / "last" / "weights.pt").exists()
+
+
 def test_runs_as_ddp_under_torchrun(tiny_base, tiny_data, tmp_path):
     """Two CPU ranks (gloo) train on different batches; the run itself checks at the end that both
     ranks hold the same weights, which only holds if DDP synchronised the gradients."""
