@@ -6,6 +6,7 @@ with --full. Runs on CPU (fp32) or GPU (bf16), and under torchrun/accelerate lau
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import os
@@ -242,7 +243,7 @@ def train(cfg: TrainConfig) -> dict:
     steps_per_epoch = math.ceil(len(batches(train_enc, cfg.batch_tokens, random.Random(0))) / cfg.grad_accum)
     total_steps = cfg.max_steps or max(1, int(steps_per_epoch * cfg.epochs))
 
-    t0 = time.time()
+    t0 = time.time()  # tokens/s and the time budget count from here, after loading and tokenising
 
     def time_spent() -> float:  # share of this invocation's --minutes used (0 without a budget)
         return (time.time() - t0) / (cfg.minutes * 60) if cfg.minutes else 0.0
@@ -270,7 +271,7 @@ def train(cfg: TrainConfig) -> dict:
 
     bar = tqdm(total=total_steps, initial=state["step"], disable=not main, dynamic_ncols=True)
     model.train()
-    seen_tokens, t0 = 0, time.time()  # tokens/s and the time budget count from here, after loading
+    seen_tokens = 0
     first_step = state["step"]
     done = False
     while not done:
@@ -416,7 +417,8 @@ def plot_loss(log: list[dict], path: Path) -> None:
     # shell ones with hard answers), so step losses swing widely; the running mean shows the trend.
     window = max(1, len(losses) // 20)
     if window > 1:
-        mean = [sum(losses[max(0, i - window + 1) : i + 1]) / (i + 1 - max(0, i - window + 1)) for i in range(len(losses))]
+        cum = [0.0, *itertools.accumulate(losses)]
+        mean = [(cum[i + 1] - cum[max(0, i + 1 - window)]) / min(window, i + 1) for i in range(len(losses))]
         ax.plot(steps, mean, label=f"train loss, mean of {window} steps")
     ev = [r for r in log if "dev_loss" in r]
     if ev:
