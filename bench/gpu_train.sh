@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Phase 26: train nlsh's adapter on a lent GPU (one H200), over all the training data for several
-# passes, three recipes at once on the one GPU (a 135M model leaves it mostly idle), then export each
+# Phase 26: train nlsh's adapter on a lent GPU (one H200), over all the training data for up to four
+# passes or $MINUTES minutes, three recipes at once on the one GPU (a 135M model leaves it mostly idle), then export each
 # as a llama.cpp LoRA GGUF. The figures it prints (tokens/s, minutes per epoch) are the README's.
 #
 # What it needs beside the checkout, gathered in a stash folder (default /root/stash), because a

@@ -296,11 +296,10 @@ def train(cfg: TrainConfig) -> dict:
             sched.step()
             opt.zero_grad(set_to_none=True)
             state["step"] += 1
-            rate = seen_tokens / max(1e-9, time.time() - t0)
-            bar.set_postfix(loss=f"{acc_loss:.3f}", tok_s=f"{rate:.0f}", lr=f"{sched.get_last_lr()[0]:.2e}")
+            rate, lr = seen_tokens / max(1e-9, time.time() - t0), sched.get_last_lr()[0]
+            bar.set_postfix(loss=f"{acc_loss:.3f}", tok_s=f"{rate:.0f}", lr=f"{lr:.2e}")
             bar.update(1)
-            state["log"].append({"step": state["step"], "loss": acc_loss, "tok_s": rate, "time": time.time(),
-                                 "lr": sched.get_last_lr()[0]})
+            state["log"].append({"step": state["step"], "loss": acc_loss, "tok_s": rate, "time": time.time(), "lr": lr})
             if main and state["step"] % cfg.eval_every == 0 and dev_records:
                 ev = evaluate(model, tok, fmt, dev_enc, dev_records, cfg, device, pad_id)
                 state["log"][-1].update(ev)

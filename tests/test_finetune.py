@@ -84,8 +84,7 @@ def test_a_time_budget_ends_the_run_on_time_at_a_low_learning_rate(tiny_base, ti
     last = state["log"][-1]
     assert last["time"] - state["log"][0]["time"] < 0.05 * 60 + 30
     assert any("dev_loss" in r for r in state["log"])  # dev evaluation ran inside the budget
-    factor = lambda row: row["lr"] / cfg.lr
-    assert factor(last) == pytest.approx(0.1, abs=0.05), state["log"][-3:]
+    assert last["lr"] / cfg.lr == pytest.approx(0.1, abs=0.05), state["log"][-3:]  # the decay's floor
     assert (tmp_path / "run" / "last" / "weights.pt").exists()
 
 
