@@ -30,7 +30,7 @@ class EvalConfig:
     # Systems to compare, comma-separated: bm25, base (bundled model without adapter),
     # tuned (with the adapter below), tuned-path (the same, first word restricted to $PATH),
     # tuned-noprior / tuned-nocopy (without the home device prior / the shell copy prior),
-    # gemma (Gemma 3 270M base)
+    # gemma (Gemma 3 270M base), gemma-tuned (Gemma 3 270M with the adapter below, one trained on it)
     systems: str = "bm25,base,tuned"
     adapter: str = ""  # default: the shipped nlsh/data/nlsh-lora.gguf
     out: str = "runs/eval.json"  # every answer and score, as JSON (the table goes to stdout)
@@ -193,6 +193,7 @@ def _pipeline(system: str, adapter: str, **kw):
         # Without the shell answers' copy prior (nlsh.shell_guide): what it adds.
         "tuned-nocopy": lambda: dict(lora=adapter or None, copy_prior=False),
         "gemma": lambda: dict(model_path=str(bundled.gemma3_path()), lora="none"),
+        "gemma-tuned": lambda: dict(model_path=str(bundled.gemma3_path()), lora=adapter),
     }
     if system not in systems:
         raise ValueError(f"unknown system {system}")

@@ -56,6 +56,18 @@ def unpermute_rows(w: np.ndarray, n_head: int) -> np.ndarray:
     return w.reshape(n_head, w.shape[0] // n_head // 2, 2, *w.shape[1:]).swapaxes(1, 2).reshape(w.shape)
 
 
+def arch_of(config) -> dict:
+    """What the adapter GGUF needs to know of a base model's transformers config."""
+    return {"architecture": "gemma3" if config.model_type.startswith("gemma3") else "llama",
+            "num_attention_heads": config.num_attention_heads, "num_key_value_heads": config.num_key_value_heads}
+
+
+def _rows_permuted(arch_config: dict) -> bool:
+    # llama.cpp's converter permutes q/k rows for the llama architecture only (its RoPE kernel pairs
+    # adjacent rows); Gemma's rotates halves as transformers does, so its rows stay as they are.
+    return arch_config.get("architecture", "llama") == "llama"
+
+
 def _np_dtype(name: str):
     return {"f16": np.float16, "f32": np.float32}[name]
 
@@ -66,7 +78,8 @@ def write_lora_gguf(lora: dict[str, np.ndarray], arch_config: dict, alpha: float
 
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_suffix(".tmp")
-    w = gguf.GGUFWriter(str(tmp), "llama")
+    # llama.cpp refuses an adapter whose architecture is not its base model's.
+    w = gguf.GGUFWriter(str(tmp), arch_config.get("architecture", "llama"))
     w.add_string("general.type", "adapter")
     w.add_string("adapter.type", "lora")
     w.add_float32("adapter.lora.alpha", float(alpha))
@@ -74,9 +87,9 @@ def write_lora_gguf(lora: dict[str, np.ndarray], arch_config: dict, alpha: float
     n_head, n_kv = arch_config["num_attention_heads"], arch_config["num_key_value_heads"]
     for module, (a, b) in sorted(lora.items()):
         name = gguf_tensor_name(module)
-        if name.endswith("attn_q"):
+        if name.endswith("attn_q") and _rows_permuted(arch_config):
             b = permute_rows(b, n_head)
-        elif name.endswith("attn_k"):
+        elif name.endswith("attn_k") and _rows_permuted(arch_config):
             b = permute_rows(b, n_kv)
         w.add_tensor(f"{name}.weight.lora_a", np.ascontiguousarray(a.astype(_np_dtype(dtype))))
         w.add_tensor(f"{name}.weight.lora_b", np.ascontiguousarray(b.astype(_np_dtype(dtype))))
@@ -100,7 +113,7 @@ def read_lora_gguf(path: Path, arch_config: dict) -> tuple[dict[str, tuple[np.nd
         blk, layer, kind, _, which = t.name.split(".")  # blk.3.attn_q.weight.lora_a
         module = f"model.layers.{layer}.{to_hf[kind]}"
         w = np.array(t.data, dtype=np.float32).reshape([int(n) for n in reversed(t.shape)])
-        if which == "lora_b" and kind in ("attn_q", "attn_k"):
+        if which == "lora_b" and kind in ("attn_q", "attn_k") and _rows_permuted(arch_config):
             w = unpermute_rows(w, n_head if kind == "attn_q" else n_kv)
         pairs.setdefault(module, {})[which] = w
     return {m: (d["lora_a"], d["lora_b"]) for m, d in pairs.items()}, alpha
@@ -238,8 +251,7 @@ def export(cfg: ExportConfig) -> dict:
     base = cfg.base or train_cfg["base"]
     weights = torch.load(weights_dir / "weights.pt", map_location="cpu", weights_only=True)
     model, _ = load_base(base, torch.float32)
-    arch = {"num_attention_heads": model.config.num_attention_heads,
-            "num_key_value_heads": model.config.num_key_value_heads}
+    arch = arch_of(model.config)
     result = {}
     if train_cfg.get("full"):
         lora, result["svd_kept"] = lora_by_svd(model, weights, cfg.svd_rank)

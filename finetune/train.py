@@ -379,10 +379,9 @@ def load_init(cfg: TrainConfig, arch) -> dict:
     if Path(cfg.init).suffix != ".gguf":
         init = torch.load(cfg.init, map_location="cpu", weights_only=False)
         return init.get("weights", init)
-    from finetune.export import read_lora_gguf, weights_from_lora
+    from finetune.export import arch_of, read_lora_gguf, weights_from_lora
 
-    lora, alpha = read_lora_gguf(Path(cfg.init), {"num_attention_heads": arch.num_attention_heads,
-                                                  "num_key_value_heads": arch.num_key_value_heads})
+    lora, alpha = read_lora_gguf(Path(cfg.init), arch_of(arch))
     rank = next(iter(lora.values()))[0].shape[0]
     if (rank, alpha) != (cfg.lora_r, cfg.lora_alpha):
         raise ValueError(f"{cfg.init} has LoRA r={rank}, alpha={alpha:g}: train with --lora-r {rank} --lora-alpha {alpha:g}")
