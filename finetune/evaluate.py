@@ -30,7 +30,10 @@ class EvalConfig:
     # Systems to compare, comma-separated: bm25, base (bundled model without adapter),
     # tuned (with the adapter below), tuned-path (the same, first word restricted to $PATH),
     # tuned-noprior / tuned-nocopy (without the home device prior / the shell copy prior),
-    # gemma (Gemma 3 270M base), gemma-tuned (Gemma 3 270M with the adapter below, one trained on it)
+    # gemma (Gemma 3 270M base), gemma-tuned (Gemma 3 270M with the adapter below, one trained on it).
+    # A system may name its own adapter, `tuned=runs/a.gguf,gemma-tuned=runs/b.gguf`, so two bases'
+    # adapters answer in one run. The model systems take turns request by request, so their p50s are
+    # timed under the same load and their ratio holds on a shared machine.
     systems: str = "bm25,base,tuned"
     adapter: str = ""  # default: the shipped nlsh/data/nlsh-lora.gguf
     out: str = "runs/eval.json"  # every answer and score, as JSON (the table goes to stdout)
@@ -123,16 +126,21 @@ def score_shell(answers: list[str], refs: list[Record]) -> dict:
     }
 
 
-def _shell_answers(pipeline, records: list[Record]) -> tuple[list[str], list[float]]:
-    answers, seconds = [], []
-    for r in records:
-        t = time.perf_counter()
-        try:
-            answers.append(pipeline.generate(r.instruction).text)
-        except Exception:  # one bad generation scores as wrong, it does not end the run
-            answers.append("")
-        seconds.append(time.perf_counter() - t)
-    return answers, seconds
+def _shell_answers(pipelines: dict, records: list[Record]) -> dict[str, tuple[list[str], list[float]]]:
+    """Every pipeline answers each request before the next request; who goes first rotates, so no
+    system is always the one that finds the caches cold."""
+    out: dict[str, tuple[list[str], list[float]]] = {name: ([], []) for name in pipelines}
+    names = list(pipelines)
+    for i, r in enumerate(records):
+        for name in names[i % len(names):] + names[: i % len(names)]:
+            answers, seconds = out[name]
+            t = time.perf_counter()
+            try:
+                answers.append(pipelines[name].generate(r.instruction).text)
+            except Exception:  # one bad generation scores as wrong, it does not end the run
+                answers.append("")
+            seconds.append(time.perf_counter() - t)
+    return out
 
 
 def _home_scores(system: str, adapter: str, records: list[Record]) -> dict:
@@ -210,27 +218,41 @@ def _hold_out_bundled(pipeline, shell: list[Record]) -> None:
         retriever.bundled = BundledExamples(exclude_groups=held_out)
 
 
+def _systems(cfg: EvalConfig) -> dict[str, tuple[str, str]]:
+    """Each entry of --systems as name -> (system, adapter)."""
+    out = {}
+    for entry in (e.strip() for e in cfg.systems.split(",")):
+        if entry:
+            system, _, adapter = entry.partition("=")
+            out[entry] = (system.strip(), adapter.strip() or cfg.adapter)
+    return out
+
+
 def run_eval(cfg: EvalConfig) -> str:
     shell, home = dev_sample(cfg)
+    systems = _systems(cfg)
+    pipelines = {name: _pipeline(system, adapter) for name, (system, adapter) in systems.items() if system != "bm25"}
+    for pipeline in pipelines.values():
+        _hold_out_bundled(pipeline, shell)
+    answered = _shell_answers(pipelines, shell)
+    for pipeline in pipelines.values():
+        pipeline.close()
     results: dict[str, dict] = {}
-    for system in [s.strip() for s in cfg.systems.split(",") if s.strip()]:
+    for name, (system, adapter) in systems.items():
         if system == "bm25":
             baseline = BM25Baseline(read_records(Path(cfg.bm25_corpus or Path(cfg.data_dir) / "train.jsonl")))
             answers = [baseline.answer(r.instruction) for r in shell]
             res = {"shell": score_shell(answers, shell)}
         else:
-            pipeline = _pipeline(system, cfg.adapter)
-            _hold_out_bundled(pipeline, shell)
-            answers, seconds = _shell_answers(pipeline, shell)
+            answers, seconds = answered[name]
             res = {"shell": score_shell(answers, shell)}
-            seconds.sort()
+            seconds = sorted(seconds)
             res["shell"]["p50_s"] = seconds[len(seconds) // 2] if seconds else None
             if home:
-                res["home"] = _home_scores(system, cfg.adapter, home)
-            pipeline.close()
+                res["home"] = _home_scores(system, adapter, home)
         res["examples"] = [{"instruction": r.instruction, "reference": r.answer, "answer": a, "kind": shell_kind(r),
                             "same_utilities": same_utilities(a, r.answer)} for r, a in zip(shell, answers)]
-        results[system] = res
+        results[name] = res
     Path(cfg.out).parent.mkdir(parents=True, exist_ok=True)
     Path(cfg.out).write_text(json.dumps(results, indent=2))
     return table(results)
@@ -239,18 +261,21 @@ def run_eval(cfg: EvalConfig) -> str:
 def table(results: dict) -> str:
     kinds = sorted({k for res in results.values() for k in res["shell"].get("same_utilities_by_kind", {})})
     lines = ["| system | shell exact | shell same-utilities |" + "".join(f" {k} |" for k in kinds)
-             + " same-utilities, sudo aside | shell valid | p50 s/instr | home exact | home valid | home dangerous flagged |",
-             "|---|---|---|" + "---|" * len(kinds) + "---|---|---|---|---|---|"]
+             + " same-utilities, sudo aside | shell valid | p50 s/instr | same-utilities points per s |"
+             + " home exact | home valid | home dangerous flagged |",
+             "|---|---|---|" + "---|" * len(kinds) + "---|---|---|---|---|---|---|"]
     for name, res in results.items():
         s, h = res["shell"], res.get("home", {})
         by_kind = s.get("same_utilities_by_kind", {})
         per_kind = "".join(f" {by_kind[k]['same_utilities']:.0%} of {by_kind[k]['n']} |" if k in by_kind else " - |"
                            for k in kinds)
         p50 = f"{s['p50_s']:.2f}" if s.get("p50_s") else "-"
+        # Accuracy per unit of the time a user waits: how the issue ranks one base against another.
+        per_s = f"{100 * s['same_utilities'] / s['p50_s']:.1f}" if s.get("p50_s") else "-"
         home_exact = f"{h['exact']:.1%}" if h else "-"
         home_valid = f"{h['valid']:.1%}" if h else "-"
         danger = f"{h['dangerous_flagged']}/{h['dangerous_refs']}" if h else "-"
         aside = f"{s['same_utilities_sudo_aside']:.1%}" if "same_utilities_sudo_aside" in s else "-"
-        lines.append(f"| {name} | {s['exact']:.1%} | {s['same_utilities']:.1%} |{per_kind} {aside} | {s['valid']:.1%} | {p50} "
+        lines.append(f"| {name} | {s['exact']:.1%} | {s['same_utilities']:.1%} |{per_kind} {aside} | {s['valid']:.1%} | {p50} | {per_s} "
                      f"| {home_exact} | {home_valid} | {danger} |")
     return "\n".join(lines)

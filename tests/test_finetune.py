@@ -510,6 +510,33 @@ def test_eval_scores_every_item_through_the_real_path(tmp_path):
     assert ("unlock" in unlock["answer"]) == (unlock["risk"] == "dangerous")
 
 
+def test_eval_runs_two_systems_in_turn_each_with_its_own_adapter(tmp_path):
+    """Systems that take turns request by request answer as each would alone, each with the adapter
+    it names (`tuned=PATH`) or else --adapter; each gets its own p50 and accuracy per second."""
+    from finetune.evaluate import EvalConfig, run_eval
+    from nlsh import bundled
+
+    dev = [Record(instruction="print the current working directory", answer="pwd", source="tldr", group="tldr:pwd", utility="pwd"),
+           Record(instruction="show disk space in human units", answer="df -h", source="tldr", group="tldr:df", utility="df"),
+           Record(instruction="count the lines of notes.txt", answer="wc -l notes.txt", source="tldr", group="tldr:wc", utility="wc")]
+    for name in ("dev.jsonl", "train.jsonl"):
+        (tmp_path / name).write_text("".join(r.model_dump_json() + "\n" for r in dev))
+    shipped = f"tuned={bundled.default_adapter_path()}"
+
+    def run(systems: str) -> tuple[str, dict]:
+        out = tmp_path / "eval.json"
+        table = run_eval(EvalConfig(data_dir=str(tmp_path), systems=systems, adapter="none", n_shell=3, n_home=0, out=str(out)))
+        return table, {name: [e["answer"] for e in res["examples"]] for name, res in json.loads(out.read_text()).items()}
+
+    table, together = run(f"tuned,{shipped}")
+    _, alone = run(shipped)
+    assert together[shipped] == alone[shipped] and all(together[shipped])
+    assert together["tuned"] != together[shipped]  # "tuned" took --adapter none: the base model alone
+    assert "points per s" in table.splitlines()[0]
+    rows = table.splitlines()[2:]
+    assert len(rows) == 2 and all(row.split("|")[-5].strip() != "-" for row in rows)
+
+
 def test_the_nl2bash_weight_sets_its_share_of_a_capped_subset():
     """CPU phases train on a capped subset; the weight decides how much of it is NL2Bash."""
     from finetune.dataset import _prioritised_subset
