@@ -131,7 +131,7 @@ def _shell_answers(pipelines: dict, records: list[Record]) -> dict[str, tuple[li
     system is always the one that finds the caches cold."""
     out: dict[str, tuple[list[str], list[float]]] = {name: ([], []) for name in pipelines}
     names = list(pipelines)
-    for i, r in enumerate(records):
+    for i, r in enumerate(records if names else []):  # --systems bm25 alone has no model to turn
         for name in names[i % len(names):] + names[: i % len(names)]:
             answers, seconds = out[name]
             t = time.perf_counter()

@@ -537,6 +537,18 @@ def test_eval_runs_two_systems_in_turn_each_with_its_own_adapter(tmp_path):
     assert len(rows) == 2 and all(row.split("|")[-5].strip() != "-" for row in rows)
 
 
+def test_eval_of_the_lookup_alone_needs_no_model(tmp_path):
+    """`--systems bm25` scores the baseline by itself: no model system to take turns with."""
+    from finetune.evaluate import EvalConfig, run_eval
+
+    dev = [Record(instruction="print the current working directory", answer="pwd", source="tldr", group="tldr:pwd", utility="pwd")]
+    for name in ("dev.jsonl", "train.jsonl"):
+        (tmp_path / name).write_text("".join(r.model_dump_json() + "\n" for r in dev))
+    out = tmp_path / "eval.json"
+    table = run_eval(EvalConfig(data_dir=str(tmp_path), systems="bm25", n_shell=1, n_home=0, out=str(out)))
+    assert list(json.loads(out.read_text())) == ["bm25"] and "| bm25 | 100.0% |" in table
+
+
 def test_the_nl2bash_weight_sets_its_share_of_a_capped_subset():
     """CPU phases train on a capped subset; the weight decides how much of it is NL2Bash."""
     from finetune.dataset import _prioritised_subset
