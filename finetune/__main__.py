@@ -1,4 +1,4 @@
-"""python -m finetune {data,train,export,eval}: build data, train, export to GGUF, evaluate."""
+"""python -m finetune {data,train,export,soup,eval}: build data, train, export to GGUF, average adapters, evaluate."""
 
 from __future__ import annotations
 
@@ -7,6 +7,12 @@ import dataclasses
 import json
 import sys
 from pathlib import Path
+
+from finetune.config import TrainConfig
+from finetune.dataset import DataConfig
+from finetune.evaluate import EvalConfig
+from finetune.export import ExportConfig
+from finetune.soup import SoupConfig
 
 
 def field_docs(cls) -> dict[str, str]:
@@ -51,21 +57,29 @@ def _build(cls, ns):
 
 
 def main(argv=None) -> int:
-    from finetune.dataset import DataConfig
-    from finetune.evaluate import EvalConfig
-    from finetune.export import ExportConfig
-    from finetune.config import TrainConfig
-
     ap = argparse.ArgumentParser(prog="python -m finetune", description=__doc__)
     sub = ap.add_subparsers(dest="cmd", required=True)
     for name, cls, help_ in (
         ("data", DataConfig, "build train/dev JSONL and a data card from ../shared/data"),
         ("train", TrainConfig, "fine-tune (LoRA by default) on the built data"),
         ("export", ExportConfig, "write the trained adapter as a llama.cpp LoRA GGUF"),
+        ("soup", SoupConfig, "average several adapters' updates into one adapter (a model soup)"),
         ("eval", EvalConfig, "dev accuracy through nlsh's own inference path"),
     ):
         _add_dataclass_args(sub.add_parser(name, help=help_), cls)
     ns = ap.parse_args(argv)
+    try:
+        _run(ns)
+    except FileNotFoundError as e:
+        print(f"python -m finetune {ns.cmd}: no such file: {e.filename}", file=sys.stderr)
+        return 2
+    except ValueError as e:  # what the commands raise on input they cannot use
+        print(f"python -m finetune {ns.cmd}: {e}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def _run(ns) -> None:
     if ns.cmd == "data":
         from finetune.dataset import build
 
@@ -83,11 +97,14 @@ def main(argv=None) -> int:
         from finetune.export import export
 
         print(export(_build(ExportConfig, ns)))
+    elif ns.cmd == "soup":
+        from finetune.soup import soup
+
+        print(json.dumps(soup(_build(SoupConfig, ns))))
     elif ns.cmd == "eval":
         from finetune.evaluate import run_eval
 
         print(run_eval(_build(EvalConfig, ns)))
-    return 0
 
 
 if __name__ == "__main__":

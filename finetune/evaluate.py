@@ -28,9 +28,11 @@ class EvalConfig:
     n_shell: int = 200  # shell dev items scored (a seeded sample; more than there are = all)
     n_home: int = 40  # home dev items scored, each in its own home's grammar and validator
     # Systems to compare, comma-separated: bm25, base (bundled model without adapter),
-    # tuned (with the adapter below), tuned-path (the same, first word restricted to $PATH),
+    # tuned (with the adapter below, merged into the model as nlsh runs it), tuned-unmerged (the
+    # adapter applied at every token), tuned-path (the same, first word restricted to $PATH),
     # tuned-noprior / tuned-nocopy (without the home device prior / the shell copy prior),
-    # gemma (Gemma 3 270M base), gemma-tuned (Gemma 3 270M with the adapter below, one trained on it).
+    # gemma (Gemma 3 270M base), gemma-tuned (Gemma 3 270M with the adapter below, one trained on it),
+    # model=FILE.gguf (any GGUF without an adapter, e.g. a merged export).
     # A system may name its own adapter, `tuned=runs/a.gguf,gemma-tuned=runs/b.gguf`, so two bases'
     # adapters answer in one run. The model systems take turns request by request, so their p50s are
     # timed under the same load and their ratio holds on a shared machine.
@@ -195,6 +197,8 @@ def _pipeline(system: str, adapter: str, **kw):
     systems = {
         "base": lambda: dict(lora="none"),
         "tuned": lambda: dict(lora=adapter or None),
+        # the same, with the adapter applied at every token instead of merged into the weights
+        "tuned-unmerged": lambda: dict(lora=adapter or None, config=Config(merge=False)),
         "tuned-path": lambda: dict(lora=adapter or None, grammar="path"),
         # Without the device prior of nlsh.home.guide (the repeat cut stays): what the prior adds.
         "tuned-noprior": lambda: dict(lora=adapter or None, device_prior=False),
@@ -202,10 +206,12 @@ def _pipeline(system: str, adapter: str, **kw):
         "tuned-nocopy": lambda: dict(lora=adapter or None, copy_prior=False),
         "gemma": lambda: dict(model_path=str(bundled.gemma3_path()), lora="none"),
         "gemma-tuned": lambda: dict(model_path=str(bundled.gemma3_path()), lora=adapter),
+        # any GGUF on its own, e.g. a merged export: `model=runs/merged.gguf`
+        "model": lambda: dict(model_path=adapter, lora="none"),
     }
     if system not in systems:
         raise ValueError(f"unknown system {system}")
-    return Pipeline(Config(), use_cache=False, **systems[system](), **kw)
+    return Pipeline(**{"config": Config(), "use_cache": False, **systems[system](), **kw})
 
 
 def _hold_out_bundled(pipeline, shell: list[Record]) -> None:

@@ -2,7 +2,7 @@
 
 - the LoRA adapter as a llama.cpp adapter GGUF (general.type=adapter), loaded beside the base GGUF;
   a full fine-tune's update goes out the same way, cut to a low rank by SVD;
-- optionally a merged full model (F16 or F32) for users who prefer one file;
+- optionally a merged full model (F16 or Q8_0) for users who prefer one file;
 - write_model_gguf also turns any small llama-architecture torch model into a GGUF, which the
   tests use to check that torch and llama.cpp agree on a tiny randomly initialised model.
 """
@@ -22,7 +22,8 @@ class ExportConfig:
     base: str = ""  # the base GGUF the adapter was trained on (default: the bundled one)
     out: str = "nlsh/data/nlsh-lora.gguf"  # the adapter GGUF to write (default: the shipped one)
     dtype: str = "f16"  # f16 keeps a r=16 adapter of SmolLM2-135M near 10 MB
-    merged: str = ""  # also write a merged full GGUF here (F16)
+    merged: str = ""  # also write a merged full GGUF here
+    merged_type: str = "f16"  # the merged GGUF's weights: f16, or q8_0 (about half the size)
     # A full fine-tune ships as an adapter too: each weight's update cut to this rank by SVD
     # (32 on layers 10-29 of SmolLM2-135M is 13 MB in f16).
     svd_rank: int = 32
@@ -70,6 +71,19 @@ def _rows_permuted(arch_config: dict) -> bool:
 
 def _np_dtype(name: str):
     return {"f16": np.float16, "f32": np.float32}[name]
+
+
+def _matrix(value: np.ndarray, dtype: str) -> dict:
+    """add_tensor's arguments for a weight matrix stored as dtype (f32, f16 or q8_0)."""
+    import gguf
+
+    if dtype == "q8_0":
+        # rows whose length is not a whole number of Q8_0 blocks cannot be quantized; they stay f16
+        if value.shape[-1] % gguf.GGML_QUANT_SIZES[gguf.GGMLQuantizationType.Q8_0][0] == 0:
+            q8 = gguf.GGMLQuantizationType.Q8_0
+            return {"tensor": gguf.quants.quantize(value.astype(np.float32), q8), "raw_dtype": q8}
+        return {"tensor": value.astype(np.float16)}
+    return {"tensor": value.astype(_np_dtype(dtype))}
 
 
 def write_lora_gguf(lora: dict[str, np.ndarray], arch_config: dict, alpha: float, out: Path, dtype: str = "f16") -> Path:
@@ -123,22 +137,28 @@ def read_lora_gguf(path: Path, arch_config: dict) -> tuple[dict[str, tuple[np.nd
 
 def lora_by_svd(model, weights: dict, rank: int) -> tuple[dict[str, tuple[np.ndarray, np.ndarray]], float]:
     """A full fine-tune's update (trained weight minus the base's) as {hf_module: (A, B)} of the given
-    rank, the best rank-r approximation (SVD); also the share of the update's energy kept, so a
-    user sees what the cut costs."""
-    import torch
-
-    lora, kept, total = {}, 0.0, 0.0
+    rank; also the share of the update's energy kept, so a user sees what the cut costs."""
+    deltas = {}
     for key, trained in weights.items():
         module = key[: -len(".weight")]
-        delta = trained.float() - model.get_submodule(module).weight.detach().float()
-        u, s, vt = torch.linalg.svd(delta, full_matrices=False)
+        base = model.get_submodule(module).weight.detach().float()
+        deltas[module] = (trained.float() - base).numpy()
+    return lora_of_rank(deltas, rank)
+
+
+def lora_of_rank(deltas: dict[str, np.ndarray], rank: int) -> tuple[dict[str, tuple[np.ndarray, np.ndarray]], float]:
+    """Weight updates {hf_module: delta} as (A, B) of the given rank with alpha = rank (scale 1), the
+    best approximation of that rank (SVD); also the share of the updates' energy kept."""
+    lora, kept, total = {}, 0.0, 0.0
+    for module, delta in deltas.items():
+        u, s, vt = np.linalg.svd(delta.astype(np.float64), full_matrices=False)
         r = min(rank, len(s))
         # Every tensor gets the full rank, zero-padded where a matrix has fewer singular values:
         # llama.cpp scales each one by alpha / its own rank.
-        a, b = torch.zeros(rank, delta.shape[1]), torch.zeros(delta.shape[0], rank)
-        a[:r] = s[:r].sqrt()[:, None] * vt[:r]
-        b[:, :r] = u[:, :r] * s[:r].sqrt()
-        lora[module] = (a.numpy(), b.numpy())
+        a, b = np.zeros((rank, delta.shape[1])), np.zeros((delta.shape[0], rank))
+        a[:r] = np.sqrt(s[:r])[:, None] * vt[:r]
+        b[:, :r] = u[:, :r] * np.sqrt(s[:r])
+        lora[module] = (a.astype(np.float32), b.astype(np.float32))
         kept += float((s[:rank] ** 2).sum())
         total += float((s ** 2).sum())
     return lora, kept / total if total else 1.0
@@ -189,20 +209,14 @@ def lora_from_weights(weights: dict) -> dict[str, tuple[np.ndarray, np.ndarray]]
 
 def copy_tokenizer_fields(reader, writer) -> None:
     """Carry the tokenizer (and chat template) of a source GGUF over to a new one."""
-    import gguf
+    from nlsh.merge import copy_fields
 
-    for key, field in reader.fields.items():
-        if not key.startswith("tokenizer."):
-            continue
-        vtype = field.types[0]
-        if vtype == gguf.GGUFValueType.ARRAY:
-            writer.add_key_value(key, field.contents(), vtype, sub_type=field.types[-1])
-        else:
-            writer.add_key_value(key, field.contents(), vtype)
+    copy_fields(reader, writer, keep=lambda key: key.startswith("tokenizer."))
 
 
 def write_model_gguf(model, tokenizer_gguf: Path, out: Path, dtype: str = "f32") -> Path:
-    """A llama-architecture torch model (HF layout) as a full GGUF llama.cpp can run."""
+    """A llama-architecture torch model (HF layout) as a full GGUF llama.cpp can run; dtype f32, f16
+    or q8_0 for the weight matrices (norms stay f32)."""
     import gguf
 
     cfg = model.config
@@ -222,13 +236,13 @@ def write_model_gguf(model, tokenizer_gguf: Path, out: Path, dtype: str = "f32")
     w.add_rope_freq_base(float(rope_theta))
     w.add_layer_norm_rms_eps(cfg.rms_norm_eps)
     w.add_vocab_size(cfg.vocab_size)
-    w.add_file_type(gguf.LlamaFileType.ALL_F32 if dtype == "f32" else gguf.LlamaFileType.MOSTLY_F16)
+    w.add_file_type({"f32": gguf.LlamaFileType.ALL_F32, "f16": gguf.LlamaFileType.MOSTLY_F16,
+                     "q8_0": gguf.LlamaFileType.MOSTLY_Q8_0}[dtype])
     copy_tokenizer_fields(reader, w)
-    npdt = _np_dtype(dtype)
-    w.add_tensor("token_embd.weight", state["model.embed_tokens.weight"].astype(npdt))
+    w.add_tensor("token_embd.weight", **_matrix(state["model.embed_tokens.weight"], dtype))
     w.add_tensor("output_norm.weight", state["model.norm.weight"].astype(np.float32))
     if "lm_head.weight" in state and not getattr(cfg, "tie_word_embeddings", False):
-        w.add_tensor("output.weight", state["lm_head.weight"].astype(npdt))
+        w.add_tensor("output.weight", **_matrix(state["lm_head.weight"], dtype))
     for key, value in state.items():
         if not key.startswith("model.layers."):
             continue
@@ -239,7 +253,7 @@ def write_model_gguf(model, tokenizer_gguf: Path, out: Path, dtype: str = "f32")
         elif name.endswith("attn_k"):
             value = permute_rows(value, cfg.num_key_value_heads)
         # norms stay f32: llama.cpp expects them so and they are tiny
-        w.add_tensor(name + ".weight", value.astype(np.float32 if value.ndim == 1 else npdt))
+        w.add_tensor(name + ".weight", **(_matrix(value, dtype) if value.ndim == 2 else {"tensor": value.astype(np.float32)}))
     return _finish(w, tmp, out)
 
 
@@ -248,6 +262,8 @@ def export(cfg: ExportConfig) -> dict:
 
     from finetune.train import load_base
 
+    if cfg.merged_type not in ("f16", "q8_0"):
+        raise ValueError(f"--merged-type must be f16 or q8_0, not {cfg.merged_type!r}")
     weights_dir = Path(cfg.weights)
     train_cfg = json.loads((weights_dir / "train_config.json").read_text())
     base = cfg.base or train_cfg["base"]
@@ -267,5 +283,5 @@ def export(cfg: ExportConfig) -> dict:
             model.load_state_dict(weights, strict=False)
         else:
             merge_lora(model, lora, alpha / train_cfg["lora_r"])
-        result["merged"] = str(write_model_gguf(model, Path(base), Path(cfg.merged), "f16"))
+        result["merged"] = str(write_model_gguf(model, Path(base), Path(cfg.merged), cfg.merged_type))
     return result

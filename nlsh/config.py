@@ -5,6 +5,7 @@ wrong kind, is an error naming the file and the key, so a typo never silently do
 
     model = "smollm2"            # or gemma3, or a path to a .gguf
     lora = "none"                # or a path; unset = the adapter nlsh ships
+    merge = true                 # run model + adapter merged into one Q8_0 file, built once in the cache
     registry = "~/home.yaml"     # device registry used when --devices is not given
     default_answer = "abort"     # abort | execute | edit | explain
     color = "auto"               # auto | always | never
@@ -87,6 +88,9 @@ class HomeConfig(_Strict):
 class Config(_Strict):
     model: str | None = None
     lora: str | None = None
+    # Run the model and its adapter merged into one Q8_0 GGUF (nlsh.merge), built once into the
+    # cache: faster than applying the adapter at every token; false runs them as two files.
+    merge: bool = True
     registry: str | None = None
     default_answer: Literal["abort", "execute", "edit", "explain"] = "abort"
     color: Literal["auto", "always", "never"] = "auto"

@@ -111,8 +111,20 @@ class Pipeline:
             listing = self._listing() or ""
             # The device listing is the only part of the prompt that grows without bound.
             n_ctx = context_for(len(listing) + MAX_INSTRUCTION_CHARS + 1500, self._trained_context())
-            self._model = load_model(self.model_path, self.lora_path, n_threads=self.config.threads or None, n_ctx=n_ctx)
+            path, lora = self._model_files()
+            self._model = load_model(path, lora, n_threads=self.config.threads or None, n_ctx=n_ctx)
         return self._model
+
+    def _model_files(self) -> tuple[Path, Path | None]:
+        """What llama.cpp loads: the model and adapter merged into one file where that can be
+        built (it answers as the pair does, faster), else the two as they are."""
+        if self.lora_path is not None and self.config.merge:
+            from nlsh.merge import merged_model
+
+            merged = merged_model(self.model_path, self.lora_path, cache_dir())
+            if merged is not None:
+                return merged, None
+        return self.model_path, self.lora_path
 
     def _trained_context(self) -> int | None:
         try:
@@ -239,7 +251,8 @@ class Pipeline:
         from nlsh.cache import cache_key
 
         return cache_key(prompt, grammar, self.model_path, self.lora_path,
-                         [guide.name if guide else None, f"option-retries-{OPTION_RETRIES}-letters-help-2"])
+                         [guide.name if guide else None, f"option-retries-{OPTION_RETRIES}-letters-help-2",
+                          self.config.merge and self.lora_path is not None])
 
     def _without_invented_options(self, instruction: str, prompt: str, grammar: str | None,
                                   guide: Guide | None, generation: Generation) -> Generation:

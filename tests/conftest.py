@@ -1,7 +1,7 @@
 """Shared fixtures.
 
-- `model`: the real default GGUF (plus the shipped adapter, when there is one), loaded once per
-  test session through nlsh.model.load_model.
+- `model`: the real default GGUF (merged with the shipped adapter, when there is one, as nlsh runs
+  it), loaded once per test session through nlsh.model.load_model.
 - `isolated_home`: a fresh HOME with its own XDG config/cache/data directories, set for this test
   process and ready to pass to subprocesses (`isolated_home.env`).
 - `run_nlsh`: runs the real `nlsh` entry point in a subprocess inside an isolated home and checks
@@ -41,14 +41,34 @@ class IsolatedHome:
 
 
 @pytest.fixture(scope="session")
-def machine_index_seed(tmp_path_factory) -> Path:
-    """The retrieval index of this machine, built once per session and copied into each isolated
-    cache, so every subprocess does not rebuild it from `whatis`."""
+def cache_seed(tmp_path_factory) -> Path:
+    """nlsh's cache directory as a first run leaves it, built once per session and put into each
+    isolated cache: this machine's retrieval index (from `whatis`) and the default model merged
+    with the shipped adapter (nlsh.merge), so no subprocess rebuilds either."""
+    from nlsh import bundled
+    from nlsh.merge import merged_model
     from nlsh.retrieval import load_index
 
     cache = tmp_path_factory.mktemp("seed-cache") / "nlsh"
     load_index(cache, os.environ.get("PATH", ""))
-    return cache / "machine-index.json"
+    path = bundled.default_model_path()
+    adapter = bundled.resolve_adapter(None, path, explicit_model=False)
+    if adapter is not None:
+        merged_model(path, adapter, cache)
+    return cache
+
+
+def seed_cache(cache: Path, seed: Path | None) -> None:
+    """Put the seed's files into an nlsh cache directory: small ones copied (a test may change
+    them), the merged model linked (145 MB, only ever read)."""
+    if seed is None or not seed.is_dir():
+        return
+    cache.mkdir(parents=True, exist_ok=True)
+    for item in seed.iterdir():
+        if item.suffix == ".gguf":
+            (cache / item.name).symlink_to(item)
+        elif item.is_file():
+            shutil.copy(item, cache / item.name)
 
 
 def make_isolated_home(base: Path, seed: Path | None = None) -> IsolatedHome:
@@ -57,8 +77,7 @@ def make_isolated_home(base: Path, seed: Path | None = None) -> IsolatedHome:
     config, cache, data = home / ".config", home / ".cache", home / ".local" / "share"
     for d in (config, cache / "nlsh", data):
         d.mkdir(parents=True, exist_ok=True)
-    if seed is not None and seed.exists():
-        shutil.copy(seed, cache / "nlsh" / "machine-index.json")
+    seed_cache(cache / "nlsh", seed)
     values = {
         "HOME": str(home),
         "XDG_CONFIG_HOME": str(config),
@@ -95,9 +114,9 @@ def run_nlsh_in(home: IsolatedHome, *args: str, input: bytes | str | None = None
 
 
 @pytest.fixture
-def isolated_home(tmp_path, monkeypatch, machine_index_seed) -> IsolatedHome:
+def isolated_home(tmp_path, monkeypatch, cache_seed) -> IsolatedHome:
     """An isolated HOME, also set as this test process's environment."""
-    home = make_isolated_home(tmp_path, machine_index_seed)
+    home = make_isolated_home(tmp_path, cache_seed)
     for key in ("HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_DATA_HOME"):
         monkeypatch.setenv(key, home.env[key])
     for key in ("NLSH_CONFIG", "HISTFILE"):
@@ -125,12 +144,15 @@ def model_paths():
 
 
 @pytest.fixture(scope="session")
-def model(model_paths):
-    """The real model, loaded once for the whole session."""
+def model(model_paths, cache_seed):
+    """The real model as the default configuration runs it (merged with the shipped adapter),
+    loaded once for the whole session."""
+    from nlsh.merge import merged_model
     from nlsh.model import load_model
 
     path, adapter = model_paths
-    loaded = load_model(path, adapter)
+    merged = merged_model(path, adapter, cache_seed) if adapter is not None else None
+    loaded = load_model(merged, None) if merged is not None else load_model(path, adapter)
     yield loaded
     # Freed here, not at interpreter exit, when llama_cpp's module globals may already be gone.
     loaded.close()

@@ -43,12 +43,12 @@ def permissive(isolated_home):
 
 
 @pytest.fixture(scope="module")
-def answered(tmp_path_factory, machine_index_seed):
+def answered(tmp_path_factory, cache_seed):
     """{instruction: proposal} for the sample instructions the model turns into a proposal.
 
     One --batch run for the whole module; the single-shot modes are compared against it.
     """
-    home = make_isolated_home(tmp_path_factory.mktemp("batch"), machine_index_seed)
+    home = make_isolated_home(tmp_path_factory.mktemp("batch"), cache_seed)
     permissive(home)
     proc = run_nlsh_in(home, "--batch", "-", input="\n".join(INSTRUCTIONS) + "\n", timeout=600)
     assert proc.returncode == 0

@@ -21,6 +21,7 @@ from finetune.dataset import CORE_GROUPS, DataConfig  # noqa: E402
 from finetune.evaluate import EvalConfig  # noqa: E402
 from finetune.export import ExportConfig  # noqa: E402
 from finetune.records import Record  # noqa: E402
+from finetune.soup import SoupConfig, soup  # noqa: E402
 from nlsh.bundled import smollm2_path  # noqa: E402
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
@@ -219,6 +220,46 @@ def test_an_exported_adapter_reads_back_into_the_model_it_came_from(tiny_base, t
         assert torch.equal(read[k], written[k]), k
 
 
+def test_a_soup_is_the_weighted_mean_of_its_adapters_updates(tiny_base, tmp_path):
+    """Two adapters averaged 3:1 into one: llama.cpp with the soup gives the logits of torch with
+    that mean update merged into the base, and not those of either part."""
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    from finetune.export import lora_from_weights, merge_lora, write_lora_gguf, write_model_gguf
+
+    base = AutoModelForCausalLM.from_pretrained(str(tiny_base), dtype=torch.float32)
+    tok = AutoTokenizer.from_pretrained(str(tiny_base))
+    base_gguf = write_model_gguf(base, smollm2_path(), tmp_path / "tiny.gguf", "f32")
+    arch = {"num_attention_heads": 4, "num_key_value_heads": 2}
+    parts = []
+    for seed in (3, 4):
+        weights = {k: v for k, v in _random_adapter(tiny_base, seed).state_dict().items() if "lora_" in k}
+        lora = lora_from_weights(weights)
+        parts.append((lora, write_lora_gguf(lora, arch, 8, tmp_path / f"part{seed}.gguf", "f32")))
+    # rank 8 holds the sum of two rank-4 updates exactly
+    made = soup(SoupConfig(adapters=",".join(str(p) for _, p in parts), weights="3,1", base=str(base_gguf),
+                           out=str(tmp_path / "soup.gguf"), rank=8, dtype="f32"))
+    assert made["svd_kept"] > 0.9999
+    for (lora, _), share in zip(parts, (0.75, 0.25)):
+        merge_lora(base, lora, share * 8 / 4)
+    ids = tok("list large files in home", add_special_tokens=False)["input_ids"]
+    with torch.no_grad():
+        want = base(torch.tensor([ids])).logits[0, -1]
+
+    def logits(adapter: Path) -> torch.Tensor:
+        llm = _llama(base_gguf, adapter)
+        try:
+            return _last_logits(llm, ids)
+        finally:
+            llm.close()
+
+    assert torch.allclose(logits(Path(made["adapter"])), want, atol=1e-3)
+    for _, part in parts:
+        assert not torch.allclose(logits(part), want, atol=1e-2)
+    with pytest.raises(ValueError, match="at least two"):
+        soup(SoupConfig(adapters=str(parts[0][1]), base=str(base_gguf), out=str(tmp_path / "one.gguf")))
+
+
 def test_a_gemma_adapter_moves_llama_cpp_as_it_moves_torch(tmp_path):
     """Gemma 3's adapter GGUF: its own architecture (llama.cpp refuses a mismatch) and q/k rows left
     unpermuted (llama.cpp's Gemma RoPE rotates halves, as transformers does). On the real quantised
@@ -293,6 +334,16 @@ def test_full_fine_tuning_goes_on_from_an_adapter_and_ships_as_one(tiny_base, ti
     base.load_state_dict(trained, strict=False)
     assert _next_tokens_agree(base_gguf, base, tok, lora=Path(result["adapter"]))
     assert _next_tokens_agree(write_model_gguf(base, smollm2_path(), tmp_path / "merged.gguf", "f32"), base, tok)
+    # The merged file as Q8_0 (its weights a quarter of F32, the tokenizer as before) computes what torch does.
+    q8 = write_model_gguf(base, smollm2_path(), tmp_path / "merged-q8.gguf", "q8_0")
+    assert q8.stat().st_size < 0.4 * (tmp_path / "merged.gguf").stat().st_size
+    ids = tok("list large files in home", add_special_tokens=False)["input_ids"]
+    llm = _llama(q8)
+    got = _last_logits(llm, ids)
+    llm.close()
+    with torch.no_grad():
+        want = base(torch.tensor([ids])).logits[0, -1]
+    assert torch.corrcoef(torch.stack([got, want]))[0, 1] > 0.999
     # A lower rank keeps less of the update, and says so.
     low = export(ExportConfig(weights=str(tmp_path / "full" / "last"), out=str(tmp_path / "low.gguf"), svd_rank=2))
     assert low["svd_kept"] < result["svd_kept"]
@@ -420,7 +471,7 @@ def test_dev_split_has_no_group_in_train(tmp_path):
 
 
 @pytest.mark.parametrize("command, config", [("data", DataConfig), ("train", TrainConfig),
-                                             ("export", ExportConfig), ("eval", EvalConfig)])
+                                             ("export", ExportConfig), ("soup", SoupConfig), ("eval", EvalConfig)])
 def test_every_flag_is_documented(command, config, capsys):
     """The config classes' comments are the flags' help: a field without one is an undocumented flag."""
     import dataclasses
@@ -434,6 +485,17 @@ def test_every_flag_is_documented(command, config, capsys):
     out = " ".join(capsys.readouterr().out.split())
     some = next(f.name for f in dataclasses.fields(config) if len(docs[f.name]) > 20)
     assert " ".join(docs[some].split())[:20] in out
+
+
+def test_bad_input_gets_one_sentence_and_exit_code_2(tmp_path, capsys):
+    from finetune.__main__ import main
+
+    for argv, says in ((["soup", "--adapters", str(tmp_path / "a.gguf")], "at least two adapters"),
+                       (["soup", "--adapters", f"{tmp_path / 'a.gguf'},{tmp_path / 'b.gguf'}"], "no such file"),
+                       (["eval", "--data-dir", str(tmp_path / "none"), "--systems", "bm25"], "no such file")):
+        assert main(argv) == 2
+        err = capsys.readouterr().err
+        assert says in err and err.count("\n") == 1, err
 
 
 def test_everyday_pairs_are_valid_commands_and_no_benchmark_request():

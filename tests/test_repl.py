@@ -157,19 +157,18 @@ EVERYDAY = ("show free disk space", "print the current directory", "list all fil
 
 
 @pytest.fixture(scope="session")
-def repl_pipeline(model, machine_index_seed, tmp_path_factory):
+def repl_pipeline(model, cache_seed, tmp_path_factory):
     """The real pipeline on the session's model (load_model hands back the already loaded one)."""
+    from conftest import seed_cache
     from nlsh.config import Config
     from nlsh.pipeline import Pipeline
 
     cache = tmp_path_factory.mktemp("repl-cache")
-    (cache / "nlsh").mkdir()
-    if machine_index_seed.exists():
-        shutil.copy(machine_index_seed, cache / "nlsh" / "machine-index.json")
+    seed_cache(cache / "nlsh", cache_seed)
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("XDG_CACHE_HOME", str(cache))
         pipeline = Pipeline(Config(), use_cache=False)
-    assert pipeline.model is model
+        assert pipeline.model is model
     yield pipeline
     pipeline.close()
 
