@@ -75,14 +75,11 @@ def _np_dtype(name: str):
 
 def _matrix(value: np.ndarray, dtype: str) -> dict:
     """add_tensor's arguments for a weight matrix stored as dtype (f32, f16 or q8_0)."""
-    import gguf
+    from nlsh.merge import as_q8_0
 
     if dtype == "q8_0":
         # rows whose length is not a whole number of Q8_0 blocks cannot be quantized; they stay f16
-        if value.shape[-1] % gguf.GGML_QUANT_SIZES[gguf.GGMLQuantizationType.Q8_0][0] == 0:
-            q8 = gguf.GGMLQuantizationType.Q8_0
-            return {"tensor": gguf.quants.quantize(value.astype(np.float32), q8), "raw_dtype": q8}
-        return {"tensor": value.astype(np.float16)}
+        return as_q8_0(value) or {"tensor": value.astype(np.float16)}
     return {"tensor": value.astype(_np_dtype(dtype))}
 
 
@@ -114,25 +111,19 @@ def write_lora_gguf(lora: dict[str, np.ndarray], arch_config: dict, alpha: float
 def read_lora_gguf(path: Path, arch_config: dict) -> tuple[dict[str, tuple[np.ndarray, np.ndarray]], float]:
     """The inverse of write_lora_gguf: ({hf_module: (A, B)}, alpha). Lets training continue from an
     exported adapter (the shipped one included) when its torch checkpoint is gone."""
-    import gguf
+    from nlsh.merge import read_lora_tensors
 
-    reader = gguf.GGUFReader(str(path))
-    field = reader.fields.get("adapter.lora.alpha")
-    if field is None:
-        raise ValueError(f"{path} is not a LoRA adapter GGUF (no adapter.lora.alpha)")
-    alpha = float(field.contents())
+    pairs, alpha = read_lora_tensors(path)
     to_hf = {v: k for k, v in _LLAMA_NAMES.items()}
     n_head, n_kv = arch_config["num_attention_heads"], arch_config["num_key_value_heads"]
     permuted = _rows_permuted(arch_config)
-    pairs: dict[str, dict[str, np.ndarray]] = {}
-    for t in reader.tensors:
-        blk, layer, kind, _, which = t.name.split(".")  # blk.3.attn_q.weight.lora_a
-        module = f"model.layers.{layer}.{to_hf[kind]}"
-        w = np.array(t.data, dtype=np.float32).reshape([int(n) for n in reversed(t.shape)])
-        if permuted and which == "lora_b" and kind in ("attn_q", "attn_k"):
-            w = unpermute_rows(w, n_head if kind == "attn_q" else n_kv)
-        pairs.setdefault(module, {})[which] = w
-    return {m: (d["lora_a"], d["lora_b"]) for m, d in pairs.items()}, alpha
+    lora = {}
+    for name, (a, b) in pairs.items():
+        _, layer, kind, _ = name.split(".")  # blk.3.attn_q.weight
+        if permuted and kind in ("attn_q", "attn_k"):
+            b = unpermute_rows(b, n_head if kind == "attn_q" else n_kv)
+        lora[f"model.layers.{layer}.{to_hf[kind]}"] = (a, b)
+    return lora, alpha
 
 
 def lora_by_svd(model, weights: dict, rank: int) -> tuple[dict[str, tuple[np.ndarray, np.ndarray]], float]:

@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from finetune.export import lora_of_rank, read_lora_gguf, write_lora_gguf
+from nlsh.merge import lora_update
 
 
 @dataclass
@@ -28,14 +29,13 @@ class SoupConfig:
 
 
 def arch_of_gguf(path: Path) -> dict:
-    """What write_lora_gguf needs, read from the base GGUF's metadata (no torch, no transformers)."""
-    import gguf
+    """What write_lora_gguf needs, read from the base GGUF's header (no torch, no transformers)."""
+    from nlsh.bundled import read_gguf_metadata
 
-    fields = gguf.GGUFReader(str(path)).fields
-    arch = str(fields["general.architecture"].contents())
-    return {"architecture": arch,
-            "num_attention_heads": int(fields[f"{arch}.attention.head_count"].contents()),
-            "num_key_value_heads": int(fields[f"{arch}.attention.head_count_kv"].contents())}
+    meta = read_gguf_metadata(path)
+    arch = str(meta["general.architecture"])
+    return {"architecture": arch, "num_attention_heads": int(meta[f"{arch}.attention.head_count"]),
+            "num_key_value_heads": int(meta[f"{arch}.attention.head_count_kv"])}
 
 
 def mean_update(adapters: list[tuple[dict, float]], weights: list[float]) -> dict[str, np.ndarray]:
@@ -48,7 +48,7 @@ def mean_update(adapters: list[tuple[dict, float]], weights: list[float]) -> dic
     deltas: dict[str, np.ndarray] = {}
     for (lora, alpha), w in zip(adapters, weights):
         for module, (a, b) in lora.items():
-            part = (w / total) * (alpha / a.shape[0]) * (b.astype(np.float64) @ a.astype(np.float64))
+            part = (w / total) * lora_update(a.astype(np.float64), b.astype(np.float64), alpha)
             deltas[module] = deltas[module] + part if module in deltas else part
     return deltas
 

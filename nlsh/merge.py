@@ -18,6 +18,42 @@ from pathlib import Path
 Q8_BLOCK = 32  # values per Q8_0 block: a row must hold whole blocks to be stored as Q8_0
 
 
+def as_q8_0(weight: "np.ndarray") -> dict | None:
+    """GGUFWriter.add_tensor's arguments for a weight matrix stored as Q8_0, or None when its rows
+    do not hold whole Q8_0 blocks (the caller keeps it in a float type)."""
+    import gguf
+    import numpy as np
+
+    if weight.ndim != 2 or weight.shape[1] % Q8_BLOCK:
+        return None
+    q8 = gguf.GGMLQuantizationType.Q8_0
+    return {"tensor": gguf.quants.quantize(weight.astype(np.float32), q8), "raw_dtype": q8}
+
+
+def lora_update(a: "np.ndarray", b: "np.ndarray", alpha: float) -> "np.ndarray":
+    """The weight update of one LoRA pair, A [r, in] and B [out, r]: llama.cpp scales each by
+    alpha / its own rank."""
+    return (alpha / a.shape[0]) * (b @ a)
+
+
+def read_lora_tensors(path: Path) -> tuple[dict[str, tuple["np.ndarray", "np.ndarray"]], float]:
+    """An adapter GGUF as ({base tensor name: (A, B)}, alpha), in the file's own layout (llama.cpp's
+    row order)."""
+    import gguf
+    import numpy as np
+
+    reader = gguf.GGUFReader(str(path))
+    field = reader.fields.get("adapter.lora.alpha")
+    if field is None:
+        raise ValueError(f"{path} is not a LoRA adapter GGUF (no adapter.lora.alpha)")
+    parts: dict[str, dict[str, np.ndarray]] = {}
+    for t in reader.tensors:
+        base_name, which = t.name.rsplit(".", 1)  # blk.3.attn_q.weight.lora_a
+        parts.setdefault(base_name, {})[which] = np.array(t.data, dtype=np.float32).reshape(
+            [int(n) for n in reversed(t.shape)])
+    return {name: (ab["lora_a"], ab["lora_b"]) for name, ab in parts.items()}, float(field.contents())
+
+
 def _digest(text: str, n: int) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:n]
 
@@ -29,7 +65,8 @@ def _family(model: Path, adapter: Path) -> str:
 
 def merged_path(model: Path, adapter: Path, cache_dir: Path) -> Path:
     """Where the merge of this model and this adapter lives; the name changes when either file does."""
-    stamp = "|".join(f"{p.stat().st_size}:{p.stat().st_mtime_ns}" for p in (model, adapter))
+    stats = [p.stat() for p in (model, adapter)]
+    stamp = "|".join(f"{st.st_size}:{st.st_mtime_ns}" for st in stats)
     return cache_dir / f"{_family(model, adapter)}-{_digest(stamp, 12)}.gguf"
 
 
@@ -49,26 +86,6 @@ def copy_fields(reader, writer, keep=lambda key: True, override: dict | None = N
             writer.add_key_value(key, value, vtype)
 
 
-def _lora_updates(adapter: Path) -> dict[str, "np.ndarray"]:
-    """{base tensor name: scale * B @ A} in the base file's own layout (the adapter's B rows are
-    already in llama.cpp's order, so no permutation is needed)."""
-    import gguf
-    import numpy as np
-
-    reader = gguf.GGUFReader(str(adapter))
-    alpha = float(reader.fields["adapter.lora.alpha"].contents())
-    parts: dict[str, dict[str, np.ndarray]] = {}
-    for t in reader.tensors:
-        base_name, which = t.name.rsplit(".", 1)  # blk.3.attn_q.weight.lora_a
-        data = np.array(t.data, dtype=np.float32).reshape([int(n) for n in reversed(t.shape)])
-        parts.setdefault(base_name, {})[which] = data
-    updates = {}
-    for name, ab in parts.items():
-        a, b = ab["lora_a"], ab["lora_b"]  # [r, in], [out, r]
-        updates[name] = (alpha / a.shape[0]) * (b @ a)
-    return updates
-
-
 def merge(model: Path, adapter: Path, out: Path) -> Path:
     """Write base + adapter as one GGUF with Q8_0 weight matrices (norms stay F32)."""
     import gguf
@@ -76,7 +93,9 @@ def merge(model: Path, adapter: Path, out: Path) -> Path:
 
     reader = gguf.GGUFReader(str(model))
     arch = str(reader.fields["general.architecture"].contents())
-    updates = _lora_updates(adapter)
+    # the adapter's B rows are already in llama.cpp's order, as the base's rows are: no permutation
+    pairs, alpha = read_lora_tensors(adapter)
+    updates = {name: lora_update(a, b, alpha) for name, (a, b) in pairs.items()}
     names = {t.name for t in reader.tensors}
     if not set(updates) <= names:
         raise ValueError(f"the adapter {adapter.name} does not fit the model {model.name}")
@@ -94,10 +113,7 @@ def merge(model: Path, adapter: Path, out: Path) -> Path:
             weight = weight.reshape([int(n) for n in reversed(t.shape)])
             if t.name in updates:
                 weight = weight + updates[t.name]
-            if weight.ndim == 2 and weight.shape[1] % Q8_BLOCK == 0:
-                writer.add_tensor(t.name, gguf.quants.quantize(weight, q8), raw_dtype=q8)
-            else:
-                writer.add_tensor(t.name, weight.astype(np.float32))
+            writer.add_tensor(t.name, **(as_q8_0(weight) or {"tensor": weight.astype(np.float32)}))
         writer.write_header_to_file()
         writer.write_kv_data_to_file()
         writer.write_tensors_to_file()
@@ -107,6 +123,16 @@ def merge(model: Path, adapter: Path, out: Path) -> Path:
         if tmp.exists():
             tmp.unlink()
     return out
+
+
+def model_files(model: Path, adapter: Path | None, cache_dir: Path, merge: bool = True) -> tuple[Path, Path | None]:
+    """What llama.cpp loads for (model, adapter): the two merged into one file where that can be
+    built (it answers as the pair does, faster), else the two as they are."""
+    if adapter is not None and merge:
+        merged = merged_model(model, adapter, cache_dir)
+        if merged is not None:
+            return merged, None
+    return model, adapter
 
 
 def merged_model(model: Path, adapter: Path, cache_dir: Path) -> Path | None:

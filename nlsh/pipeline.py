@@ -116,15 +116,9 @@ class Pipeline:
         return self._model
 
     def _model_files(self) -> tuple[Path, Path | None]:
-        """What llama.cpp loads: the model and adapter merged into one file where that can be
-        built (it answers as the pair does, faster), else the two as they are."""
-        if self.lora_path is not None and self.config.merge:
-            from nlsh.merge import merged_model
+        from nlsh.merge import model_files
 
-            merged = merged_model(self.model_path, self.lora_path, cache_dir())
-            if merged is not None:
-                return merged, None
-        return self.model_path, self.lora_path
+        return model_files(self.model_path, self.lora_path, cache_dir(), self.config.merge)
 
     def _trained_context(self) -> int | None:
         try:

@@ -147,12 +147,10 @@ def model_paths():
 def model(model_paths, cache_seed):
     """The real model as the default configuration runs it (merged with the shipped adapter),
     loaded once for the whole session."""
-    from nlsh.merge import merged_model
+    from nlsh.merge import model_files
     from nlsh.model import load_model
 
-    path, adapter = model_paths
-    merged = merged_model(path, adapter, cache_seed) if adapter is not None else None
-    loaded = load_model(merged, None) if merged is not None else load_model(path, adapter)
+    loaded = load_model(*model_files(*model_paths, cache_seed))
     yield loaded
     # Freed here, not at interpreter exit, when llama_cpp's module globals may already be gone.
     loaded.close()
