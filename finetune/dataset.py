@@ -109,6 +109,22 @@ def _group_is_dev(group: str, fraction: float, seed: int) -> bool:
     return group not in CORE_GROUPS and _hashed_to_dev(group, fraction, seed)
 
 
+def keep_twins_in_train(train: list[Record], dev: list[Record]) -> tuple[list[Record], list[Record], int]:
+    """Move to train every dev group that shares a twin key with a training record, until none does.
+
+    Groups alone let near-duplicates straddle the split: a tool's example repeated on another of its
+    tldr pages, an NL2Bash task asked with another value. A BM25 lookup answers such an item by
+    copying its twin, so they flattered the baseline. A linked group trains rather than the other
+    way round, so whatever a model was trained on never becomes dev (NL2Bash's own split moves such
+    pairs to train too). Returns train, dev and the number of groups moved."""
+    keys = {k for r in train for k in r.twin_keys}
+    moved: set[str] = set()
+    while hit := {r.group for r in dev if r.group not in moved and not keys.isdisjoint(r.twin_keys)}:
+        moved |= hit
+        keys |= {k for r in dev if r.group in hit for k in r.twin_keys}
+    return train + [r for r in dev if r.group in moved], [r for r in dev if r.group not in moved], len(moved)
+
+
 def hint_summaries(whatis: dict[str, str], pages: list[tldr.TldrPage], train_groups: set[str]) -> dict[str, str]:
     """Hint summaries for training prompts: the man database's, and for tools it lacks the summary of
     their tldr page, for pages in training only (a dev tool never appears in a training prompt)."""
@@ -165,6 +181,7 @@ def tldr_records(cfg: DataConfig, rng: random.Random) -> tuple[list[Record], dic
                         source="tldr",
                         group=tldr_group(page.name),
                         utility=utils[0],
+                        twin_keys=tldr.twin_keys(ex),
                     )
                 )
     stats["records"] = len(records)
@@ -182,7 +199,7 @@ def nl2bash_records(cfg: DataConfig, known: set[str], rng: random.Random) -> tup
         per_utility[p.utilities[0]] += 1
         records.append(
             Record(instruction=p.instruction, answer=p.command, source="nl2bash",
-                   group=f"nl2bash:{p.template}", utility=p.utilities[0])
+                   group=f"nl2bash:{p.template}", utility=p.utilities[0], twin_keys=nl2bash.twin_keys(p))
         )
     stats = dict(stats, capped=len(pairs) - len(records), records=len(records))
     return records, stats
@@ -269,6 +286,7 @@ def build(cfg: DataConfig) -> dict:
     train, dev = [], []
     for r in everything:
         (dev if _group_is_dev(r.group, cfg.dev_fraction, cfg.split_seed) else train).append(r)
+    train, dev, twins_moved = keep_twins_in_train(train, dev)
     if cfg.train_limit:
         shell_train = [r for r in train if r.source != "home"]
         if len(shell_train) > cfg.train_limit:
@@ -303,6 +321,7 @@ def build(cfg: DataConfig) -> dict:
         "everyday": {"records": len(e_records)},
         "train": dict(Counter(r.source for r in train)),
         "dev": dict(Counter(r.source for r in dev)),
+        "dev_groups_moved_to_train": twins_moved,
         "train_with_context": sum(1 for r in train if r.context.tools or r.context.examples),
     }
     (cfg.out_dir / "counts.json").write_text(json.dumps(counts, indent=2))
@@ -364,8 +383,10 @@ only, never committed or shipped.
 | everyday pairs (`nlsh/data/everyday_pairs.jsonl`, this project's own) | the project's | {cfg.everyday_dev_fraction:.0%} of tasks held out; each training pair repeated {cfg.everyday_repeat}x | {counts['everyday'].get('records')} |
 
 Split: dev = {cfg.dev_fraction:.0%} of groups (tldr page, NL2Bash masked-command template, home phrase
-template), so near-duplicates never straddle train and dev; the {len(CORE_PAGES)} core tldr pages (`ls`,
-`head`, `du`, `free` ...) always train.
+template), so near-duplicates never straddle train and dev; a held-out group that shares a command
+template (tldr, spellings kept, values masked) or an instruction with its values masked (NL2Bash)
+with a training record trains instead ({counts['dev_groups_moved_to_train']} groups); the
+{len(CORE_PAGES)} core tldr pages (`ls`, `head`, `du`, `free` ...) always train.
 
 Train: {counts['train']} ({counts['train_with_context']} prompts carry retrieved tool hints/examples; of the prompts with examples, {cfg.task_example_share:.0%} lead with another wording of their own task){_subset_note(cfg)}.
 Dev: {counts['dev']}.

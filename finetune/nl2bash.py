@@ -30,6 +30,13 @@ def mask(command: str) -> str:
     return " ".join(t.split())
 
 
+def twin_keys(pair: Pair) -> list[str]:
+    """What a near-duplicate in another group shares with this pair: its instruction with the values
+    masked, which is how NL2Bash's own split groups pairs ("Enables shell option 'lastpipe'" and
+    "... 'failglob'" are one task with two values)."""
+    return ["nl:" + " ".join(re.sub(r"\W+", " ", mask(pair.instruction).lower()).split())]
+
+
 def _tidy_instruction(nl: str) -> str:
     nl = re.sub(r"^\((GNU|BSD) specific\)\s*", "", nl.strip())
     return nl.rstrip(". ")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from nlsh.prompt import PromptContext
 
@@ -21,6 +21,10 @@ class Record(BaseModel):
     # Home records: the registry of the home the example was generated in (nlsh.home.registry
     # Registry, dumped), so evaluation can run the real per-home grammar and validator.
     registry: dict | None = None
+    # What a near-duplicate in another group shares with this record (`twin_keys` of finetune.tldr
+    # and finetune.nl2bash). Only the data builder uses them, to keep such twins on one side of the
+    # split; they are not written out.
+    twin_keys: list[str] = Field(default_factory=list, exclude=True)
 
 
 def read_records(path: Path) -> list[Record]:

@@ -59,6 +59,27 @@ def load_pages(root: Path) -> list[TldrPage]:
     return pages
 
 
+_PROGRAM = re.compile(r"[A-Za-z0-9_][\w.+-]*$")
+
+
+def twin_keys(example: TldrExample) -> list[str]:
+    """What a near-duplicate on another page shares with this example: its command template, each
+    spelling as written long and each value masked. tldr repeats a tool's examples across its pages
+    (`docker-compose` holds `docker compose logs --follow` of `docker-compose-logs`, `uv` holds
+    `uv add` of `uv-add`), and the split holds out whole pages, so such pages must go together.
+    Keyboard shortcuts (`<Ctrl q>`) and templates that open with a value name no program and link
+    nothing."""
+    words = example.template.split()
+    if not words or not _PROGRAM.match(words[0]):
+        return []
+
+    def repl(m: re.Match) -> str:
+        spelt = _spellings(m.group(1).strip())
+        return spelt[-1] if spelt else "X"
+
+    return ["cmd:" + " ".join(PLACEHOLDER.sub(repl, example.template).split())]
+
+
 # --- values -------------------------------------------------------------------------------------
 
 WORDS = ["report", "notes", "backup", "data", "config", "photo", "main", "todo", "draft", "music", "server", "app"]
@@ -90,6 +111,15 @@ def _path_value(inner: str, rng: random.Random) -> str:
     return value
 
 
+def _spellings(s: str) -> list[str] | None:
+    """The spellings of an option (`[-s|--long]`: short, long) or sub-command (`ls|list`), else None."""
+    if s.startswith("[") and s.endswith("]") and "|" in s:
+        return s[1:-1].split("|", 1)
+    if "|" in s and " " not in s and "/" not in s:
+        return s.split("|")
+    return None
+
+
 def fill_value(inner: str, rng: random.Random) -> tuple[str, bool]:
     """A concrete value for one placeholder, and whether it is a value the user names.
 
@@ -97,11 +127,11 @@ def fill_value(inner: str, rng: random.Random) -> tuple[str, bool]:
     user asks for the effect, not the spelling.
     """
     s = inner.strip()
-    if s.startswith("[") and s.endswith("]") and "|" in s:
-        short, long = s[1:-1].split("|", 1)
-        return (short if rng.random() < 0.6 else long), False
-    if "|" in s and " " not in s and "/" not in s:
-        return rng.choice(s.split("|")), False
+    spelt = _spellings(s)
+    if spelt and s.startswith("[") and s.endswith("]"):
+        return (spelt[0] if rng.random() < 0.6 else spelt[1]), False
+    if spelt:
+        return rng.choice(spelt), False
     if (" ..." in s or s.endswith("...")) and not s.startswith("..."):
         first = s.split()[0].rstrip(".")
         v1, _ = fill_value(first.rstrip("1"), rng)

@@ -429,6 +429,46 @@ def test_core_pages_always_train():
     assert any(_group_is_dev(tldr_group(f"tool{i}"), cfg.dev_fraction, cfg.split_seed) for i in range(200))
 
 
+def test_twin_keys_name_the_command_template_and_the_task():
+    from finetune import nl2bash
+
+    def key(page: str, template: str) -> list[str]:
+        return tldr.twin_keys(tldr.TldrExample(page, "common", "Do it:", template))
+
+    # The same example on two of a tool's pages, values and spellings written differently.
+    assert key("uv-add", "uv add {{package}}") == key("uv", "uv add {{package_name}}") == ["cmd:uv add X"]
+    assert key("jj-tag-set", "jj tag {{[s|set]}} {{tag}}") == ["cmd:jj tag set X"]
+    # Sub-commands are spellings, not values: two btrfs tasks stay apart.
+    assert key("btrfs", "sudo btrfs {{[su|subvolume]}} {{[c|create]}} {{path/to/subvolume}}") != key(
+        "btrfs-check", "sudo btrfs {{[su|subvolume]}} {{[l|list]}} {{path/to/subvolume}}")
+    # A keyboard shortcut or a template that opens with a value names no program.
+    assert key("micro", "<Ctrl q>") == key("x", "{{command}} --help") == []
+
+    def nl(instruction: str, command: str) -> list[str]:
+        return nl2bash.twin_keys(nl2bash.Pair(instruction, command, ["shopt"], nl2bash.mask(command)))
+
+    assert nl("Enables shell option 'lastpipe'", "shopt -s lastpipe") == nl("Enables shell option 'failglob'", "shopt -s failglob")
+    assert nl("Enables shell option 'lastpipe'", "x") != nl("Disables shell option 'lastpipe'", "x")
+
+
+def test_a_held_out_group_with_a_twin_in_training_trains():
+    from finetune.dataset import keep_twins_in_train
+
+    def rec(group: str, *keys: str) -> Record:
+        return Record(instruction=group, answer="true", source="tldr", group=group, twin_keys=list(keys))
+
+    train = [rec("tldr:uv", "cmd:uv add X"), rec("tldr:uv", "cmd:uv lock")]
+    dev = [rec("tldr:uv-add", "cmd:uv add X"), rec("tldr:uv-add", "cmd:uv add --dev X"),
+           rec("tldr:uv-dev", "cmd:uv add --dev X"),  # a twin of a page that moves: it moves next
+           rec("tldr:pip", "cmd:pip install X"), rec("tldr:pip-x", "cmd:pip install X"),  # twins, both dev
+           rec("tldr:micro")]
+    train, dev, moved = keep_twins_in_train(train, dev)
+    assert moved == 2
+    assert {r.group for r in train} == {"tldr:uv", "tldr:uv-add", "tldr:uv-dev"}
+    assert [r.group for r in dev] == ["tldr:pip", "tldr:pip-x", "tldr:micro"]
+    assert "twin_keys" not in dev[0].model_dump_json()  # the builder's alone, not written out
+
+
 @needs_data
 def test_dev_split_has_no_group_in_train(tmp_path):
     """A small corpus built end to end: dev and train share no near-duplicate group."""
