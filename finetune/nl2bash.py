@@ -30,11 +30,16 @@ def mask(command: str) -> str:
     return " ".join(t.split())
 
 
+def _words(text: str) -> str:
+    """Lower-case words only, as instructions are compared."""
+    return re.sub(r"\W+", " ", text.lower()).strip()
+
+
 def twin_keys(pair: Pair) -> list[str]:
     """What a near-duplicate in another group shares with this pair: its instruction with the values
     masked, which is how NL2Bash's own split groups pairs ("Enables shell option 'lastpipe'" and
     "... 'failglob'" are one task with two values)."""
-    return ["nl:" + " ".join(re.sub(r"\W+", " ", mask(pair.instruction).lower()).split())]
+    return ["nl:" + _words(mask(pair.instruction))]
 
 
 def _tidy_instruction(nl: str) -> str:
@@ -59,7 +64,7 @@ def load_pairs(path: Path, known_utilities: set[str]) -> tuple[list[Pair], dict[
         if any(u not in known_utilities for u in utils):
             stats["unknown_utility"] += 1
             continue
-        key_nl = re.sub(r"\W+", " ", nl.lower()).strip()
+        key_nl = _words(nl)
         if key_nl in seen_nl or cmd in seen_cmd:
             stats["duplicate"] += 1
             continue

@@ -75,7 +75,7 @@ def twin_keys(example: TldrExample) -> list[str]:
 
     def repl(m: re.Match) -> str:
         spelt = _spellings(m.group(1).strip())
-        return spelt[-1] if spelt else "X"
+        return spelt[0][-1] if spelt else "X"
 
     return ["cmd:" + " ".join(PLACEHOLDER.sub(repl, example.template).split())]
 
@@ -111,12 +111,13 @@ def _path_value(inner: str, rng: random.Random) -> str:
     return value
 
 
-def _spellings(s: str) -> list[str] | None:
-    """The spellings of an option (`[-s|--long]`: short, long) or sub-command (`ls|list`), else None."""
+def _spellings(s: str) -> tuple[list[str], bool] | None:
+    """The spellings of an option (`[-s|--long]`: short and long, True) or of a sub-command
+    (`ls|list`, False), else None."""
     if s.startswith("[") and s.endswith("]") and "|" in s:
-        return s[1:-1].split("|", 1)
+        return s[1:-1].split("|", 1), True
     if "|" in s and " " not in s and "/" not in s:
-        return s.split("|")
+        return s.split("|"), False
     return None
 
 
@@ -128,10 +129,9 @@ def fill_value(inner: str, rng: random.Random) -> tuple[str, bool]:
     """
     s = inner.strip()
     spelt = _spellings(s)
-    if spelt and s.startswith("[") and s.endswith("]"):
-        return (spelt[0] if rng.random() < 0.6 else spelt[1]), False
     if spelt:
-        return rng.choice(spelt), False
+        forms, option = spelt
+        return ((forms[0] if rng.random() < 0.6 else forms[1]) if option else rng.choice(forms)), False
     if (" ..." in s or s.endswith("...")) and not s.startswith("..."):
         first = s.split()[0].rstrip(".")
         v1, _ = fill_value(first.rstrip("1"), rng)
