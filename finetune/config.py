@@ -34,7 +34,8 @@ class TrainConfig:
     # config resumes from the checkpoint, so CPU training can proceed in time slots.
     stop_after: int = 0
     # Wall-clock budget of this invocation in minutes (0 = none). The cosine decay follows whichever
-    # runs out first, steps or minutes, so a run on a lent GPU ends on time at a low learning rate.
+    # runs out first, steps or minutes, so a run on a lent GPU ends on time at a low learning rate;
+    # the run stops when one more step (its longest so far) would overrun the budget.
     minutes: float = 0.0
     batch_tokens: int = 2048  # tokens per micro-batch (length-bucketed, little padding)
     grad_accum: int = 1  # micro-batches per optimizer step

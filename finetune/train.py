@@ -244,9 +244,14 @@ def train(cfg: TrainConfig) -> dict:
     total_steps = cfg.max_steps or max(1, int(steps_per_epoch * cfg.epochs))
 
     t0 = time.time()  # tokens/s and the time budget count from here, after loading and tokenising
+    # The longest step so far, its evaluation and saving included (saving a new best can take longer
+    # than a step). The budget is judged one such step ahead, so the run stops before it would overrun
+    # and the steps that an evaluation or a save delays already run at the decay's floor. The
+    # invocation's first step, which pays one-off costs, is left out.
+    longest_step = 0.0
 
-    def time_spent() -> float:  # share of this invocation's --minutes used (0 without a budget)
-        return (time.time() - t0) / (cfg.minutes * 60) if cfg.minutes else 0.0
+    def time_spent() -> float:  # share of this invocation's --minutes used by the end of the next step
+        return (time.time() - t0 + longest_step) / (cfg.minutes * 60) if cfg.minutes else 0.0
 
     def lr_at(step):  # warm-up, then cosine decay to 10% over the steps or the minutes, whichever ends first
         if step < cfg.warmup_steps:
@@ -279,6 +284,7 @@ def train(cfg: TrainConfig) -> dict:
         if ddp:
             epoch_batches = epoch_batches[rank :: torch.distributed.get_world_size()]
         while state["batch_in_epoch"] < len(epoch_batches):
+            step_start = time.time()
             acc_loss = 0.0
             for _ in range(cfg.grad_accum):
                 if state["batch_in_epoch"] >= len(epoch_batches):
@@ -316,8 +322,10 @@ def train(cfg: TrainConfig) -> dict:
                 save_checkpoint(model, opt, sched, state, ckpt)
             if cfg.stop_after and state["step"] - first_step >= cfg.stop_after:
                 done = True
+            if state["step"] > first_step + 1:
+                longest_step = max(longest_step, time.time() - step_start)
             if time_spent() >= 1.0:
-                bar.write(f"time budget of {cfg.minutes:g} minutes spent at step {state['step']}")
+                bar.write(f"time budget of {cfg.minutes:g} minutes spent at step {state['step']} (one more step would overrun it)")
                 done = True
             if state["step"] >= total_steps or done:
                 done = True
