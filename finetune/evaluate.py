@@ -4,7 +4,9 @@ Each system answers the held-out dev instructions exactly as `nlsh --dry-run` wo
 grammar, the one prompt template, the machine's retrieval), and is scored on:
 - exact: the answer equals the reference (whitespace-normalised); home: the whole action list;
 - same utilities: the answer uses the same set of utilities as the reference;
-- valid: the validator accepts the answer (parses; home: every action allowed).
+- valid: the validator accepts the answer (parses, reads as a command; home: every action allowed).
+A shell answer the validator rejects scores wrong on exact and same utilities too: `nlsh --dry-run`
+refuses it, so no user would get it.
 Shell same-utilities is also given per kind of request (`shell_kind`): a tldr request that names its
 tool, one that does not, and NL2Bash.
 The BM25 baseline answers with the command of the most similar training instruction.
@@ -107,23 +109,34 @@ class BM25Baseline:
         return self.train[top[0]].answer if top else ""
 
 
-def score_shell(answers: list[str], refs: list[Record]) -> dict:
+def accepted(answers: list[str]) -> list[bool]:
+    """Whether the validator accepts each answer. `nlsh --dry-run` refuses the rest (a line that does
+    not parse, prose such as `npm - list your starred packages`), so they reach no user."""
     from nlsh.validator import check_command
 
+    return [bool(a) and check_command(a).valid for a in answers]
+
+
+def score_shell(answers: list[str], refs: list[Record]) -> dict:
     n = max(1, len(refs))
+    valid = accepted(answers)
     # tldr writes `sudo` where its author's system needed root; for a tool the model has never seen
     # that is a guess, so the share that is right but for `sudo` is reported too (the target is
     # measured without it).
-    same, sudo_aside = zip(*(_utility_match(a, r.answer) for a, r in zip(answers, refs))) if refs else ((), ())
+    matches = [_utility_match(a, r.answer) for a, r in zip(answers, refs)]
+    same = [ok and same for ok, (same, _) in zip(valid, matches)]
+    sudo_aside = [ok and aside for ok, (_, aside) in zip(valid, matches)]
     by_kind: dict[str, list[bool]] = {}
     for r, ok in zip(refs, same):
         by_kind.setdefault(shell_kind(r), []).append(ok)
     return {
         "n": len(refs),
-        "exact": sum(_norm(a) == _norm(r.answer) for a, r in zip(answers, refs)) / n,
+        "exact": sum(ok and _norm(a) == _norm(r.answer) for ok, a, r in zip(valid, answers, refs)) / n,
         "same_utilities": sum(same) / n,
         "same_utilities_sudo_aside": sum(sudo_aside) / n,
-        "valid": sum(bool(a) and check_command(a).valid for a in answers) / n,
+        # As measured before the validator told prose from commands (stop 31): refused answers count.
+        "same_utilities_refused_too": sum(m[0] for m in matches) / n,
+        "valid": sum(valid) / n,
         "same_utilities_by_kind": {k: {"n": len(v), "same_utilities": sum(v) / len(v)} for k, v in sorted(by_kind.items())},
     }
 
@@ -257,7 +270,8 @@ def run_eval(cfg: EvalConfig) -> str:
             if home:
                 res["home"] = _home_scores(system, adapter, home)
         res["examples"] = [{"instruction": r.instruction, "reference": r.answer, "answer": a, "kind": shell_kind(r),
-                            "same_utilities": same_utilities(a, r.answer)} for r, a in zip(shell, answers)]
+                            "valid": ok, "same_utilities": ok and same_utilities(a, r.answer)}
+                           for r, a, ok in zip(shell, answers, accepted(answers))]
         results[name] = res
     Path(cfg.out).parent.mkdir(parents=True, exist_ok=True)
     Path(cfg.out).write_text(json.dumps(results, indent=2))
@@ -267,9 +281,10 @@ def run_eval(cfg: EvalConfig) -> str:
 def table(results: dict) -> str:
     kinds = sorted({k for res in results.values() for k in res["shell"].get("same_utilities_by_kind", {})})
     lines = ["| system | shell exact | shell same-utilities |" + "".join(f" {k} |" for k in kinds)
-             + " same-utilities, sudo aside | shell valid | p50 s/instr | same-utilities points per s |"
+             + " same-utilities, sudo aside | same-utilities, refused answers counted | shell valid | p50 s/instr |"
+             + " same-utilities points per s |"
              + " home exact | home valid | home dangerous flagged |",
-             "|---|---|---|" + "---|" * len(kinds) + "---|---|---|---|---|---|---|"]
+             "|---|---|---|" + "---|" * len(kinds) + "---|---|---|---|---|---|---|---|"]
     for name, res in results.items():
         s, h = res["shell"], res.get("home", {})
         by_kind = s.get("same_utilities_by_kind", {})
@@ -282,6 +297,8 @@ def table(results: dict) -> str:
         home_valid = f"{h['valid']:.1%}" if h else "-"
         danger = f"{h['dangerous_flagged']}/{h['dangerous_refs']}" if h else "-"
         aside = f"{s['same_utilities_sudo_aside']:.1%}" if "same_utilities_sudo_aside" in s else "-"
-        lines.append(f"| {name} | {s['exact']:.1%} | {s['same_utilities']:.1%} |{per_kind} {aside} | {s['valid']:.1%} | {p50} | {per_s} "
+        refused_too = f"{s['same_utilities_refused_too']:.1%}" if "same_utilities_refused_too" in s else "-"
+        lines.append(f"| {name} | {s['exact']:.1%} | {s['same_utilities']:.1%} |{per_kind} {aside} | {refused_too} "
+                     f"| {s['valid']:.1%} | {p50} | {per_s} "
                      f"| {home_exact} | {home_valid} | {danger} |")
     return "\n".join(lines)

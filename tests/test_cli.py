@@ -209,6 +209,17 @@ def test_low_confidence_exits_4_instead_of_guessing(run_nlsh, isolated_home, ans
     assert set(json.loads(proc.stdout)) == FAILURE_KEYS
 
 
+def test_a_base_model_describing_a_tool_is_refused_not_printed(run_nlsh, isolated_home):
+    """Without the adapter, SmolLM2 answers this request with a line about `kill` and `bridge`
+    (`tool: kill -send a signal to a process, ...`) that bash would parse as a command. A script
+    reading --dry-run's stdout must get nothing, and the user one sentence saying why."""
+    permissive(isolated_home)
+    proc = run_nlsh("--dry-run", "--lora", "none", "send new stories to an email address")
+    assert proc.returncode == 3, proc.stdout
+    assert proc.stdout == b""
+    assert "prose, not a command" in one_line(proc.stderr)
+
+
 def test_without_a_terminal_nothing_runs(run_nlsh, isolated_home, answered):
     permissive(isolated_home)
     instruction = next(iter(answered))

@@ -577,6 +577,18 @@ def test_eval_tells_requests_that_name_their_tool_from_those_that_do_not():
     assert scores["same_utilities"] == 0.5 and scores["same_utilities_sudo_aside"] == 0.75  # `sysctl -a`
 
 
+def test_an_answer_the_validator_refuses_scores_wrong():
+    """`nlsh --dry-run` prints no command the validator rejects, so a description that names the
+    right tool is no hit; the measure that counted it is kept beside for comparison."""
+    from finetune.evaluate import score_shell
+
+    ref = Record(instruction="list my starred packages with npm", answer="npm stars", source="tldr", group="tldr:npm-star")
+    scores = score_shell(["npm - list all your starred packages", "npm stars"], [ref, ref])
+    assert scores["valid"] == 0.5
+    assert scores["same_utilities"] == 0.5 and scores["exact"] == 0.5
+    assert scores["same_utilities_refused_too"] == 1.0
+
+
 def test_eval_scores_every_item_through_the_real_path(tmp_path):
     """`finetune eval` answers through nlsh's pipeline (real model and adapter, per-home grammar) and
     keeps every item's answer, so a failure can be read, not just counted."""

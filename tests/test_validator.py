@@ -497,3 +497,51 @@ def test_documented_or_unjudgeable_options_are_not_warned_about(command: str) ->
 
 def test_a_tool_without_documentation_is_not_judged(bin_dir) -> None:
     assert check_command("mytool --anything -x", path=str(bin_dir)).warnings == []
+
+
+# What a model writes when it describes a tool instead of using it (answers of the base SmolLM2 to
+# dev requests), and commands of the same shape that are real.
+PROSE = [
+    "tool: fc-list - list all available fonts",
+    "sudo tool: lcf - Determine which of the historical versions of a config",
+    "lslocks - list local system locks: 10.1.1.1.20 server.local",
+    "npm cmp - Usage: cmp - Compare two files byte by byte.",
+    "csplit - 5 - 1 - 100000000",
+    "yetris start a tetris game.",
+    "pw-profiler change the log output file: app.log",
+    "1. Use prettier to format javascript and typescript files recursively, replacing the original.",
+    "https://www.reddit.com/r/ssh-agent-p/edit/22222222",
+    "xdg-user-dir - Find an XDG user dir, and mkdir - Make directories.",
+    "tty, logname, and systemd-cat are all available commands that can be used",
+    "syft generate an sbom in cyclonedx json format image:tag: to the command-line JSON processor.",
+]
+COMMANDS_OF_THE_SAME_SHAPE = [
+    "paste - - < names.txt",
+    "cat - notes.txt",
+    "su - postgres",
+    "trap - INT TERM EXIT",
+    "tar -cf - . | ssh backup tar -xf - -C /srv",
+    "echo Hello, world. This is a test.",
+    "notify-send Backup finished. All good.",
+    "git commit -m 'Fix the bug. Really: it works now.'",
+    "fselect size, path from docs limit 5 into json",
+    "readelf -a -W libsomefile.a | grep Class: | sort | uniq",
+    ": > app.log",
+    ". ~/.bashrc",
+    "cd ..",
+    "timew track api5 - dev dev",
+]
+
+
+@pytest.mark.parametrize("line", PROSE)
+def test_prose_is_not_a_command(line: str) -> None:
+    verdict = check_command(line)
+    assert not verdict.valid and verdict.risk is DANGEROUS
+    assert verdict.reasons[0].startswith("prose, not a command"), verdict.reasons
+
+
+@pytest.mark.parametrize("command", COMMANDS_OF_THE_SAME_SHAPE)
+def test_commands_shaped_like_prose_stay_commands(command: str) -> None:
+    verdict = check_command(command)
+    assert verdict.valid, verdict.reasons
+    assert not any("prose" in r for r in verdict.reasons)

@@ -6,6 +6,7 @@ from typing import Optional
 
 from nlsh.schema import Risk, Verdict
 from nlsh.validator.parse import ParseError, parse_command
+from nlsh.validator.prose import prose_sign
 from nlsh.validator.risk import Context, analyse
 
 
@@ -13,8 +14,9 @@ def check_command(command: str, path: Optional[str] = None) -> Verdict:
     """Parse and rate one command line; never raises.
 
     `path` is the PATH to resolve executables against (None: this process's PATH). A line that does
-    not parse, is empty or spans several lines is `valid=False` and rated `dangerous`, so that
-    anything keyed on the risk alone still refuses to run it.
+    not parse, is empty, spans several lines or reads as prose (a model describing a tool instead of
+    using it) is `valid=False` and rated `dangerous`, so that anything keyed on the risk alone still
+    refuses to run it.
     """
     text = command if isinstance(command, str) else ""
     try:
@@ -23,6 +25,9 @@ def check_command(command: str, path: Optional[str] = None) -> Verdict:
         return _invalid(text, str(error))
     except Exception as error:  # bashlex has more ways to fail than it documents
         return _invalid(text, f"cannot parse: {type(error).__name__}")
+    sign = prose_sign(parsed)
+    if sign:
+        return _invalid(text, f"prose, not a command ({sign})")
     try:
         result = analyse(parsed, Context(path=path))
     except RecursionError:
