@@ -117,9 +117,10 @@ def accepted(answers: list[str]) -> list[bool]:
     return [bool(a) and check_command(a).valid for a in answers]
 
 
-def score_shell(answers: list[str], refs: list[Record]) -> dict:
+def score_shell(answers: list[str], refs: list[Record], valid: list[bool] | None = None) -> dict:
+    """The shell scores; `valid` is `accepted(answers)` when the caller has it already."""
     n = max(1, len(refs))
-    valid = accepted(answers)
+    valid = accepted(answers) if valid is None else valid
     # tldr writes `sudo` where its author's system needed root; for a tool the model has never seen
     # that is a guess, so the share that is right but for `sudo` is reported too (the target is
     # measured without it).
@@ -261,17 +262,18 @@ def run_eval(cfg: EvalConfig) -> str:
         if system == "bm25":
             baseline = BM25Baseline(read_records(Path(cfg.bm25_corpus or Path(cfg.data_dir) / "train.jsonl")))
             answers = [baseline.answer(r.instruction) for r in shell]
-            res = {"shell": score_shell(answers, shell)}
         else:
             answers, seconds = answered[name]
-            res = {"shell": score_shell(answers, shell)}
+        valid = accepted(answers)
+        res = {"shell": score_shell(answers, shell, valid)}
+        if system != "bm25":
             seconds = sorted(seconds)
             res["shell"]["p50_s"] = seconds[len(seconds) // 2] if seconds else None
             if home:
                 res["home"] = _home_scores(system, adapter, home)
         res["examples"] = [{"instruction": r.instruction, "reference": r.answer, "answer": a, "kind": shell_kind(r),
                             "valid": ok, "same_utilities": ok and same_utilities(a, r.answer)}
-                           for r, a, ok in zip(shell, answers, accepted(answers))]
+                           for r, a, ok in zip(shell, answers, valid)]
         results[name] = res
     Path(cfg.out).parent.mkdir(parents=True, exist_ok=True)
     Path(cfg.out).write_text(json.dumps(results, indent=2))

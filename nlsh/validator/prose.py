@@ -44,7 +44,7 @@ def _command_sign(command: SimpleCommand) -> Optional[str]:
     while k < len(words) - 1 and words[k].text in _WRAPPERS:
         k += 1
     head, args = words[k], words[k + 1 :]
-    if not head.quoted and not head.expands and head.text.strip("."):
+    if not head.quoted and not head.expands and head.text.strip("."):  # `.` and `..` are no sentence's words
         if "://" in head.text:
             return f"`{head.text}` is an address, not a program"
         if len(head.text) > 1 and head.text[-1] in ":,.":
