@@ -92,12 +92,16 @@ class Guide:
         tokens that begin them join the candidates the prior re-ranks even when the model ranks them
         lower, since a small model often has the right word's next piece far down its list ("aid" is
         followed by " -i" long before "e" when the user asked for aide).
+    go_on(text): True where the answer so far cannot end (an `if` without its `fi`, a trailing
+        pipe); there the end-of-turn token is passed over for the best token that goes on. A line
+        cut short is no answer at all, and the model's next choice is usually its closing word.
     """
 
     cut: Callable[[str, bool], int | None] | None = None
     cut_on: bytes = b";"
     prior: Callable[[str], Callable[[str], float] | None] | None = None
     wanted: Callable[[str], list[str]] | None = None
+    go_on: Callable[[str], bool] | None = None
     name: str = ""  # part of the translation cache key: a different guide may give a different answer
 
 
@@ -311,13 +315,16 @@ class Model:
             return gen.model_copy(update={"prompt_tokens": len(prompt_ids), "reused_tokens": self.last_reused})
 
     def alternatives(
-        self, prompt: str, grammar: str | None, n: int, max_tokens: int = MAX_TOKENS, guide: Guide | None = None
+        self, prompt: str, grammar: str | None, n: int, max_tokens: int = MAX_TOKENS, guide: Guide | None = None,
+        accept: Callable[[str], bool] | None = None, max_forks: int | None = None,
     ) -> list[Generation]:
         """Up to n distinct answers: the greedy one first, then the others by sequence probability.
 
         The greedy answer is decoded while recording the runner-up tokens at each step; the most
         probable divergences (prefix probability times runner-up probability) are then each
-        completed greedily. Answers that hit the token limit or a loop are dropped.
+        completed greedily, up to max_forks of them (3n by default). Answers that hit the token
+        limit or a loop are dropped. With `accept`, the search ends once n finished answers pass it,
+        and every answer found is returned, those that do not pass included.
         """
         with self._lock:
             start = time.perf_counter()
@@ -333,8 +340,8 @@ class Model:
             forks.sort(key=lambda f: -f[0])
             seen = {results[0].text}
             # Answers that run into the token limit or a loop are no answers; try a few more forks.
-            for _, i, tok, lp in forks[: 3 * n]:
-                if sum(g.finished for g in results) >= n:
+            for _, i, tok, lp in forks[: 3 * n if max_forks is None else max_forks]:
+                if sum(g.finished and (accept is None or accept(g.text)) for g in results) >= n:
                     break
                 forced = [_Step(s.token, s.logprob) for s in greedy[:i]] + [_Step(tok, lp)]
                 steps, fin = self._decode(prompt_ids, forced, grammar, max_tokens, False, branch=0, guide=guide)
@@ -349,7 +356,8 @@ class Model:
                 head, rest = [], sorted(results[1:], key=lambda g: -g.logprob)
             results = head + rest
             elapsed = time.perf_counter() - start
-            return [g.model_copy(update={"seconds": elapsed}) for g in results[:n]]
+            kept = results[:n] if accept is None else results
+            return [g.model_copy(update={"seconds": elapsed}) for g in kept]
 
     def _decode(
         self,
@@ -379,24 +387,26 @@ class Model:
                 return steps, False  # the context is full
             best = int(logits.argmax())
             others: list[tuple[int, float]] = []
-            offset = None
+            ranked = None
             if guide and guide.prior:
                 # Decoded only for a prior: a guide with just a cut decodes for itself, at its separator.
                 answer_so_far = text_so_far.decode("utf-8", "ignore")
                 offset = guide.prior(answer_so_far)
-            if offset is not None:
-                wanted = guide.wanted(answer_so_far) if guide.wanted else []
-                ranked = self._prior_ranking(sampler, logits, offset, wanted)
+                if offset is not None:
+                    wanted = guide.wanted(answer_so_far) if guide.wanted else []
+                    ranked = self._prior_ranking(sampler, logits, offset, wanted)
+            if ranked is None and (branch or (sampler is not None and not self._allowed(sampler, best, float(logits[best])))):
+                ranked = self._best_allowed(sampler, logits, branch + 1)
+            if (guide and guide.go_on and self._is_end(ranked[0] if ranked else best)
+                    and guide.go_on(text_so_far.decode("utf-8", "ignore"))):
+                # A model may have more than one end-of-turn token; the shortlist has room past them.
+                shortlist = ranked if ranked is not None else self._best_allowed(sampler, logits, branch + 3)
+                ranked = [t for t in shortlist if not self._is_end(t)]
+            if ranked is not None:
                 if not ranked:
                     return steps, False  # the grammar allows nothing more: a dead end
                 best = ranked[0]
                 others = [(t, self._log_softmax_at(logits, t)) for t in ranked[1 : branch + 1]]
-            elif branch or (sampler is not None and not self._allowed(sampler, best, float(logits[best]))):
-                top = self._best_allowed(sampler, logits, branch + 1)
-                if not top:
-                    return steps, False  # the grammar allows nothing more: a dead end
-                best = top[0]
-                others = [(t, self._log_softmax_at(logits, t)) for t in top[1:]]
             lp = self._log_softmax_at(logits, best)
             steps.append(_Step(best, lp, others))
             if self._is_end(best):

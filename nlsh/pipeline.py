@@ -37,6 +37,8 @@ MAX_INSTRUCTION_CHARS = 2000
 # Decodes more, each barring the options found so far, when an answer holds an option its program's
 # documentation lacks. Part of the translation cache key: entries written under other rules are not reused.
 OPTION_RETRIES = 2
+# Answers leaving the greedy path that are decoded, at most, when the greedy one loops or is no command.
+FALLBACK_FORKS = 6
 LOW_CONFIDENCE = "low confidence"
 _ASKS_FOR_HELP = re.compile(r"\b(?:help|usage|version|options)\b", re.I)
 
@@ -196,7 +198,7 @@ class Pipeline:
         if self.grammar_mode == "none":
             return None
         if not self.uses_devices():
-            return shell_guide(instruction) if self.copy_prior else None
+            return shell_guide(instruction, copy=self.copy_prior)
         from nlsh.home.guide import home_guide
 
         only = self.mode == "home" if devices_only is None else devices_only
@@ -227,11 +229,14 @@ class Pipeline:
             # "no such device: kids room lights" in a home that has Kids Room Lights: the registry's
             # own resolver says otherwise, so decode again with no_device lowered.
             generation = self._decode_devices_only(prompt, instruction, no_device=False)
-        if not generation.finished:
-            # Greedy decoding that loops (`grep -v '^[0-9]$[0-9]$...`) would loop again; the most
-            # probable answer that leaves the greedy path and finishes is the next best answer.
-            alternatives = self.model.alternatives(prompt, grammar, 2, guide=guide)
-            generation = next((g for g in alternatives if g.finished), generation)
+        if not generation.finished or not self._is_command(generation.text):
+            # Greedy decoding that loops (`grep -v '^[0-9]$[0-9]$...`) would loop again, and a line
+            # bash cannot parse or that reads as prose would only be refused: the most probable
+            # answer that leaves the greedy path, finishes and is a command is the next best answer.
+            alternatives = self.model.alternatives(prompt, grammar, 1, guide=guide, max_forks=FALLBACK_FORKS,
+                                                   accept=self._is_command)
+            finished = [g for g in alternatives if g.finished]
+            generation = next((g for g in finished if self._is_command(g.text)), finished[0] if finished else generation)
         if generation.finished and not self._is_home(generation.text):
             generation = self._without_invented_options(instruction, prompt, grammar, guide, generation)
         if key is not None:
@@ -245,7 +250,7 @@ class Pipeline:
         from nlsh.cache import cache_key
 
         return cache_key(prompt, grammar, self.model_path, self.lora_path,
-                         [guide.name if guide else None, f"option-retries-{OPTION_RETRIES}-letters-help-2",
+                         [guide.name if guide else None, f"option-retries-{OPTION_RETRIES}-letters-help-2-fallback-{FALLBACK_FORKS}",
                           self.config.merge and self.lora_path is not None])
 
     def _without_invented_options(self, instruction: str, prompt: str, grammar: str | None,
@@ -276,6 +281,11 @@ class Pipeline:
             if len(found) < fewest:
                 best, fewest = generation, len(found)
         return best
+
+    def _is_command(self, text: str) -> bool:
+        """Device actions, or a shell line the validator takes for a command (it refuses nothing
+        for its risk: a dangerous command is valid, and confirmation deals with it)."""
+        return self._is_home(text) or is_command(text)
 
     def _as_asked(self, instruction: str, generation: Generation) -> Generation:
         """A shell answer gets the `sudo` its request asked for ("start nethogs as root")."""
@@ -406,6 +416,12 @@ def check_command(command: str) -> Verdict:
     from nlsh.validator import check_command as validate
 
     return validate(command)
+
+
+def is_command(command: str) -> bool:
+    from nlsh.validator import is_command as command_or_not
+
+    return command_or_not(command)
 
 
 def clean_instruction(instruction: str) -> str:

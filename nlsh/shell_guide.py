@@ -22,6 +22,7 @@ from typing import Callable, Collection, Mapping
 from nlsh.model import Guide
 
 VERSION = "copy-4"
+GO_ON = "go-on-1"
 # Large enough to beat a misspelling the model prefers by a wide margin, small next to the gap
 # between a word the model means and one it does not consider.
 BOOST = 4.0
@@ -163,8 +164,28 @@ def tool_rest(request: str) -> Callable[[str], list[str]]:
     return wanted
 
 
-def shell_guide(request: str) -> Guide:
-    return Guide(prior=copy_prior(request), wanted=tool_rest(request), name=VERSION)
+def shell_guide(request: str, copy: bool = True) -> Guide:
+    """The copy prior (unless copy=False), and no end to a line bash reads as cut short."""
+    if not copy:
+        return Guide(go_on=cut_short, name=GO_ON)
+    return Guide(prior=copy_prior(request), wanted=tool_rest(request), go_on=cut_short, name=f"{VERSION}-{GO_ON}")
+
+
+def cut_short(text: str) -> bool:
+    """True where bash would read on past the end of the answer so far: an `if` without its `fi`,
+    a `do` without its `done`, a trailing `|` or `&&`. Trained on five such compounds in 30,000
+    commands, the model ends `if [ -f x ]; then echo yes` there; barred from ending, it writes `; fi`."""
+    from nlsh.validator.parse import ParseError, parse_command
+
+    if not text.strip():
+        return False
+    try:
+        parse_command(text)
+    except ParseError as error:
+        return "unexpected EOF" in str(error)
+    except Exception:  # bashlex has more ways to fail than it documents; those are no sign of either
+        return False
+    return False
 
 
 # Far below any candidate's logit: the option is never written, the model's next choice is.
@@ -198,5 +219,5 @@ def barring_options(guide: Guide | None, options: Mapping[str, Collection[str]])
 
         return offset
 
-    return Guide(prior=prior, wanted=guide.wanted if guide else None,
+    return Guide(prior=prior, wanted=guide.wanted if guide else None, go_on=guide.go_on if guide else None,
                  name=f"{guide.name if guide else ''}-barring:" + ";".join(f"{p}:{','.join(sorted(f))}" for p, f in sorted(options.items())))

@@ -13,6 +13,7 @@ import subprocess
 import pytest
 
 from conftest import make_isolated_home, run_nlsh_in
+from nlsh.validator import check_command
 
 PROPOSAL_KEYS = ["kind", "instruction", "command", "risk", "reasons", "confidence", "warnings"]
 FAILURE_KEYS = {"instruction", "error"}
@@ -210,14 +211,24 @@ def test_low_confidence_exits_4_instead_of_guessing(run_nlsh, isolated_home, ans
 
 
 def test_a_base_model_describing_a_tool_is_refused_not_printed(run_nlsh, isolated_home):
-    """Without the adapter, SmolLM2 answers this request with a line about `kill` and `bridge`
-    (`tool: kill -send a signal to a process, ...`) that bash would parse as a command. A script
-    reading --dry-run's stdout must get nothing, and the user one sentence saying why."""
+    """Without the adapter, SmolLM2 answers these requests with lines bash would parse as commands
+    (`tool: kill -send a signal to a process, ...`, `sudo fc-list - list all available fonts.`). Its
+    next answers are tried, and where none is a command either, a script reading --dry-run's
+    stdout must get nothing, and the user one sentence saying why."""
     permissive(isolated_home)
-    proc = run_nlsh("--dry-run", "--lora", "none", "send new stories to an email address")
-    assert proc.returncode == 3, proc.stdout
-    assert proc.stdout == b""
-    assert "prose, not a command" in one_line(proc.stderr)
+    refused = 0
+    for request in ["send new stories to an email address", "list all available fonts",
+                    "compress the logs folder into logs.tar.gz"]:
+        proc = run_nlsh("--dry-run", "--lora", "none", request)
+        if proc.returncode == 0:
+            assert check_command(proc.stdout.decode().strip()).valid, proc.stdout
+            continue
+        assert proc.stdout == b""
+        assert proc.returncode in (3, 4), proc.stderr  # 4: every answer looped or ran on
+        if "prose, not a command" in one_line(proc.stderr):
+            assert proc.returncode == 3
+            refused += 1
+    assert refused >= 2, "pick other requests: the base model's answers to these are commands now"
 
 
 def test_without_a_terminal_nothing_runs(run_nlsh, isolated_home, answered):

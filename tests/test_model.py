@@ -187,6 +187,25 @@ def test_alternatives_are_distinct_and_ranked(model):
     assert rest == sorted(rest, reverse=True)
 
 
+def test_an_answer_goes_on_where_the_guide_says_it_cannot_end(model):
+    """Guide.go_on passes over the end-of-turn token. Here any answer under 25 characters must go
+    on: the model's own short answers then run past where they ended, unchanged up to there."""
+    from nlsh.model import Guide
+
+    g = grammar.format_grammar()
+    went_on = 0
+    for request in ["print the current date", "show running processes", "who am i", "list files"]:
+        p = prompt_for(model, request)
+        model.generate(p, g)  # warm the prefix, so both answers below run the same sums
+        plain = model.generate(p, g)
+        longer = model.generate(p, g, guide=Guide(go_on=lambda text: len(text) < 25))
+        assert not longer.finished or len(longer.text) >= 25, longer.text
+        if plain.finished and len(plain.text) < 25 and longer.finished:
+            went_on += 1
+            assert longer.text.startswith(plain.text), (plain.text, longer.text)
+    assert went_on >= 2, "pick requests the model answers in under 25 characters"
+
+
 def test_loop_detector():
     assert _looping(b"ls | xargs -1 -e 1 | xargs -1 -e 1 | xargs -1 -e 1")
     assert _looping(b"echo 1:1:1:1:1")
@@ -265,6 +284,64 @@ def test_an_answer_that_loops_gives_way_to_one_that_finishes(model_paths):
         assert looped >= 2, "pick other requests: these no longer loop under greedy decoding"
         # Every one finished on both builds; a fork may loop too on another CPU, so allow one.
         assert finished >= looped - 1, f"{finished} of {looped} looping answers gave way to one that finishes"
+    finally:
+        pipeline.close()
+
+
+# Requests the shipped model answers with a compound it leaves open when it may end anywhere
+# (`if [ -f data.csv ]; then echo yes; else echo no` without its `fi`, `for i in 1..5; do print i`):
+# training held five such compounds among 30,000 commands.
+OPEN_COMPOUNDS = [
+    "use if to check whether a file exists - data.csv 'echo yes'",
+    "use a for loop to print the numbers 1 to 5",
+    "use if to print yes when the logs directory exists",
+    "if notes.txt is a file echo it is there, else echo not there",
+    "if the variable name is empty echo missing",
+    "if the process nginx is running echo up",
+]
+
+
+def test_a_compound_is_closed_not_cut_short(model_paths):
+    import dataclasses
+
+    from nlsh.pipeline import Pipeline
+    from nlsh.shell_guide import cut_short
+
+    pipeline = Pipeline(Config(min_confidence=0.0), model_path=model_paths[0], lora=model_paths[1],
+                        use_cache=False, retrieval=False)
+    try:
+        left_open = commands = 0
+        for request in OPEN_COMPOUNDS:
+            free_to_end = dataclasses.replace(pipeline.guide(request), go_on=None)
+            if cut_short(pipeline.model.generate(pipeline.prompt(request), pipeline.grammar(request),
+                                                 guide=free_to_end).text):
+                left_open += 1
+            answer = pipeline.generate(request)
+            assert not cut_short(answer.text), answer.text
+            commands += pipeline.check(answer.text).valid
+        assert left_open >= 2, "pick other requests: the model no longer leaves these open"
+        assert commands >= len(OPEN_COMPOUNDS) - 1, f"{commands} of {len(OPEN_COMPOUNDS)} answers are commands"
+    finally:
+        pipeline.close()
+
+
+def test_an_answer_the_validator_refuses_gives_way_to_the_next_that_it_accepts(model_paths, monkeypatch):
+    """Whatever the validator refuses (a line bash cannot parse, prose) is no answer: the pipeline
+    answers with the model's most probable other answer that passes. Here the validator is made to
+    refuse the model's first answer, so the test does not hang on which answers a CPU gets wrong."""
+    from nlsh.pipeline import Pipeline, check_command, is_command
+
+    pipeline = Pipeline(Config(min_confidence=0.0), model_path=model_paths[0], lora=model_paths[1],
+                        use_cache=False, retrieval=False)
+    try:
+        for request in ["show disk usage of the current directory", "count lines in notes.txt"]:
+            first = greedy_answer(pipeline, request)
+            assert first.finished and check_command(first.text).valid
+            monkeypatch.setattr("nlsh.pipeline.is_command", lambda text, refused=first.text: text != refused
+                                and is_command(text))
+            answer = pipeline.generate(request)
+            assert answer.finished and answer.text != first.text
+            assert check_command(answer.text).valid
     finally:
         pipeline.close()
 

@@ -11,6 +11,7 @@ from nlsh.shell_guide import (
     TOOL_BOOST,
     barring_options,
     copy_prior,
+    cut_short,
     named_words,
     shell_guide,
     tool_rest,
@@ -165,6 +166,23 @@ def test_barring_keeps_the_copy_prior():
     assert guide.prior("pr")("ide") == copy_prior(request)("pr")("ide") == TOOL_BOOST  # passed through
     assert guide.prior("pridecat")(" -l") == BARRED
     assert guide.wanted is not None and guide.name.startswith(shell_guide(request).name)
+
+    assert guide.go_on is cut_short
+
+
+def test_a_line_bash_reads_on_past_is_cut_short():
+    for text in ['if [ -f a.txt ]; then echo found', 'for f in *.log; do gzip "$f"', "ls -l |", "make &&",
+                 "{ ls", "while true; do sleep 1", "echo $(ls", "tar czf logs.tar.gz logs ||"]:
+        assert cut_short(text), text
+    for text in ['if [ -f a.txt ]; then echo found; fi', 'for f in *.log; do gzip "$f"; done', "ls -l", "",
+                 "echo 'if then'", "sleep 5 &", "ls; fi"]:  # the last is wrong, and no more text mends it
+        assert not cut_short(text), text
+
+
+def test_without_the_copy_prior_a_line_still_goes_on():
+    guide = shell_guide("list files with pridecat", copy=False)
+    assert guide.prior is None and guide.go_on is cut_short
+    assert guide.name != shell_guide("list files with pridecat").name  # part of the cache key
 
 
 # Requests whose greedy answer invents an option, and the tool it invents it for, with both an

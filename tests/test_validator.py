@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from conftest import needs_man
 from nlsh.schema import Risk, Verdict
-from nlsh.validator import check_command, parse_command
+from nlsh.validator import check_command, is_command, parse_command
 from nlsh.validator.parse import ParseError
 
 SAFE, CAUTION, DANGEROUS = Risk.safe, Risk.caution, Risk.dangerous
@@ -545,3 +545,10 @@ def test_commands_shaped_like_prose_stay_commands(command: str) -> None:
     verdict = check_command(command)
     assert verdict.valid, verdict.reasons
     assert not any("prose" in r for r in verdict.reasons)
+
+
+def test_is_command_says_what_check_command_says_of_validity() -> None:
+    lines = PROSE + COMMANDS_OF_THE_SAME_SHAPE + ["if [ -f a ]; then echo yes", "ls |", "", "echo 'open", "rm -rf /",
+                                                  "ls -la /tmp", "a\nb", ":(){ :|:& };:"]
+    assert [is_command(line) for line in lines] == [check_command(line).valid for line in lines]
+    assert is_command("rm -rf /")  # dangerous, and still a command: risk is for confirmation to weigh

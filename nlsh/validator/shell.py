@@ -19,23 +19,36 @@ def check_command(command: str, path: Optional[str] = None) -> Verdict:
     refuses to run it.
     """
     text = command if isinstance(command, str) else ""
+    result = _analysis(text, path)
+    if isinstance(result, str):
+        return _invalid(text, result)
+    return Verdict(command=text, risk=result.risk, reasons=result.reasons, valid=True,
+                   warnings=result.warnings + _option_warnings(text, path))
+
+
+def is_command(command: str, path: Optional[str] = None) -> bool:
+    """check_command(...).valid, without reading man pages for the option warnings (about 100 ms a
+    program the first time), for a caller choosing among a model's answers."""
+    return not isinstance(_analysis(command if isinstance(command, str) else "", path), str)
+
+
+def _analysis(text: str, path: Optional[str]):
+    """The risk analysis of a command line, or why the line is no command."""
     try:
         parsed = parse_command(text)
     except ParseError as error:
-        return _invalid(text, str(error))
+        return str(error)
     except Exception as error:  # bashlex has more ways to fail than it documents
-        return _invalid(text, f"cannot parse: {type(error).__name__}")
+        return f"cannot parse: {type(error).__name__}"
     sign = prose_sign(parsed)
     if sign:
-        return _invalid(text, f"prose, not a command ({sign})")
+        return f"prose, not a command ({sign})"
     try:
-        result = analyse(parsed, Context(path=path))
+        return analyse(parsed, Context(path=path))
     except RecursionError:
-        return _invalid(text, "the command is nested too deeply to analyse")
+        return "the command is nested too deeply to analyse"
     except Exception as error:
-        return _invalid(text, f"cannot analyse the command ({type(error).__name__})")
-    return Verdict(command=text, risk=result.risk, reasons=result.reasons, valid=True,
-                   warnings=result.warnings + _option_warnings(text, path))
+        return f"cannot analyse the command ({type(error).__name__})"
 
 
 def _option_warnings(text: str, path: Optional[str]) -> list[str]:
