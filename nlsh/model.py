@@ -339,9 +339,11 @@ class Model:
                 prefix_lp += step.logprob
             forks.sort(key=lambda f: -f[0])
             seen = {results[0].text}
+            passes = accept or (lambda text: True)
+            found = int(results[0].finished and passes(results[0].text))
             # Answers that run into the token limit or a loop are no answers; try a few more forks.
             for _, i, tok, lp in forks[: 3 * n if max_forks is None else max_forks]:
-                if sum(g.finished and (accept is None or accept(g.text)) for g in results) >= n:
+                if found >= n:
                     break
                 forced = [_Step(s.token, s.logprob) for s in greedy[:i]] + [_Step(tok, lp)]
                 steps, fin = self._decode(prompt_ids, forced, grammar, max_tokens, False, branch=0, guide=guide)
@@ -349,6 +351,7 @@ class Model:
                 if fin and gen.text and gen.text not in seen:
                     seen.add(gen.text)
                     results.append(gen)
+                    found += passes(gen.text)
             # The greedy answer (what a plain call returns) stays first when it finished, so
             # `--alternatives 1` agrees with `--dry-run`; the others follow by sequence probability.
             head, rest = results[:1], sorted(results[1:], key=lambda g: -g.logprob)
