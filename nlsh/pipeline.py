@@ -24,7 +24,7 @@ from nlsh.context import MachineContext, machine_context
 from nlsh.errors import NoTranslation, Refused, UsageError
 from nlsh.grammar import shell_grammar
 from nlsh.model import Generation, Guide, Model
-from nlsh.prompt import ChatFormat, Example, PromptContext, chat_format_for, render_prompt
+from nlsh.prompt import ChatFormat, Example, PromptContext, as_read, chat_format_for, render_prompt
 from nlsh.schema import HomeProposal, Proposal, ShellProposal, Verdict
 from nlsh.shell_guide import barring_options, named_words, shell_guide
 from nlsh.sudo import with_requested_sudo
@@ -209,7 +209,8 @@ class Pipeline:
     def generate(self, instruction: str, previous: Example | None = None) -> Generation:
         """The model's answer for an instruction (from the translation cache when possible), with
         the `sudo` the request asked for."""
-        instruction = clean_instruction(instruction)
+        # The guide and the grammar read the request as the model does: a closing "." is no value.
+        instruction = as_read(clean_instruction(instruction))
         prompt = self.prompt(instruction, previous)
         grammar = self.grammar(instruction)
         guide = self.guide(instruction)
@@ -334,9 +335,10 @@ class Pipeline:
         if n < 1:
             raise UsageError("--alternatives needs a number of at least 1.")
         prompt = self.prompt(instruction, previous)
+        read = as_read(instruction)
         out: list[Proposal] = []
         last_error: Exception | None = None
-        for gen in self.model.alternatives(prompt, self.grammar(instruction), n, guide=self.guide(instruction)):
+        for gen in self.model.alternatives(prompt, self.grammar(read), n, guide=self.guide(read)):
             try:
                 proposal = self.proposal(instruction, self._as_asked(instruction, gen))
             except (NoTranslation, Refused) as exc:

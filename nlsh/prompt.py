@@ -6,6 +6,7 @@ start, and a fine-tuned 135M model needs a stable frame more than it needs instr
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from pydantic import BaseModel, Field
@@ -85,6 +86,34 @@ def system_text(ctx: PromptContext) -> str:
     return text
 
 
+# A request that opens like a question ("is nginx running?", "what's my ip?").
+_QUESTION = re.compile(
+    r"(?:is|are|am|was|were|what|what's|whats|which|who|who's|whose|where|when|why|how|can|could|do|does"
+    r"|did|will|would|should|have|has|may)\b.*\?[?!]*$",
+    re.IGNORECASE,
+)
+# A full stop or "!" right after a word ("rename a.txt to b.txt."); "list files in ." keeps its dot.
+_SENTENCE_END = re.compile(r"(?<=[A-Za-z0-9])[.!]+$")
+
+
+def as_read(instruction: str) -> str:
+    """The request as the model reads it: without the punctuation that closes a sentence.
+
+    Training requests for shell commands almost never end in it (tldr descriptions and NL2Bash are
+    bare imperatives: 7 of 32,000 end in "?", 11 in "." or "!"), so the model took a closing "."
+    into the last value (`wc -l notes.txt.`) and a "?" moved answers ("is nginx running?" got
+    `/usr/bin/nologin`). A "?" goes only where the request opens like a question: elsewhere it may
+    be part of a value (`*IDN?`, `foo??`)."""
+    text = instruction.rstrip()
+    while True:
+        before = text
+        text = _SENTENCE_END.sub("", text)
+        if _QUESTION.match(text):
+            text = text.rstrip("?!").rstrip()
+        if text == before:
+            return text
+
+
 def user_text(instruction: str, ctx: PromptContext) -> str:
     lines: list[str] = []
     if ctx.devices:
@@ -93,10 +122,10 @@ def user_text(instruction: str, ctx: PromptContext) -> str:
     for tool in ctx.tools:
         lines.append(f"Tool: {tool.name} - {tool.summary}")
     for ex in ctx.examples:
-        lines.append(f"Example: {ex.instruction} => {ex.answer}")
+        lines.append(f"Example: {as_read(ex.instruction)} => {ex.answer}")
     if ctx.previous is not None:
-        lines.append(f"Previous: {ctx.previous.instruction} => {ctx.previous.answer}")
-    lines.append(f"Request: {instruction}")
+        lines.append(f"Previous: {as_read(ctx.previous.instruction)} => {ctx.previous.answer}")
+    lines.append(f"Request: {as_read(instruction)}")
     return "\n".join(lines)
 
 

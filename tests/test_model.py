@@ -356,6 +356,20 @@ def test_previous_turn_goes_into_the_prompt(pipeline):
     assert f"for {pipeline.machine.os_family}" in prompt
 
 
+def test_a_request_is_read_without_the_punctuation_that_closes_it(pipeline):
+    """Training requests almost never end in ".", "!" or "?". Read fresh, the shipped model answered
+    "rename a.txt to b.txt." with `mv a.txt b.txt.` and "is nginx running?" with `/usr/bin/nologin`."""
+    for request in ("is nginx running", "which process is using port 8080", "how big is the downloads folder"):
+        assert pipeline.prompt(request + "?") == pipeline.prompt(request) == pipeline.prompt(request + " ?")
+    assert "Request: is nginx running<" in pipeline.prompt("is nginx running?")
+    # The copy prior reads the request as the model does: no value ends in the full stop.
+    for request, value in (("rename a.txt to b.txt.", "b.txt"), ("count the lines in notes.txt.", "notes.txt"),
+                           ("show the last 20 lines of /var/log/syslog!", "/var/log/syslog")):
+        answer = pipeline.generate(request).text
+        assert not answer.endswith((value + ".", value + "!")), answer
+        assert pipeline.translate(request).instruction == request
+
+
 # A command the user taught nlsh (an edited proposal), the request it was taught for, and the same
 # request in other words. The commands hold this user's own paths and project names, which no model
 # guesses from the request alone: an answer equal to one came from the example.

@@ -135,6 +135,12 @@ def test_an_option_is_barred_only_in_its_own_programs_command():
     assert prior("grep")(" -l") == 0.0
 
 
+def test_a_git_commands_option_is_barred_only_after_that_command():
+    prior = barring_options(None, {"git-status": {"-a"}}).prior
+    assert prior("git status")(" -a") == BARRED and prior("sudo git status --short")(" -a") == BARRED
+    assert prior("git commit")(" -a") == 0.0 and prior("git")(" -a") == 0.0
+
+
 def test_a_retry_bars_what_the_man_page_lacks_and_its_help():
     from nlsh.validator.options import not_an_answer
 
@@ -203,6 +209,7 @@ INVENTING = [
     ("watch the output of df every 5 seconds", "df"),
     ("print the second field of /etc/passwd separated by colons", "col"),
     ("show the groups my user belongs to", "gpasswd"),
+    ("show git status in short form", "git-status"),  # phase 33 (`git status -f`), judged by git-status's page
 ]
 
 

@@ -468,6 +468,8 @@ def _option_warning(name: str, flag: str) -> str:
     ("ssh host ls --home; df -b", "df", "-b"),  # the remote ls is another machine's; this df is ours
     ("tty -full", "tty", "-f"),  # a cluster whose first letter is not an option: getopt stops there
     ("df -bh", "df", "-b"),
+    ("git status -a", "git-status", "-a"),  # git's commands are judged by their own pages
+    ("git -C /srv/app commit --nosuchflag", "git-commit", "--nosuchflag"),
 ])
 def test_an_option_the_man_page_lacks_is_a_warning(command: str, name: str, flag: str) -> None:
     needs_man(name)
@@ -484,7 +486,8 @@ def test_an_option_the_man_page_lacks_is_a_warning(command: str, name: str, flag
     "ls -lj",  # a cluster is judged by its first letter only (gcc's -Wall is one option)
     "tar -xvf archive.tar",
     "pkill -SIGUSR1 nginx",  # a signal, not a cluster
-    "git commit --nosuchflag",  # a subcommand's options are in its own page
+    "systemctl status --nosuchflag",  # a subcommand with no page of its own
+    "git co -x",  # nor a git alias
     "python3 app.py --url https://example.com",  # the script's options
     "ssh host ls --home",  # another machine's ls
     "head -5 names.txt",
@@ -493,6 +496,28 @@ def test_an_option_the_man_page_lacks_is_a_warning(command: str, name: str, flag
 def test_documented_or_unjudgeable_options_are_not_warned_about(command: str) -> None:
     needs_man("ls")
     assert check_command(command).warnings == []
+
+
+# Everyday git commands: each option is in its command's page, or written before the command.
+GIT_COMMANDS = [
+    "git log --oneline -n 5", "git checkout -b feature", "git commit -am 'wip'", "git push -u origin main",
+    "git reset --soft HEAD~1", "git stash pop", "git log --graph --oneline --all", "git diff --stat",
+    "git add -A", "git branch -D old", "git remote -v", "git clone --depth 1 https://example.com/r.git",
+    "git rebase -i HEAD~3", "git status -sb", "git log -p -2", "git config --global user.name Ann",
+    "git tag -a v1 -m 'first'", "git fetch --all --prune", "git clean -fd", "git grep -n TODO",
+    "git show --name-only HEAD", "git log --since='2 weeks ago'", "git cherry-pick -x abc123",
+    "git submodule update --init --recursive", "git switch -c feature", "git restore --staged main.py",
+    "git blame -L 10,20 main.py", "git -C /tmp log --oneline", "git --no-pager log -3",
+    "git commit --amend --no-edit", "git diff --cached", "git pull --rebase", "git merge --no-ff dev",
+    "git shortlog -sn", "git ls-files -m", "git rm --cached main.py", "git push --force-with-lease",
+    "git branch -vv", "git archive --format=zip HEAD -o out.zip", "git revert --no-commit HEAD",
+]
+
+
+def test_everyday_git_commands_are_not_warned_about() -> None:
+    for page in ("git-log", "git-commit", "git-status"):
+        needs_man(page)
+    assert {c: check_command(c).warnings for c in GIT_COMMANDS if check_command(c).warnings} == {}
 
 
 def test_a_tool_without_documentation_is_not_judged(bin_dir) -> None:

@@ -7,8 +7,9 @@ its options do. The check is conservative, since a false warning teaches people 
   opens it (`tty -full` fails at `-f`), and only where the cluster is lower-case letters from a man
   page (`-Wall` is one gcc option, not -W -a -l -l; `-SIGUSR1` is a signal);
 - only against a man page or `--help` text that documents options at all (five or more), never for
-  a tool with subcommands (`git commit --amend` is in git-commit's page, not git's; a first
-  argument that reads like one, `gcloud init`, counts), find-style single-dash long options, a
+  a tool with subcommands (`apt-get install`; a first argument that reads like one, `gcloud init`,
+  counts) but git, whose commands have pages of their own (`git commit --amend` is judged by
+  git-commit's), find-style single-dash long options, a
   shell builtin (the shell's `kill` is not kill(1)) or an interpreter (`python app.py --url`,
   `java -jar app.jar -s`: the program's options), nor for what another machine runs
   (`ssh host uptime -l`);
@@ -79,22 +80,38 @@ def _judged_flag_parts(command: str, path: Optional[str]) -> Iterator[tuple["Doc
     if explanation.error:
         return
     judged: dict[int, Optional["Doc"]] = {}  # depth -> the documentation its flags are judged by
+    utilities: dict[int, str] = {}  # depth -> the utility named there
     previous = None
     remote_from: Optional[int] = None  # commands deeper than this run on another machine (ssh host ...)
     for part in explanation.parts:
         if remote_from is not None and part.depth > remote_from:
             continue
         if part.kind == "utility":
+            utilities[part.depth] = part.word
             remote_from = part.depth if part.word in WRAPPERS and WRAPPERS[part.word].remote else None
             doc = documentation(part.word, path)
             judged[part.depth] = doc if _judgeable(doc, part.word) else None
         elif part.kind == "subcommand" or (previous is not None and previous.kind == "utility"
                                            and _SUBCOMMAND_LIKE.fullmatch(part.word)):
-            judged[part.depth] = None
+            judged[part.depth] = _subcommand_doc(utilities.get(part.depth), part, path)
         previous = part
         doc = judged.get(part.depth)
         if part.kind == "flag" and doc is not None:
             yield doc, part
+
+
+def _subcommand_doc(utility: Optional[str], part, path: Optional[str]) -> Optional["Doc"]:
+    """The documentation a subcommand's flags are judged by: git's page for each of its commands
+    (`git status -a` fails: git-status has no -a), where this machine has it. A flag written before
+    the subcommand (`git -C dir log`) that git's page documents is explained from there and not
+    judged."""
+    from nlsh.explain import documentation
+    from nlsh.validator.risk import utility_name
+
+    if part.kind != "subcommand" or utility is None or utility_name(utility) != "git":
+        return None
+    doc = documentation(f"git-{part.word}", path)
+    return doc if _judgeable(doc, doc.name) else None
 
 
 def _judged_flag(part, words: set[str], doc: "Doc") -> Optional[str]:

@@ -1,0 +1,60 @@
+"""The one prompt template: what the model reads of a request."""
+
+from __future__ import annotations
+
+import pytest
+
+from nlsh.prompt import Example, PromptContext, as_read, render_prompt
+
+QUESTIONS = [
+    ("is nginx running?", "is nginx running"),
+    ("what's my ip address?", "what's my ip address"),
+    ("How much disk space is free ?", "How much disk space is free"),
+    ("which process is using port 8080??", "which process is using port 8080"),
+    ("can you show me the last 10 lines of app.log?", "can you show me the last 10 lines of app.log"),
+    ("is it running?!", "is it running"),
+]
+SENTENCES = [
+    ("count the lines in notes.txt.", "count the lines in notes.txt"),
+    ("rename a.txt to b.txt!", "rename a.txt to b.txt"),
+    ("set the volume to 5...", "set the volume to 5"),
+    ("show the last 20 lines of /var/log/syslog.  ", "show the last 20 lines of /var/log/syslog"),
+]
+# A closing "?" that is no question mark of the request's own: part of a value, or of a glob.
+KEPT = [
+    "send an scpi command to an instrument: server.local *IDN?",
+    "rename numbered files web9 foo00 foo? dev foo0 foo??",
+    "list files matching report?",
+    "this? that",
+    "is nginx running",
+    "isolate the files named a?",
+    "list the files in .",
+    "go up to ..",
+    "run the last command again as root: sudo !!",
+    'print "hello world!"',
+]
+
+
+@pytest.mark.parametrize("request_, read", QUESTIONS)
+def test_a_question_is_read_without_its_question_mark(request_, read):
+    assert as_read(request_) == read
+
+
+@pytest.mark.parametrize("request_, read", SENTENCES)
+def test_a_closing_full_stop_or_exclamation_mark_is_no_part_of_the_last_value(request_, read):
+    assert as_read(request_) == read
+
+
+@pytest.mark.parametrize("request_", KEPT)
+def test_a_closing_question_mark_that_may_be_a_value_stays(request_):
+    assert as_read(request_) == request_
+
+
+def test_requests_examples_and_previous_turns_are_read_alike():
+    ctx = PromptContext(examples=[Example(instruction="is sshd running?", answer="systemctl status sshd")],
+                        previous=Example(instruction="what's in here?", answer="ls"))
+    prompt = render_prompt("is nginx running?", ctx)
+    assert "Request: is nginx running<|im_end|>" in prompt
+    assert "Example: is sshd running => systemctl status sshd" in prompt
+    assert "Previous: what's in here => ls" in prompt
+    assert "?" not in prompt
