@@ -204,10 +204,8 @@ def barring_options(guide: Guide | None, options: Mapping[str, Collection[str]])
     base = guide.prior if guide else None
 
     def barred(grown: str, flag: str, start: int) -> bool:
-        names = [word.rsplit("/", 1)[-1] for word in re.split(r"[|;&()]", grown[:start])[-1].split()]
-        # git's commands have pages of their own: `git status -a` is judged by git-status's.
-        names += [f"git-{sub}" for git, sub in zip(names, names[1:]) if git == "git"]
-        return any(uses_any(flag, options.get(name, ())) for name in names)
+        command = re.split(r"[|;&()]", grown[:start])[-1].split()
+        return any(uses_any(flag, options.get(word.rsplit("/", 1)[-1], ())) for word in command)
 
     def prior(text: str) -> Callable[[str], float]:
         inner = base(text) if base else None

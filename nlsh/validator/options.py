@@ -40,8 +40,8 @@ _MIN_ENTRIES = 5  # fewer documented options: likely a page the parser could not
 
 def undocumented_options(command: str, path: Optional[str] = None) -> list[tuple[str, str]]:
     """(utility, flag) for each flag of `command` its utility's documentation lacks (of a cluster,
-    its opening letter)."""
-    return _options(command, path, lacking=True, about_itself=False)
+    its opening letter), git's commands judged by their own pages."""
+    return _options(command, path, lacking=True, about_itself=False, git_commands=True)
 
 
 def help_options(command: str, path: Optional[str] = None) -> list[tuple[str, str]]:
@@ -52,14 +52,18 @@ def help_options(command: str, path: Optional[str] = None) -> list[tuple[str, st
 
 def not_answering_options(command: str, keep_help: bool = False, path: Optional[str] = None) -> list[tuple[str, str]]:
     """The undocumented options and, unless `keep_help`, the help ones, in one reading of the
-    command: what the pipeline decodes again to be rid of."""
-    return _options(command, path, lacking=True, about_itself=not keep_help)
+    command: what the pipeline decodes again to be rid of. Not git's: barred `-s`, the model's
+    next choice for "create a branch feature-login and switch to it" was `git branch -d
+    feature-login`, and a command that fails is better than one that deletes; those keep their
+    warning."""
+    return _options(command, path, lacking=True, about_itself=not keep_help, git_commands=False)
 
 
-def _options(command: str, path: Optional[str], lacking: bool, about_itself: bool) -> list[tuple[str, str]]:
+def _options(command: str, path: Optional[str], lacking: bool, about_itself: bool,
+             git_commands: bool = False) -> list[tuple[str, str]]:
     words = set(command.split())
     found: list[tuple[str, str]] = []
-    for doc, part in _judged_flag_parts(command, path):
+    for doc, part in _judged_flag_parts(command, path, git_commands):
         flag = _judged_flag(part, words, doc) if lacking and not part.source else None
         if flag and _documented(flag, doc):
             flag = None
@@ -70,9 +74,10 @@ def _options(command: str, path: Optional[str], lacking: bool, about_itself: boo
     return found
 
 
-def _judged_flag_parts(command: str, path: Optional[str]) -> Iterator[tuple["Doc", "ExplainPart"]]:
+def _judged_flag_parts(command: str, path: Optional[str], git_commands: bool) -> Iterator[tuple["Doc", "ExplainPart"]]:
     """Each flag of `command` with the documentation it is judged by: its utility's, where that
-    is one the check judges by, and not a subcommand's nor a remote command's."""
+    is one the check judges by, or with `git_commands` a git command's own page; not another
+    subcommand's nor a remote command's."""
     from nlsh.explain import documentation, explain_command
     from nlsh.validator.rules import WRAPPERS
 
@@ -93,7 +98,7 @@ def _judged_flag_parts(command: str, path: Optional[str]) -> Iterator[tuple["Doc
             judged[part.depth] = doc if _judgeable(doc, part.word) else None
         elif part.kind == "subcommand" or (previous is not None and previous.kind == "utility"
                                            and _SUBCOMMAND_LIKE.fullmatch(part.word)):
-            judged[part.depth] = _subcommand_doc(utilities.get(part.depth), part, path)
+            judged[part.depth] = _subcommand_doc(utilities.get(part.depth), part, path) if git_commands else None
         previous = part
         doc = judged.get(part.depth)
         if part.kind == "flag" and doc is not None:
