@@ -165,10 +165,62 @@ def tool_rest(request: str) -> Callable[[str], list[str]]:
 
 
 def shell_guide(request: str, copy: bool = True) -> Guide:
-    """The copy prior (unless copy=False), and no end to a line bash reads as cut short."""
+    """The copy prior (unless copy=False), no value glued onto an option cluster, and no end to a
+    line bash reads as cut short."""
+    unglued = unglued_values(request)
     if not copy:
-        return Guide(go_on=cut_short, name=GO_ON)
-    return Guide(prior=copy_prior(request), wanted=tool_rest(request), go_on=cut_short, name=f"{VERSION}-{GO_ON}")
+        return Guide(prior=unglued, go_on=cut_short, name=f"{GO_ON}-{UNGLUED}")
+    return Guide(prior=_sum(copy_prior(request), unglued), wanted=tool_rest(request), go_on=cut_short,
+                 name=f"{VERSION}-{GO_ON}-{UNGLUED}")
+
+
+UNGLUED = "unglued-1"
+# The answer so far ends in a cluster of option letters (`grep -rl`).
+_CLUSTER_END = re.compile(r"(?:^|\s)-[a-z]{2,}$")
+_QUOTED = re.compile(r"'([^']+)'|\"([^\"]+)\"")
+
+
+def quoted_words(request: str) -> set[str]:
+    """The first word of each value the request quotes ("search for 'def main' in src": def)."""
+    found = set()
+    for m in _QUOTED.finditer(request):
+        words = (m.group(1) or m.group(2)).split()
+        if words and words[0][:1].isalnum() and len(words[0]) >= 3:
+            found.add(words[0])
+    return found
+
+
+def unglued_values(request: str) -> Callable[[str], Callable[[str], float] | None]:
+    """Never a quoted value of the request glued onto an option cluster: asked "search for 'TODO:'
+    in main.py", the model wrote `grep -rlTODO main.py`, which grep reads as -r -l -T -O -D O and
+    refuses. A piece is barred there when it is three or more letters of such a value, or the whole
+    of it; one or two letters may be options themselves (`-rin`). A single option letter is left
+    alone, as some take their value glued on (`mysql -p'secret'`)."""
+    values = quoted_words(request)
+
+    def prior(text: str) -> Callable[[str], float] | None:
+        if not values or not _CLUSTER_END.search(text):
+            return None
+
+        def offset(piece: str) -> float:
+            glued = any((len(piece) >= 3 and v.startswith(piece)) or piece.startswith(v) for v in values)
+            return BARRED if glued else 0.0
+
+        return offset
+
+    return prior
+
+
+def _sum(*priors: Callable[[str], Callable[[str], float] | None]) -> Callable[[str], Callable[[str], float] | None]:
+    def prior(text: str) -> Callable[[str], float] | None:
+        offsets = [o for o in (p(text) for p in priors) if o is not None]
+        if not offsets:
+            return None
+        if len(offsets) == 1:
+            return offsets[0]
+        return lambda piece: sum(o(piece) for o in offsets)
+
+    return prior
 
 
 def cut_short(text: str) -> bool:

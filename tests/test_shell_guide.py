@@ -13,9 +13,11 @@ from nlsh.shell_guide import (
     copy_prior,
     cut_short,
     named_words,
+    quoted_words,
     shell_guide,
     tool_rest,
     tool_words,
+    unglued_values,
 )
 
 
@@ -186,8 +188,50 @@ def test_a_line_bash_reads_on_past_is_cut_short():
 
 def test_without_the_copy_prior_a_line_still_goes_on():
     guide = shell_guide("list files with pridecat", copy=False)
-    assert guide.prior is None and guide.go_on is cut_short
+    assert guide.prior("pr") is None and guide.go_on is cut_short  # nothing copied
     assert guide.name != shell_guide("list files with pridecat").name  # part of the cache key
+
+
+def test_the_values_a_request_quotes():
+    assert quoted_words("search for 'def main' in src and \"TODO:\" in 'a' or ':'") == {"def", "TODO:"}
+    assert quoted_words("list files") == set()
+
+
+def test_a_quoted_value_is_never_glued_onto_an_option_cluster():
+    prior = unglued_values("search for 'TODO:' and 'straße' in main.py")
+    assert prior("grep -rl")("TODO") == BARRED and prior("grep -rl")("TODO:") == BARRED
+    assert prior("grep -rl")("stra") == BARRED  # three letters and more of the value
+    assert prior("grep -rl")(" ") == 0.0 and prior("grep -rl")("n") == 0.0 and prior("grep -rn")("st") == 0.0
+    assert prior("grep -rl ") is None and prior("grep") is None  # not at an option cluster
+    assert prior("mysql -p") is None  # one letter: some options take their value glued on
+    assert prior("grep -rlTO") is None  # already glued: not this prior's to mend
+    # Both parts of the shell guide, with and without the copy prior.
+    for copy in (True, False):
+        guide = shell_guide("search for 'TODO:' in main.py", copy=copy)
+        assert guide.prior("grep -rl")("TODO") == BARRED
+    assert shell_guide("list files with pridecat").prior("pr")("ide") == TOOL_BOOST
+
+
+# Requests that quote the value to look for: the shipped model glued it onto grep's options
+# (`grep -rlTODO main.py`, `grep -rldef main src`, `grep -rlstraße notes.txt`) before phase 33.
+QUOTING = ["search for 'TODO:' in main.py", "search for 'def main' in src", "grep for 'straße' in notes.txt"]
+
+
+def test_the_pipeline_answers_without_a_value_glued_onto_an_option(model_paths):
+    import re
+
+    from nlsh.config import Config
+    from nlsh.pipeline import Pipeline
+
+    path, adapter = model_paths
+    pipeline = Pipeline(Config(), model_path=path, lora=adapter, use_cache=False, retrieval=False)
+    try:
+        for request_ in QUOTING:
+            value = quoted_words(request_).pop()
+            answer = pipeline.generate(request_).text
+            assert not re.search(r"(?:^|\s)-[a-z]{2,}" + re.escape(value[:3]), answer), (request_, answer)
+    finally:
+        pipeline.close()
 
 
 # Requests whose greedy answer invents an option, and the tool it invents it for, with both an
