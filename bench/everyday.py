@@ -15,14 +15,8 @@ from __future__ import annotations
 
 import argparse
 import datetime
-import json
-from pathlib import Path
 
-from machine import cpu_name, everyday_requests  # bench/machine.py (this folder is on sys.path)
-
-
-def _same(a: str, b: str) -> bool:
-    return a.split() == b.split()
+from machine import blind_requests, cpu_name, everyday_requests, same_command  # bench/machine.py (on sys.path)
 
 
 def answers(adapter: str | None, requests: list[str], bundled: bool = True) -> list[str]:
@@ -44,7 +38,7 @@ def main() -> None:
                         help="also answer each without nlsh's bundled everyday examples in the prompt")
     args = parser.parse_args()
     adapters = args.adapter or [None]
-    rows = [json.loads(line) for line in Path(__file__).with_name("everyday2.jsonl").read_text().splitlines()]
+    rows = blind_requests()
     timed = everyday_requests()
     requests = [r["request"] for r in rows] + timed
     by_adapter = {}
@@ -56,12 +50,12 @@ def main() -> None:
     print(f"# everyday requests, {datetime.date.today()}, {cpu_name()}\n")
     print("## everyday2.jsonl (= an acceptable command; ? for a person to judge against the note)\n")
     for name, got in by_adapter.items():
-        accepted = sum(any(_same(a, ok) for ok in r["acceptable"]) for a, r in zip(got, rows))
+        accepted = sum(any(same_command(a, ok) for ok in r["acceptable"]) for a, r in zip(got, rows))
         print(f"- {name}: {accepted} of {len(rows)} equal to an acceptable command")
     for i, r in enumerate(rows):
         print(f"\n{r['request']}  ({r['note']})")
         for name, got in by_adapter.items():
-            mark = "=" if any(_same(got[i], ok) for ok in r["acceptable"]) else "?"
+            mark = "=" if any(same_command(got[i], ok) for ok in r["acceptable"]) else "?"
             print(f"  {mark} {name}: {got[i]}")
     print("\n## everyday.txt (for a person to judge)\n")
     for i, request in enumerate(timed, start=len(rows)):

@@ -1,7 +1,8 @@
-"""What the benchmarks report about where they ran, and the requests they time."""
+"""What the benchmarks report about where they ran, and the requests they time and score."""
 
 from __future__ import annotations
 
+import json
 import platform
 from pathlib import Path
 
@@ -19,3 +20,13 @@ def cpu_name() -> str:
 def everyday_requests() -> list[str]:
     """Requests a shell user types (no expected answers: the benchmarks time, they don't score)."""
     return (Path(__file__).with_name("everyday.txt")).read_text().split("\n")[:-1]
+
+
+def blind_requests() -> list[dict]:
+    """`everyday2.jsonl`: requests written blind to the models, each with its acceptable commands."""
+    return [json.loads(line) for line in Path(__file__).with_name("everyday2.jsonl").read_text().splitlines()]
+
+
+def same_command(a: str, b: str) -> bool:
+    """Word for word the same command, whatever the spacing."""
+    return a.split() == b.split()

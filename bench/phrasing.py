@@ -14,10 +14,8 @@ from __future__ import annotations
 
 import argparse
 import datetime
-import json
-from pathlib import Path
 
-from machine import cpu_name  # bench/machine.py (this folder is on sys.path)
+from machine import blind_requests, cpu_name, same_command  # bench/machine.py (this folder is on sys.path)
 
 PHRASINGS = {
     "plain": lambda r: r,
@@ -30,10 +28,6 @@ PHRASINGS = {
 }
 
 
-def _same(a: str, b: str) -> bool:
-    return a.split() == b.split()
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--adapter", default=None, help="an adapter GGUF (default: the shipped one)")
@@ -41,7 +35,7 @@ def main() -> None:
     from nlsh.config import Config
     from nlsh.pipeline import Pipeline
 
-    rows = [json.loads(line) for line in Path(__file__).with_name("everyday2.jsonl").read_text().splitlines()]
+    rows = blind_requests()
     pipeline = Pipeline(Config(), lora=args.adapter, use_cache=False)
     answers: dict[str, list[str]] = {name: [] for name in PHRASINGS}
     try:
@@ -56,8 +50,8 @@ def main() -> None:
     print("| phrasing | acceptable | same answer as plain |")
     print("|---|---|---|")
     for name, got in answers.items():
-        right = sum(any(_same(a, ok) for ok in row["acceptable"]) for a, row in zip(got, rows))
-        same = sum(_same(a, p) for a, p in zip(got, answers["plain"]))
+        right = sum(any(same_command(a, ok) for ok in row["acceptable"]) for a, row in zip(got, rows))
+        same = sum(same_command(a, p) for a, p in zip(got, answers["plain"]))
         print(f"| {name} | {right} of {len(rows)} | {same} of {len(rows)} |")
     print()
     for i, row in enumerate(rows):

@@ -205,7 +205,7 @@ def _explain_call(words: list[Word], path: Optional[str], functions: frozenset[s
         rest = [rest[0].model_copy(update={"text": "-" + rest[0].text})] + rest[1:]
     sub = _subcommand(name, rest)
     if sub is not None:
-        sub_doc = documentation(f"{head.text}-{sub.text}", path) if name in ("git",) else Doc()
+        sub_doc = subcommand_documentation(head.text, sub.text, path)
         text = sub_doc.summary or doc.entry_for_word(sub.text)
         parts.append(ExplainPart(word=sub.text, kind="subcommand", text=text, source=(sub_doc.source or doc.source) if text else "",
                                  depth=depth))
@@ -380,6 +380,18 @@ class Doc(BaseModel):
             if body:
                 return _first_sentence(body)
         return ""
+
+
+# Tools whose subcommands each have a page of their own (`git status` is git-status(1)).
+_OWN_PAGES = frozenset({"git"})
+
+
+def subcommand_documentation(utility: str, sub: str, path: Optional[str] = None) -> Doc:
+    """The subcommand's own page where its tool gives each one a page, or an empty Doc (apt-get's
+    and systemctl's subcommands are described in the parent's page)."""
+    if utility_name(utility) not in _OWN_PAGES:
+        return Doc()
+    return documentation(f"{utility}-{sub}", path)
 
 
 def documentation(command: str, path: Optional[str] = None) -> Doc:

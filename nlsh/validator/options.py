@@ -110,12 +110,11 @@ def _subcommand_doc(utility: Optional[str], part, path: Optional[str]) -> Option
     (`git status -a` fails: git-status has no -a), where this machine has it. A flag written before
     the subcommand (`git -C dir log`) that git's page documents is explained from there and not
     judged."""
-    from nlsh.explain import documentation
-    from nlsh.validator.risk import utility_name
+    from nlsh.explain import subcommand_documentation
 
-    if part.kind != "subcommand" or utility is None or utility_name(utility) != "git":
+    if part.kind != "subcommand" or utility is None:
         return None
-    doc = documentation(f"git-{part.word}", path)
+    doc = subcommand_documentation(utility, part.word, path)
     return doc if _judgeable(doc, doc.name) else None
 
 
