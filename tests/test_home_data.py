@@ -7,7 +7,6 @@ Reads the home-llm piles from ../shared/data (beside the clone in CI); skipped w
 from __future__ import annotations
 
 import re
-import time
 from collections import Counter
 from pathlib import Path
 
@@ -154,17 +153,14 @@ def test_prompts_render_through_the_one_template(samples):
     assert "Devices:\n" + rec.context.devices in prompt and rec.instruction in prompt
 
 
-def test_deterministic_per_seed_and_fast():
+def test_deterministic_per_seed():
     from finetune.home_data import build_home_records
 
-    t = time.perf_counter()
     a = build_home_records(PILES, 2000, seed=3)
-    elapsed = time.perf_counter() - t
     b = build_home_records(PILES, 200, seed=3)
     c = build_home_records(PILES, 200, seed=4)
     assert [r.model_dump() for r in a[:200]] == [r.model_dump() for r in b]
     assert [r.instruction for r in b] != [r.instruction for r in c]
-    assert elapsed < 10, f"2000 records took {elapsed:.1f} s"
 
 
 def test_listing_helper_for_shell_records():
