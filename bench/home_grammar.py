@@ -25,6 +25,7 @@ import llama_cpp  # noqa: E402
 from llama_cpp import Llama  # noqa: E402
 
 from nlsh.home.grammar import _home_rules, home_grammar  # noqa: E402
+from nlsh.model import load_llama  # noqa: E402
 from nlsh.home.registry import Registry, registry_from_data, render_listing  # noqa: E402
 
 AREAS = [
@@ -143,7 +144,7 @@ def main(argv: list[str] | None = None) -> int:
         from nlsh.bundled import smollm2_path
 
         args.model = str(smollm2_path())
-    llm = Llama(args.model, n_ctx=8192, n_threads=args.threads, verbose=False)
+    llm = load_llama(args.model, n_ctx=8192, n_threads=args.threads, verbose=False)
     walker = GrammarWalk(llm)
     tokens = llm.tokenize(ANSWER.encode(), add_bos=False, special=False)
     fwd = forward_ms(llm, llm.tokenize(b"<|im_start|>user\nturn on the kitchen light<|im_end|>\n<|im_start|>assistant\n"))

@@ -55,6 +55,46 @@ def _silence_llama_logs() -> None:
     llama_cpp.llama_log_set(_log_callback, ctypes.c_void_p(0))
 
 
+def cpu_has_amx() -> bool:
+    try:
+        with open("/proc/cpuinfo", encoding="ascii", errors="replace") as fh:
+            for line in fh:
+                if line.startswith("flags"):
+                    return "amx_int8" in line.split()
+    except OSError:
+        pass
+    return False
+
+
+_LOAD_LOCK = threading.Lock()
+
+
+def load_llama(path: str | os.PathLike, **kwargs):
+    """llama_cpp.Llama(path, **kwargs), without llama.cpp's AMX weight repacking on a CPU that has AMX.
+
+    Its matrix multiply crashes the process on any batch of more than one token (llama.cpp issue
+    20824, seen here on a Xeon with llama-cpp-python 0.3.36), so every prompt would. Llama() offers
+    no switch for it, so its default model parameters are swapped for the length of the load."""
+    import llama_cpp.llama_cpp as lc
+    from llama_cpp import Llama
+
+    if not cpu_has_amx():
+        return Llama(model_path=str(path), **kwargs)
+    defaults = lc.llama_model_default_params
+
+    def without_repacking():
+        params = defaults()
+        params.use_extra_bufts = False
+        return params
+
+    with _LOAD_LOCK:
+        lc.llama_model_default_params = without_repacking
+        try:
+            return Llama(model_path=str(path), **kwargs)
+        finally:
+            lc.llama_model_default_params = defaults
+
+
 class Generation(BaseModel):
     text: str
     # Geometric mean of the chosen tokens' probabilities (end-of-turn token included), in [0, 1].
@@ -120,14 +160,13 @@ class Model:
     ):
         _silence_llama_logs()
         import llama_cpp
-        from llama_cpp import Llama
 
         self.path = Path(path)
         self.lora = Path(lora) if lora else None
         threads = max(1, n_threads or auto_threads())
         try:
-            self.llm = Llama(
-                model_path=str(self.path),
+            self.llm = load_llama(
+                self.path,
                 n_ctx=n_ctx,
                 n_batch=512,
                 n_threads=threads,

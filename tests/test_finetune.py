@@ -23,6 +23,7 @@ from finetune.export import ExportConfig  # noqa: E402
 from finetune.records import Record  # noqa: E402
 from finetune.soup import SoupConfig, soup  # noqa: E402
 from nlsh.bundled import smollm2_path  # noqa: E402
+from nlsh.model import load_llama  # noqa: E402
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 
@@ -139,9 +140,7 @@ def _with_random_adapter(base, seed: int, std: float):
 
 
 def _llama(gguf_path: Path, lora: Path | None = None):
-    from llama_cpp import Llama
-
-    return Llama(str(gguf_path), lora_path=str(lora) if lora else None, n_ctx=128, verbose=False)
+    return load_llama(gguf_path, lora_path=str(lora) if lora else None, n_ctx=128, verbose=False)
 
 
 def _last_logits(llm, ids: list[int]) -> "torch.Tensor":

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from nlsh.merge import merged_model, merged_path
+from nlsh.model import load_llama
 
 PROMPTS = [
     "<|im_start|>user\nlist large files in home<|im_end|>\n<|im_start|>assistant\n",
@@ -27,9 +28,9 @@ def shipped(model_paths):
 
 
 def _logits(model: Path, adapter: Path | None) -> list[np.ndarray]:
-    from llama_cpp import Llama, llama_get_logits_ith
+    from llama_cpp import llama_get_logits_ith
 
-    llm = Llama(str(model), lora_path=str(adapter) if adapter else None, n_ctx=256, n_threads=1, verbose=False)
+    llm = load_llama(model, lora_path=str(adapter) if adapter else None, n_ctx=256, n_threads=1, verbose=False)
     try:
         out = []
         for prompt in PROMPTS:

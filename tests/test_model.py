@@ -15,7 +15,7 @@ from conftest import greedy_answer
 from nlsh import bundled, grammar
 from nlsh.config import Config
 from nlsh.errors import NoTranslation, Refused, UsageError
-from nlsh.model import Generation, _looping
+from nlsh.model import Generation, _looping, cpu_has_amx, load_llama
 from nlsh.prompt import PromptContext, render_prompt
 from nlsh.schema import ShellProposal
 
@@ -50,6 +50,20 @@ def test_generation_is_greedy_grammar_bound_and_reports_probabilities(model):
     # Two calls over the same cached prefix run the same sums, so they agree to the last bits.
     third = model.generate(prompt_for(model, "print the current date"), grammar.format_grammar())
     assert (third.text, third.logprob) == (again.text, again.logprob)
+
+
+def test_a_prompt_of_many_tokens_decodes_on_this_cpu(model_paths):
+    # On a CPU with AMX, llama.cpp's AMX repacking crashed the process on every batch of more than
+    # one token (every prompt); load_llama leaves it out there and keeps it everywhere else.
+    llm = load_llama(model_paths[0], n_ctx=256, n_threads=1, verbose=False)
+    try:
+        assert llm.model_params.use_extra_bufts is not cpu_has_amx()
+        tokens = llm.tokenize(b"<|im_start|>user\nlist the files in this directory<|im_end|>\n", special=True)
+        assert len(tokens) > 8
+        llm.eval(tokens)
+        assert llm.n_tokens == len(tokens)
+    finally:
+        llm.close()
 
 
 def test_a_longer_context_loads_anew_and_leaves_the_held_model_working(model, model_paths):
