@@ -94,22 +94,37 @@ _QUESTION = re.compile(
 )
 # A full stop or "!" right after a word ("rename a.txt to b.txt."); "list files in ." keeps its dot.
 _SENTENCE_END = re.compile(r"(?<=[A-Za-z0-9])[.!]+$")
+# Words that ask for the task without being part of it: "please ...", "can you ...", "how do i ...",
+# "nlsh, ...", "..., thanks". A closing one goes only after two words or more ("echo please" stays),
+# and a thanks only after a comma: "comment on pull request 123 Thanks!" has it as the comment.
+_ASKING = re.compile(
+    r"^(?:(?:hey\s+)?nlsh\s*[,:]\s*|(?:please|pls|kindly)\b,?\s+"
+    r"|(?:can|could|would|will)\s+you\s+(?:please\s+)?|how\s+(?:do|can|should|would)\s+i\s+|how\s+to\s+"
+    r"|i(?:\s+(?:want|need|would\s+like)\s+to|'d\s+like\s+to|\s+wanna)\s+|help\s+me\s+)(?=\S)",
+    re.IGNORECASE,
+)
+_THANKS = re.compile(r"(?:\s*,\s*|\s+)(?:please|pls)$|\s*,\s*(?:thanks|thank\s+you|thx)$", re.IGNORECASE)
 
 
 def as_read(instruction: str) -> str:
-    """The request as the model reads it: without the punctuation that closes a sentence.
+    """The request as the model reads it: the task, without the punctuation that closes a sentence
+    and the words that ask for it.
 
-    Training requests for shell commands almost never end in it (tldr descriptions and NL2Bash are
-    bare imperatives: 7 of 32,000 end in "?", 11 in "." or "!"), so the model took a closing "."
-    into the last value (`wc -l notes.txt.`) and a "?" moved answers ("is nginx running?" got
-    `/usr/bin/nologin`). A "?" goes only where the request opens like a question: elsewhere it may
-    be part of a value (`*IDN?`, `foo??`)."""
-    text = instruction.rstrip()
+    Training requests for shell commands almost never carry either (tldr descriptions and NL2Bash are
+    bare imperatives: 7 of 32,000 end in "?", 11 in "." or "!", none opens with "please" or "can
+    you"), so the model took a closing "." into the last value (`wc -l notes.txt.`) and a "?" or a
+    "please" moved answers ("is nginx running?" got `/usr/bin/nologin`). A "?" goes only where the
+    request opens like a question: elsewhere it may be part of a value (`*IDN?`, `foo??`)."""
+    text = instruction.strip()
     while True:
         before = text
         text = _SENTENCE_END.sub("", text)
         if _QUESTION.match(text):
             text = text.rstrip("?!").rstrip()
+        text = _ASKING.sub("", text, count=1)
+        closing = _THANKS.search(text)
+        if closing and len(text[: closing.start()].split()) >= 2:
+            text = text[: closing.start()]
         if text == before:
             return text
 

@@ -384,6 +384,18 @@ def test_a_request_is_read_without_the_punctuation_that_closes_it(pipeline):
         assert pipeline.translate(request).instruction == request
 
 
+def test_a_request_asked_politely_gets_the_plain_requests_answer(pipeline):
+    """Asked fresh before phase 34, "please make deploy.sh executable" got `chmod +x deploy.sh`, the
+    plain request `make deploy.sh`, and "how do i ...?" `sh -c "make -C deploy.sh"`."""
+    for task in ("make deploy.sh executable", "ping google.com 4 times", "show the last 20 lines of app.log"):
+        plain = pipeline.generate(task).text
+        for asked in (f"please {task}", f"can you {task}?", f"How do I {task}?", f"i want to {task}",
+                      f"{task}, thanks!", f"nlsh, {task}"):
+            assert pipeline.prompt(asked) == pipeline.prompt(task)
+            assert pipeline.generate(asked).text == plain, asked
+    assert pipeline.translate("please ping google.com 4 times").instruction == "please ping google.com 4 times"
+
+
 # A command the user taught nlsh (an edited proposal), the request it was taught for, and the same
 # request in other words. The commands hold this user's own paths and project names, which no model
 # guesses from the request alone: an answer equal to one came from the example.

@@ -11,7 +11,7 @@ QUESTIONS = [
     ("what's my ip address?", "what's my ip address"),
     ("How much disk space is free ?", "How much disk space is free"),
     ("which process is using port 8080??", "which process is using port 8080"),
-    ("can you show me the last 10 lines of app.log?", "can you show me the last 10 lines of app.log"),
+    ("can you show me the last 10 lines of app.log?", "show me the last 10 lines of app.log"),
     ("is it running?!", "is it running"),
 ]
 SENTENCES = [
@@ -33,6 +33,45 @@ KEPT = [
     "run the last command again as root: sudo !!",
     'print "hello world!"',
 ]
+
+
+# Words that ask for the task without being part of it.
+ASKING = [
+    ("please list the files in /tmp", "list the files in /tmp"),
+    ("Please, can you show the disk usage?", "show the disk usage"),
+    ("can you please restart nginx?", "restart nginx"),
+    ("Could you send the vacuum back to its base, please?", "send the vacuum back to its base"),
+    ("how do i find files bigger than 100M?", "find files bigger than 100M"),
+    ("How to extract backup.tar.gz", "extract backup.tar.gz"),
+    ("i want to rename a.txt to b.txt.", "rename a.txt to b.txt"),
+    ("I'd like to see my ip address", "see my ip address"),
+    ("nlsh, show the last 20 lines of app.log", "show the last 20 lines of app.log"),
+    ("hey nlsh: what time is it?", "what time is it"),
+    ("help me find large files in ~/Downloads", "find large files in ~/Downloads"),
+    ("kill whatever is on port 8080 please", "kill whatever is on port 8080"),
+    ("count the lines in notes.txt, thanks!", "count the lines in notes.txt"),
+]
+# Where such a word is the value, or the whole request.
+ASKING_KEPT = [
+    "echo please",
+    "please",
+    "can you",
+    "pleased to meet you",
+    "comment on pull request 123: Thanks",
+    "say thanks",
+    "how much disk space is free",
+    "how many files are in this folder",
+]
+
+
+@pytest.mark.parametrize("request_, read", ASKING)
+def test_the_words_that_ask_for_a_task_are_no_part_of_it(request_, read):
+    assert as_read(request_) == read
+
+
+@pytest.mark.parametrize("request_", ASKING_KEPT)
+def test_asking_words_that_are_the_value_or_the_request_stay(request_):
+    assert as_read(request_) == request_
 
 
 @pytest.mark.parametrize("request_, read", QUESTIONS)
