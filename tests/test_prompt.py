@@ -64,28 +64,15 @@ ASKING_KEPT = [
 ]
 
 
-@pytest.mark.parametrize("request_, read", ASKING)
-def test_the_words_that_ask_for_a_task_are_no_part_of_it(request_, read):
+# A question without its "?", a sentence without its full stop, a task without the words asking for it.
+@pytest.mark.parametrize("request_, read", QUESTIONS + SENTENCES + ASKING)
+def test_the_model_reads_the_task_alone(request_, read):
     assert as_read(request_) == read
 
 
-@pytest.mark.parametrize("request_", ASKING_KEPT)
-def test_asking_words_that_are_the_value_or_the_request_stay(request_):
-    assert as_read(request_) == request_
-
-
-@pytest.mark.parametrize("request_, read", QUESTIONS)
-def test_a_question_is_read_without_its_question_mark(request_, read):
-    assert as_read(request_) == read
-
-
-@pytest.mark.parametrize("request_, read", SENTENCES)
-def test_a_closing_full_stop_or_exclamation_mark_is_no_part_of_the_last_value(request_, read):
-    assert as_read(request_) == read
-
-
-@pytest.mark.parametrize("request_", KEPT)
-def test_a_closing_question_mark_that_may_be_a_value_stays(request_):
+# What may be part of a value, or is the whole request.
+@pytest.mark.parametrize("request_", KEPT + ASKING_KEPT)
+def test_what_may_be_a_value_stays(request_):
     assert as_read(request_) == request_
 
 
