@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import shutil
 import stat
+import subprocess
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -487,7 +489,6 @@ def test_an_option_the_man_page_lacks_is_a_warning(command: str, name: str, flag
     "tar -xvf archive.tar",
     "pkill -SIGUSR1 nginx",  # a signal, not a cluster
     "systemctl status --nosuchflag",  # a subcommand with no page of its own
-    "git co -x",  # nor a git alias
     "python3 app.py --url https://example.com",  # the script's options
     "ssh host ls --home",  # another machine's ls
     "head -5 names.txt",
@@ -518,6 +519,24 @@ def test_everyday_git_commands_are_not_warned_about() -> None:
     for page in ("git-log", "git-commit", "git-status"):
         needs_man(page)
     assert {c: check_command(c).warnings for c in GIT_COMMANDS if check_command(c).warnings} == {}
+
+
+def test_a_git_command_git_lacks_is_a_warning(isolated_home, tmp_path) -> None:
+    """The model wrote `git undo --force` for "undo my last commit but keep the changes"."""
+    if shutil.which("git") is None:
+        pytest.skip("no git on this machine")
+    warned = "git: this machine has no git command undo (nor an alias or a git-undo program)"
+    assert check_command("git undo --force").warnings == [warned]
+    assert check_command("sudo git -C /srv/app undo").warnings[-1:] == [warned]
+    assert all(check_command(c).warnings == [] for c in ("git status", "git help undo", "git --version"))
+    # An alias of the user's, or a git-* program on PATH (git-extras has `git undo`), is a git command.
+    subprocess.run(["git", "config", "--global", "alias.co", "checkout"], check=True)
+    assert check_command("git co -b feature").warnings == []
+    program = tmp_path / "git-undo"
+    program.write_text("#!/bin/sh\necho undone\n")
+    program.chmod(0o755)
+    path = f"{tmp_path}{os.pathsep}{os.environ['PATH']}"
+    assert not any(w.startswith("git:") for w in check_command("git undo --force", path=path).warnings)
 
 
 def test_a_tool_without_documentation_is_not_judged(bin_dir) -> None:

@@ -23,7 +23,7 @@ def check_command(command: str, path: Optional[str] = None) -> Verdict:
     if isinstance(result, str):
         return _invalid(text, result)
     return Verdict(command=text, risk=result.risk, reasons=result.reasons, valid=True,
-                   warnings=result.warnings + _option_warnings(text, path))
+                   warnings=result.warnings + _documentation_warnings(text, path))
 
 
 def is_command(command: str, path: Optional[str] = None) -> bool:
@@ -51,11 +51,13 @@ def _analysis(text: str, path: Optional[str]):
         return f"cannot analyse the command ({type(error).__name__})"
 
 
-def _option_warnings(text: str, path: Optional[str]) -> list[str]:
+def _documentation_warnings(text: str, path: Optional[str]) -> list[str]:
+    """Options the utility's documentation lacks, and git commands git lacks."""
+    from nlsh.validator.git_commands import git_command_warnings
     from nlsh.validator.options import option_warnings
 
     try:
-        return option_warnings(text, path)
+        return git_command_warnings(text, path) + option_warnings(text, path)
     except Exception:  # documentation is the machine's own text: a page it cannot read is no verdict
         return []
 
