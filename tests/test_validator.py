@@ -462,6 +462,13 @@ def _option_warning(name: str, flag: str) -> str:
     return f"{name}: this machine's documentation lists no option {flag}"
 
 
+@pytest.fixture
+def with_names_txt(tmp_path, monkeypatch):
+    """A working folder holding the file the commands below read, so only their options are judged."""
+    (tmp_path / "names.txt").write_text("ann\nbob\n")
+    monkeypatch.chdir(tmp_path)
+
+
 @pytest.mark.parametrize("command, name, flag", [
     ("ls --home", "ls", "--home"),  # answers a small model gave for everyday requests
     ("df -b", "df", "-b"),
@@ -473,7 +480,7 @@ def _option_warning(name: str, flag: str) -> str:
     ("git status -a", "git-status", "-a"),  # git's commands are judged by their own pages
     ("git -C /srv/app commit --nosuchflag", "git-commit", "--nosuchflag"),
 ])
-def test_an_option_the_man_page_lacks_is_a_warning(command: str, name: str, flag: str) -> None:
+def test_an_option_the_man_page_lacks_is_a_warning(command: str, name: str, flag: str, with_names_txt) -> None:
     needs_man(name)
     verdict = check_command(command)
     assert verdict.valid and verdict.risk != Risk.dangerous
@@ -494,7 +501,7 @@ def test_an_option_the_man_page_lacks_is_a_warning(command: str, name: str, flag
     "head -5 names.txt",
     "kill -9 1",
 ])
-def test_documented_or_unjudgeable_options_are_not_warned_about(command: str) -> None:
+def test_documented_or_unjudgeable_options_are_not_warned_about(command: str, with_names_txt) -> None:
     needs_man("ls")
     assert check_command(command).warnings == []
 
@@ -537,6 +544,66 @@ def test_a_git_command_git_lacks_is_a_warning(isolated_home, tmp_path) -> None:
     program.chmod(0o755)
     path = f"{tmp_path}{os.pathsep}{os.environ['PATH']}"
     assert not any(w.startswith("git:") for w in check_command("git undo --force", path=path).warnings)
+
+
+# --- files a command reads that are not here (nlsh.validator.files) -----------------------------
+
+
+@pytest.fixture
+def a_folder(tmp_path, monkeypatch):
+    """The working folder: notes.txt and logs/app.log exist, nothing else does."""
+    (tmp_path / "notes.txt").write_text("one\ntwo\n")
+    (tmp_path / "logs").mkdir()
+    (tmp_path / "logs" / "app.log").write_text("started\n")
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+@pytest.mark.parametrize("command, name, path", [
+    ("tail -n 20 /var/log/nlsh-test-nosuch.log", "tail", "/var/log/nlsh-test-nosuch.log"),  # an invented path
+    ("cp photos /mnt/backup", "cp", "photos"),  # the source, not the destination
+    ("cp -t /mnt/backup photos notes.txt", "cp", "photos"),
+    ("wc -l notes.txt.", "wc", "notes.txt."),
+    ("chmod +x deploy.sh", "chmod", "deploy.sh"),
+    ("grep -rn TODO src", "grep", "src"),  # grep's first operand is the pattern
+    ("grep -e TODO -- src", "grep", "src"),
+    ("sort -o sorted.txt names.txt", "sort", "names.txt"),
+    ("sudo -u root cat logs/error.log", "cat", "logs/error.log"),
+    ("cat notes.txt | uniq names.txt out.txt", "uniq", "names.txt"),
+    ("unzip archive.zip -d out", "unzip", "archive.zip"),
+    ("rm old.txt", "rm", "old.txt"),
+    ("mv 'my notes.txt' done/", "mv", "my notes.txt"),
+])
+def test_a_file_the_command_reads_that_is_not_here_is_a_warning(a_folder, command, name, path) -> None:
+    verdict = check_command(command)
+    assert verdict.valid
+    missing = [w for w in verdict.warnings if "no such file" in w]
+    assert missing == [f"{name}: no such file or directory: {path}"]
+
+
+@pytest.mark.parametrize("command", [
+    "cat notes.txt", "tail -f logs/app.log", "head -n 5 ./notes.txt", "wc -l notes.txt logs/app.log",
+    "cp notes.txt /mnt/nowhere/", "grep -c one notes.txt", "grep -r TODO", "chmod 644 notes.txt",
+    "touch new.txt && cat new.txt",  # made earlier in the line
+    "echo hi > out.txt; wc -l out.txt",
+    "cd /etc && cat hostname",  # another folder
+    "cat *.log", "cat $HOME/nosuch", "cat ~nosuchuser/x", "rm -f old.txt", "tail -F logs/missing.log",
+    "ssh host cat /nosuch",  # another machine's file
+    "sh -c 'cat nosuch'", "find . -name '*.py' | xargs cat", "cat <(ls)", "less +G notes.txt", "cat -",
+    "md5sum -c sums.txt", "ls nosuch",  # ls is left out: `ls foo` is how people ask whether foo is here
+])
+def test_files_that_exist_or_cannot_be_judged_are_not_warned_about(a_folder, command) -> None:
+    assert [w for w in check_command(command).warnings if "no such file" in w] == []
+
+
+def test_the_check_reads_paths_from_the_folder_nlsh_runs_in(run_nlsh, isolated_home) -> None:
+    (isolated_home.home / "notes.txt").write_text("one\n")
+    import json
+
+    here = json.loads(run_nlsh("--check", "cat notes.txt").stdout)
+    assert here["warnings"] == [] and here["valid"]
+    gone = json.loads(run_nlsh("--check", "cat notes.txt.").stdout)
+    assert gone["warnings"] == ["cat: no such file or directory: notes.txt."] and gone["risk"] == "safe"
 
 
 def test_a_tool_without_documentation_is_not_judged(bin_dir) -> None:

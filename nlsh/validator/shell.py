@@ -23,7 +23,7 @@ def check_command(command: str, path: Optional[str] = None) -> Verdict:
     if isinstance(result, str):
         return _invalid(text, result)
     return Verdict(command=text, risk=result.risk, reasons=result.reasons, valid=True,
-                   warnings=result.warnings + _documentation_warnings(text, path))
+                   warnings=result.warnings + _machine_warnings(text, path))
 
 
 def is_command(command: str, path: Optional[str] = None) -> bool:
@@ -51,15 +51,24 @@ def _analysis(text: str, path: Optional[str]):
         return f"cannot analyse the command ({type(error).__name__})"
 
 
-def _documentation_warnings(text: str, path: Optional[str]) -> list[str]:
-    """Options the utility's documentation lacks, and git commands git lacks."""
+def _machine_warnings(text: str, path: Optional[str]) -> list[str]:
+    """What this machine says against the command: options its programs' documentation lacks, git
+    commands git lacks, files it reads that are not here."""
+    from nlsh.validator.files import missing_file_warnings
     from nlsh.validator.git_commands import git_command_warnings
     from nlsh.validator.options import option_warnings
 
+    warnings: list[str] = []
+    for check in (git_command_warnings, option_warnings):
+        try:
+            warnings += check(text, path)
+        except Exception:  # documentation is the machine's own text: a page it cannot read is no verdict
+            pass
     try:
-        return git_command_warnings(text, path) + option_warnings(text, path)
-    except Exception:  # documentation is the machine's own text: a page it cannot read is no verdict
-        return []
+        warnings += missing_file_warnings(text)
+    except Exception:
+        pass
+    return warnings
 
 
 def _invalid(text: str, reason: str) -> Verdict:
