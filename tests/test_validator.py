@@ -573,6 +573,8 @@ def a_folder(tmp_path, monkeypatch):
     ("unzip archive.zip -d out", "unzip", "archive.zip"),
     ("rm old.txt", "rm", "old.txt"),
     ("mv 'my notes.txt' done/", "mv", "my notes.txt"),
+    ("wc -l < notes.txt.", "wc", "notes.txt."),  # the shell opens it, for any program
+    ("mysql shop < dump.sql", "mysql", "dump.sql"),
 ])
 def test_a_file_the_command_reads_that_is_not_here_is_a_warning(a_folder, command, name, path) -> None:
     verdict = check_command(command)
@@ -590,7 +592,7 @@ def test_a_file_the_command_reads_that_is_not_here_is_a_warning(a_folder, comman
     "cat *.log", "cat $HOME/nosuch", "cat ~nosuchuser/x", "rm -f old.txt", "tail -F logs/missing.log",
     "ssh host cat /nosuch",  # another machine's file
     "sh -c 'cat nosuch'", "find . -name '*.py' | xargs cat", "cat <(ls)", "less +G notes.txt", "cat -",
-    "md5sum -c sums.txt", "ls nosuch",  # ls is left out: `ls foo` is how people ask whether foo is here
+    "md5sum -c sums.txt", "wc -l < notes.txt", "sort > sorted.txt; wc -l < sorted.txt", "ls nosuch",  # ls is left out: `ls foo` is how people ask whether foo is here
 ])
 def test_files_that_exist_or_cannot_be_judged_are_not_warned_about(a_folder, command) -> None:
     assert [w for w in check_command(command).warnings if "no such file" in w] == []

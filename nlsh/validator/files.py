@@ -12,7 +12,7 @@ import os
 from dataclasses import dataclass
 from typing import Optional
 
-from nlsh.validator.parse import ParsedCommand, Word, parse_command
+from nlsh.validator.parse import Word, parse_command
 from nlsh.validator.risk import split_args, utility_name, wrapped_command
 from nlsh.validator.rules import WRAPPERS
 
@@ -85,14 +85,16 @@ def missing_file_warnings(command: str, cwd: Optional[str] = None) -> list[str]:
         if name in _MOVES:
             break
         reader = READERS.get(name)
-        if reader is not None:
-            for word in _read_files(reader, words[1:]):
-                if word.text not in named and _missing(word.text, base):
-                    warning = f"{name}: no such file or directory: {word.text}"
-                    if warning not in warnings:
-                        warnings.append(warning)
+        read = [w.text for w in _read_files(reader, words[1:])] if reader is not None else []
+        # `wc -l < notes.txt`: the shell opens it for any command, and fails there.
+        read += [r.target for r in parsed.redirects
+                 if r.command == index and r.op == "<" and _literal(r.target, r.raw_target)]
+        for path in read:
+            warning = f"{name}: no such file or directory: {path}"
+            if path not in named and warning not in warnings and _missing(path, base):
+                warnings.append(warning)
         named.update(w.text for w in simple.words)
-        named.update(_redirect_targets(parsed, simple.end))
+        named.update(r.target for r in parsed.redirects if r.start <= simple.end)
     return warnings
 
 
@@ -122,12 +124,12 @@ def _read_files(reader: Reader, words: list[Word]) -> list[Word]:
         operands = operands[:-1]
     if reader.first_only:
         operands = operands[:1]
-    return [w for w in operands if _literal(w)]
+    return [w for w in operands if not w.expands and _literal(w.text, w.raw)]
 
 
-def _literal(word: Word) -> bool:
-    text = word.text
-    return (bool(text) and text not in ("-", "--") and not text.startswith("+") and not word.expands and not set(word.raw) & _UNSURE
+def _literal(text: str, raw: str) -> bool:
+    """A path as written, not one the shell makes at run time (glob, `$VAR`, `~user`) or an option."""
+    return (bool(text) and text not in ("-", "--") and not text.startswith("+") and not set(raw) & _UNSURE
             and (not text.startswith("~") or text == "~" or text.startswith("~/")))
 
 
@@ -140,7 +142,3 @@ def _missing(text: str, base: str) -> bool:
     except (OSError, ValueError):  # no permission to look (sudo cat /root/x): no verdict
         return False
     return False
-
-
-def _redirect_targets(parsed: ParsedCommand, before: int) -> set[str]:
-    return {r.target for r in parsed.redirects if r.start <= before}
