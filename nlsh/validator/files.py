@@ -12,7 +12,7 @@ import os
 from dataclasses import dataclass
 from typing import Optional
 
-from nlsh.validator.parse import Word, parse_command
+from nlsh.validator.parse import ParsedCommand, Word
 from nlsh.validator.risk import split_args, utility_name, wrapped_command
 from nlsh.validator.rules import WRAPPERS
 
@@ -65,13 +65,9 @@ _MOVES = frozenset({"cd", "pushd", "popd"})
 _UNSURE = frozenset("*?[{$`")
 
 
-def missing_file_warnings(command: str, cwd: Optional[str] = None) -> list[str]:
-    """A warning for each file the command reads that does not exist (relative to `cwd`, default
-    the current directory). No verdict on a line that does not parse."""
-    try:
-        parsed = parse_command(command)
-    except Exception:
-        return []
+def missing_file_warnings(parsed: ParsedCommand, cwd: Optional[str] = None) -> list[str]:
+    """A warning for each file the parsed command line reads that does not exist (relative to
+    `cwd`, default the current directory)."""
     base = cwd or os.getcwd()
     named: set[str] = set()  # what earlier parts of the line name: they may make it
     warnings: list[str] = []

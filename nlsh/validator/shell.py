@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Optional
 
 from nlsh.schema import Risk, Verdict
-from nlsh.validator.parse import ParseError, parse_command
+from nlsh.validator.parse import ParsedCommand, ParseError, parse_command
 from nlsh.validator.prose import prose_sign
 from nlsh.validator.risk import Context, analyse
 
@@ -22,8 +22,9 @@ def check_command(command: str, path: Optional[str] = None) -> Verdict:
     result = _analysis(text, path)
     if isinstance(result, str):
         return _invalid(text, result)
-    return Verdict(command=text, risk=result.risk, reasons=result.reasons, valid=True,
-                   warnings=result.warnings + _machine_warnings(text, path))
+    parsed, analysis = result
+    return Verdict(command=text, risk=analysis.risk, reasons=analysis.reasons, valid=True,
+                   warnings=analysis.warnings + _machine_warnings(text, parsed, path))
 
 
 def is_command(command: str, path: Optional[str] = None) -> bool:
@@ -33,7 +34,7 @@ def is_command(command: str, path: Optional[str] = None) -> bool:
 
 
 def _analysis(text: str, path: Optional[str]):
-    """The risk analysis of a command line, or why the line is no command."""
+    """The parsed command line and its risk analysis, or why the line is no command."""
     try:
         parsed = parse_command(text)
     except ParseError as error:
@@ -44,14 +45,14 @@ def _analysis(text: str, path: Optional[str]):
     if sign:
         return f"prose, not a command ({sign})"
     try:
-        return analyse(parsed, Context(path=path))
+        return parsed, analyse(parsed, Context(path=path))
     except RecursionError:
         return "the command is nested too deeply to analyse"
     except Exception as error:
         return f"cannot analyse the command ({type(error).__name__})"
 
 
-def _machine_warnings(text: str, path: Optional[str]) -> list[str]:
+def _machine_warnings(text: str, parsed: ParsedCommand, path: Optional[str]) -> list[str]:
     """What this machine says against the command: options its programs' documentation lacks, git
     commands git lacks, files it reads that are not here."""
     from nlsh.validator.files import missing_file_warnings
@@ -59,15 +60,12 @@ def _machine_warnings(text: str, path: Optional[str]) -> list[str]:
     from nlsh.validator.options import option_warnings
 
     warnings: list[str] = []
-    for check in (git_command_warnings, option_warnings):
+    for check in (lambda: git_command_warnings(text, path), lambda: option_warnings(text, path),
+                  lambda: missing_file_warnings(parsed)):
         try:
-            warnings += check(text, path)
-        except Exception:  # documentation is the machine's own text: a page it cannot read is no verdict
+            warnings += check()
+        except Exception:  # the machine's own pages and files: one it cannot read is no verdict
             pass
-    try:
-        warnings += missing_file_warnings(text)
-    except Exception:
-        pass
     return warnings
 
 
