@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pytest
 
-from nlsh.home.homeassistant import HomeAssistantBackend, HomeAssistantClient
+from nlsh.home.backends.homeassistant import HomeAssistantBackend, HomeAssistantClient
 from nlsh.home.registry import load_registry
 from nlsh.home.validate import check_actions
 from nlsh.schema import Action

@@ -23,8 +23,8 @@ import yaml
 from nlsh.config import HomeConfig
 from nlsh.errors import UsageError
 from nlsh.home.backends import PrintBackend, make_backend
-from nlsh.home.homeassistant import HomeAssistantBackend
-from nlsh.home.mqtt import MqttBackend
+from nlsh.home.backends.homeassistant import HomeAssistantBackend
+from nlsh.home.backends.mqtt import MqttBackend
 from nlsh.home.registry import load_registry
 from nlsh.schema import Action
 

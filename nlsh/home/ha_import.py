@@ -15,7 +15,7 @@ import yaml
 
 from nlsh.errors import UsageError
 from nlsh.home.catalog import COVER_DEVICE_CLASSES, DOMAINS
-from nlsh.home.homeassistant import HomeAssistantClient, HomeAssistantError
+from nlsh.home.backends.homeassistant import HomeAssistantClient, HomeAssistantError
 from nlsh.home.registry import Device, Registry
 
 # Home Assistant's supported_features bits (homeassistant.components.*.const / EntityFeature).

@@ -1,17 +1,13 @@
-"""Where device actions go: the common interface, the dry-run `print` backend, and the factory that
-turns configuration into a backend (the MQTT and Home Assistant ones live in their own modules)."""
+"""What every backend is: one that sends device actions in order, with a result for each."""
 
 from __future__ import annotations
 
-import json
-import sys
 from abc import ABC, abstractmethod
 from contextlib import contextmanager
-from typing import IO, Iterator, Literal
+from typing import Iterator, Literal
 
 from pydantic import BaseModel
 
-from nlsh.errors import UsageError
 from nlsh.schema import Action
 
 
@@ -71,36 +67,3 @@ class Backend(ABC):
 
 class ActionFailed(Exception):
     """One action was not carried out; carries one sentence."""
-
-
-class PrintBackend(Backend):
-    """Dry run: writes each action as the JSON a real backend would receive, one per line."""
-
-    name = "print"
-
-    def __init__(self, stream: IO[str] | None = None, continue_on_error: bool = False):
-        super().__init__(continue_on_error)
-        self.stream = stream
-
-    def send(self, action: Action) -> None:
-        out = self.stream or sys.stdout
-        out.write(json.dumps(action.model_dump(), separators=(", ", ": ")) + "\n")
-        out.flush()
-
-
-def make_backend(config=None, stream: IO[str] | None = None) -> Backend:
-    """The backend the configuration's [home] table names (nlsh.config.HomeConfig; None: print)."""
-    from nlsh.config import HomeConfig
-
-    config = config or HomeConfig()
-    if config.backend == "print":
-        return PrintBackend(stream=stream, continue_on_error=config.continue_on_error)
-    if config.backend == "mqtt":
-        from nlsh.home.mqtt import MqttBackend
-
-        return MqttBackend(**config.mqtt.model_dump(), continue_on_error=config.continue_on_error)
-    if config.backend == "homeassistant":
-        from nlsh.home.homeassistant import HomeAssistantBackend
-
-        return HomeAssistantBackend(**config.homeassistant.model_dump(), continue_on_error=config.continue_on_error)
-    raise UsageError(f"unknown home backend '{config.backend}' (known: print, mqtt, homeassistant).")

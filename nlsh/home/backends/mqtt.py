@@ -14,7 +14,7 @@ from typing import Iterator
 import paho.mqtt.client as mqtt
 
 from nlsh.errors import UsageError
-from nlsh.home.backends import ActionFailed, Backend, BackendUnavailable
+from nlsh.home.backends.base import ActionFailed, Backend, BackendUnavailable
 from nlsh.schema import Action
 
 _PLACEHOLDERS = {"device_id", "domain", "object_id", "action"}

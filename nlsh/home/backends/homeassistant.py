@@ -10,7 +10,7 @@ import urllib.error
 import urllib.request
 
 from nlsh.errors import UsageError
-from nlsh.home.backends import ActionFailed, Backend, BackendUnavailable
+from nlsh.home.backends.base import ActionFailed, Backend, BackendUnavailable
 from nlsh.schema import Action
 
 TOKEN_ENV = "NLSH_HA_TOKEN"
