@@ -1,0 +1,740 @@
+"""Judge a shell command by what it does: run it in a sandbox over a fresh copy of the file tree
+(finetune.filetree) and compare its output, exit status and changes to the tree with a reference's.
+
+Each run gets its own copy of a tree built once per seed (a cache outside the repository), mounted
+as HOME and working directory by bubblewrap: no network, the system read-only, a private /tmp that
+is part of the diff, a pid namespace, and an unprivileged user (uid 1000 outside too, so permission
+bits mean what they mean for a user: a read-only file cannot be written). Ages are stamped at copy
+time from one `now` shared by a candidate and its references, so `find -mtime -7` and `ls -l`
+agree between them whenever they run.
+
+A command that needs what the sandbox lacks (network, services, hardware, root, a tool not
+installed here, a place outside HOME and /tmp) is `undecided`, not wrong.
+"""
+
+from __future__ import annotations
+
+import bz2
+import gzip
+import hashlib
+import io
+import json
+import lzma
+import os
+import re
+import resource
+import shutil
+import signal
+import sqlite3
+import subprocess
+import tarfile
+import tempfile
+import threading
+import time
+import uuid
+import zipfile
+from collections import Counter
+from enum import Enum
+from pathlib import Path
+
+from pydantic import BaseModel, Field
+
+from finetune.filetree import HOME, TREE_VERSION, UID, USER, build_tree, stamp
+
+OUTPUT_CAP = 64 * 1024  # bytes of stdout kept; a command printing more is stopped there
+STDERR_CAP = 4 * 1024
+FILE_SIZE_LIMIT = 1024**3  # largest file a command may write (the tree's biggest sparse file is 780 MB)
+MEMORY_LIMIT = 4 * 1024**3
+PROCESS_LIMIT = 256  # processes of the sandbox user at once: a fork bomb stops here
+PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+# A reference's outcome is reused for a candidate judged up to this many seconds later (the
+# candidate's tree is then stamped with the reference's `now`, so `ls -l` times agree); the tree's
+# youngest file is 3 minutes old, far from any boundary a minute of drift could cross.
+REUSE_SECONDS = 60.0
+
+
+class Expect(str, Enum):
+    output = "output"  # the same stdout, line by line
+    output_unordered = "output_unordered"  # the same lines in any order
+    changes = "changes"  # the same changes to the tree
+    output_and_changes = "output_and_changes"
+
+
+class Outcome(BaseModel):
+    """What one command did in a fresh copy of the tree."""
+
+    stdout: str  # capped at OUTPUT_CAP bytes
+    exit_code: int | None  # None when it timed out, flooded its output or could not start
+    timed_out: bool
+    # relative path (or /tmp/...) -> "added" | "removed" | "modified" | "mode" | "touched" (mtime only)
+    changes: dict[str, str]
+    undecided: str | None  # why it cannot be judged here, else None
+    # What each changed path holds now (content digest, archive members, link target, mode), so two
+    # commands that modify one file differently differ.
+    digests: dict[str, str] = Field(default_factory=dict)
+    truncated: bool = False  # stdout passed OUTPUT_CAP
+    stderr: str = ""  # capped at STDERR_CAP bytes
+    seconds: float = 0.0  # wall time of the run, copy and diff included
+
+
+class Verdict(BaseModel):
+    right: bool | None  # None = undecided
+    why: str
+
+
+# ---------------------------------------------------------------------------------------------
+# Where trees live
+
+
+def _outer_uid() -> int:
+    """The real uid the sandbox runs as: root hands the run to uid 1000 (root in the sandbox's
+    user namespace would own every system file; uid 1000 owns only the tree)."""
+    return UID if os.getuid() == 0 else os.getuid()
+
+
+def judge_dir() -> Path:
+    """Cached trees, run copies and the verdict cache (not in the repository): $NLSH_JUDGE_DIR, else
+    a folder under /var/tmp that the sandbox user can reach."""
+    env = os.environ.get("NLSH_JUDGE_DIR")
+    d = Path(env) if env else Path(f"/var/tmp/nlsh-judge-{os.getuid()}")
+    d.mkdir(parents=True, exist_ok=True)
+    if os.getuid() == 0:
+        os.chmod(d, 0o755)
+    return d
+
+
+class _Entry(BaseModel):
+    kind: str  # file | dir | symlink
+    mode: int
+    size: int = 0
+    sha1: str = ""
+    target: str = ""
+    mtime_age: float = 0.0
+    atime_age: float = 0.0
+
+
+class _Tree(BaseModel):
+    """A built tree in the cache: where it is and what every entry holds."""
+
+    home: str
+    seed: int
+    entries: dict[str, _Entry]
+    git_state: dict[str, str]  # repository -> its state summary
+    passwd: str
+    group: str
+
+
+_trees: dict[int, _Tree] = {}
+_tree_lock = threading.Lock()
+
+
+def _sha1_file(path: str) -> str:
+    h = hashlib.sha1()
+    with open(path, "rb") as f:
+        while chunk := f.read(1 << 20):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _scan(root: Path) -> dict[str, os.stat_result]:
+    out = {}
+    for dirpath, dirnames, filenames in os.walk(root):
+        for name in dirnames + filenames:
+            p = os.path.join(dirpath, name)
+            out[os.path.relpath(p, root)] = os.lstat(p)
+    return out
+
+
+def _kind(st: os.stat_result) -> str:
+    import stat as st_
+
+    if st_.S_ISLNK(st.st_mode):
+        return "symlink"
+    if st_.S_ISDIR(st.st_mode):
+        return "dir"
+    return "file" if st_.S_ISREG(st.st_mode) else "other"
+
+
+def tree(seed: int = 0) -> _Tree:
+    """The cached tree of a seed, built on first use (atomically: concurrent builders race harmlessly)."""
+    with _tree_lock:
+        if seed in _trees:
+            return _trees[seed]
+        base = judge_dir() / f"tree-v{TREE_VERSION}-seed{seed}"
+        manifest = base / "manifest.json"
+        if not manifest.exists():
+            _build_cached(base, seed)
+        t = _Tree.model_validate_json(manifest.read_text())
+        _trees[seed] = t
+        return t
+
+
+def _build_cached(base: Path, seed: int) -> None:
+    staging = base.parent / f".{base.name}.{uuid.uuid4().hex[:8]}"
+    home = staging / "home"
+    build_tree(home, seed)
+    from finetune.filetree import _ages
+
+    ages = _ages(home, seed)
+    entries = {}
+    for rel, st in _scan(home).items():
+        kind = _kind(st)
+        e = _Entry(kind=kind, mode=st.st_mode & 0o7777, size=st.st_size if kind == "file" else 0,
+                   mtime_age=ages[rel][0], atime_age=ages[rel][1])
+        if kind == "file":
+            e.sha1 = _sha1_file(str(home / rel))
+        elif kind == "symlink":
+            e.target = os.readlink(home / rel)
+        entries[rel] = e
+    uid = _outer_uid()
+    if os.getuid() == 0:
+        for rel in entries:
+            os.lchown(home / rel, uid, uid)
+        os.lchown(home, uid, uid)
+    passwd = f"root:x:0:0:root:/root:/bin/bash\n{USER}:x:{UID}:{UID}:{USER}:{HOME}:/bin/bash\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n"
+    group = f"root:x:0:\n{USER}:x:{UID}:\nnogroup:x:65534:\n"
+    (staging / "passwd").write_text(passwd)
+    (staging / "group").write_text(group)
+    t = _Tree(home=str(base / "home"), seed=seed, entries=entries, git_state={}, passwd=str(base / "passwd"),
+              group=str(base / "group"))
+    for repo in _repos(entries):
+        t.git_state[repo] = _git_state(home, repo, staging / "passwd", staging / "group")
+    (staging / "manifest.json").write_text(t.model_dump_json())
+    for d in (staging, staging / "passwd", staging / "group", staging / "manifest.json"):
+        os.chmod(d, 0o755 if d.is_dir() else 0o644)
+    try:
+        staging.rename(base)
+    except OSError:  # another process built it first
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _repos(entries) -> list[str]:
+    return sorted(rel[: -len("/.git")] for rel, e in entries.items() if rel.endswith("/.git") and e.kind == "dir")
+
+
+# ---------------------------------------------------------------------------------------------
+# Running
+
+
+def _limits() -> None:
+    resource.setrlimit(resource.RLIMIT_FSIZE, (FILE_SIZE_LIMIT, FILE_SIZE_LIMIT))
+    resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    if os.getuid() == 0:
+        os.setgroups([])
+        os.setgid(UID)
+        os.setuid(UID)
+    resource.setrlimit(resource.RLIMIT_NPROC, (PROCESS_LIMIT, PROCESS_LIMIT))
+
+
+def _bwrap(home: Path, tmp: Path, t: _Tree, argv: list[str], *, writable: bool = True) -> list[str]:
+    bind = "--bind" if writable else "--ro-bind"
+    hidden = [p for p in ("/root", "/work", "/home", "/run", "/var/tmp", "/mnt", "/media", "/srv", "/etc/ssh")
+              if os.path.isdir(p)]
+    cmd = ["bwrap", "--unshare-all", "--unshare-user", "--uid", str(UID), "--gid", str(UID), "--hostname", "sandbox",
+           "--die-with-parent", "--new-session", "--clearenv", "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc"]
+    for p in hidden:
+        cmd += ["--tmpfs", p]
+    for secret in ("/etc/shadow", "/etc/gshadow"):
+        if os.path.exists(secret):
+            cmd += ["--ro-bind", "/dev/null", secret]
+    cmd += [bind, str(home), HOME, "--bind", str(tmp), "/tmp", "--ro-bind", t.passwd, "/etc/passwd",
+            "--ro-bind", t.group, "/etc/group", "--chdir", HOME]
+    env = {"HOME": HOME, "USER": USER, "LOGNAME": USER, "PATH": PATH, "LC_ALL": "C", "LANG": "C", "TZ": "UTC",
+           "TERM": "dumb", "SHELL": "/bin/bash", "PWD": HOME, "TMPDIR": "/tmp"}
+    for k, v in env.items():
+        cmd += ["--setenv", k, v]
+    return cmd + ["--", *argv]
+
+
+def _execute(argv: list[str], timeout: float) -> tuple[bytes, bytes, int | None, bool, bool]:
+    """Run, reading at most OUTPUT_CAP bytes of stdout; (stdout, stderr, exit, timed out, truncated)."""
+    proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            preexec_fn=_limits, start_new_session=True)
+    out, err = bytearray(), bytearray()
+    flooded = threading.Event()
+
+    def pump(stream, buf, cap, flood):
+        while chunk := stream.read1(65536):
+            room = cap - len(buf)
+            if room > 0:
+                buf += chunk[:room]
+            if len(chunk) > room and flood:
+                flooded.set()
+                _kill(proc)
+                break
+
+    threads = [threading.Thread(target=pump, args=(proc.stdout, out, OUTPUT_CAP, True), daemon=True),
+               threading.Thread(target=pump, args=(proc.stderr, err, STDERR_CAP, False), daemon=True)]
+    for th in threads:
+        th.start()
+    timed_out = False
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        timed_out = True
+        _kill(proc)
+        proc.wait()
+    for th in threads:
+        th.join(timeout=2)
+    code = None if timed_out or flooded.is_set() else proc.returncode
+    return bytes(out), bytes(err), code, timed_out, flooded.is_set()
+
+
+def _kill(proc: subprocess.Popen) -> None:
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)  # bwrap; --die-with-parent takes the sandbox with it
+    except ProcessLookupError:
+        pass
+
+
+def runs_dir() -> Path:
+    """Where run copies go: memory (/dev/shm) copies and removes a tree in a tenth of the time disk
+    takes (25 ms against 250); disk when memory is short, as a command may write a lot before it
+    is stopped (RLIMIT_FSIZE caps each file)."""
+    shm = Path("/dev/shm")
+    if shm.is_dir() and os.access(shm, os.W_OK) and shutil.disk_usage(shm).free > 4 * 1024**3:
+        return shm / f"nlsh-judge-runs-{os.getuid()}"
+    return judge_dir() / "runs"
+
+
+def _fresh_copy(t: _Tree, now: float) -> tuple[Path, Path, Path]:
+    run_dir = runs_dir() / uuid.uuid4().hex
+    run_dir.mkdir(parents=True)
+    home, tmp = run_dir / "home", run_dir / "tmp"
+    subprocess.run(["cp", "-a", "--sparse=always", t.home, str(home)], check=True)
+    tmp.mkdir()
+    if os.getuid() == 0:
+        os.chown(tmp, UID, UID)
+        os.chmod(run_dir, 0o755)
+        os.chmod(run_dir.parent, 0o755)
+    stamp(home, t.seed, now=now, ages={rel: (e.mtime_age, e.atime_age) for rel, e in t.entries.items()})
+    return run_dir, home, tmp
+
+
+def run(command: str, *, seed: int = 0, timeout: float = 5.0, now: float | None = None) -> Outcome:
+    """Run `command` with bash in a sandbox over a fresh copy of the tree of `seed`; what it did.
+    `now`: the moment the tree's ages count back from (default: the current time)."""
+    started = time.perf_counter()
+    t = tree(seed)
+    now = time.time() if now is None else now
+    reason = undecided_by_utility(command)
+    if reason is not None:  # not run at all: `sudo`, `curl`, `systemctl` have nothing to show here
+        return Outcome(stdout="", exit_code=None, timed_out=False, changes={}, undecided=reason,
+                       seconds=time.perf_counter() - started)
+    run_dir, home, tmp = _fresh_copy(t, now)
+    try:
+        argv = _bwrap(home, tmp, t, ["/bin/bash", "--noprofile", "--norc", "-c", command])
+        out, err, code, timed_out, truncated = _execute(argv, timeout)
+        changes, digests = _diff(t, home, tmp, now)
+        stderr = err.decode("utf-8", "replace")
+        reason = undecided_by_failure(code, stderr)
+        return Outcome(stdout=out.decode("utf-8", "replace"), exit_code=code, timed_out=timed_out, changes=changes,
+                       digests=digests, undecided=reason, truncated=truncated, stderr=stderr,
+                       seconds=time.perf_counter() - started)
+    finally:
+        _remove(run_dir)
+
+
+def _remove(run_dir: Path) -> None:
+    def unlock(func, path, _):  # a folder the command made unreadable (chmod 000) is opened again
+        os.chmod(os.path.dirname(path), 0o700)
+        os.chmod(path, 0o700)
+        func(path)
+
+    shutil.rmtree(run_dir, onerror=unlock)
+
+
+# ---------------------------------------------------------------------------------------------
+# What cannot be judged here
+
+# Utility families whose effect lies outside a sandboxed HOME. A reference using one makes the task
+# undecided; a candidate using one where the reference needs none is wrong (the task did not need it).
+NETWORK = set("""ping ping6 curl wget ssh scp sftp ftp telnet nc netcat ncat nmap dig nslookup host traceroute tracepath
+    mtr whois arping ifconfig iwconfig nmcli iw ethtool tcpdump speedtest speedtest-cli aria2c lftp ssh-copy-id
+    ssh-keyscan rdesktop vncviewer youtube-dl yt-dlp http httpie""".split())
+SERVICES = set("""systemctl service journalctl docker docker-compose podman kubectl crontab at atq launchctl
+    loginctl timedatectl hostnamectl localectl mysql psql redis-cli mongo mongosh sqlplus supervisorctl pm2
+    nginx apache2ctl ufw iptables nft firewall-cmd""".split())
+HARDWARE = set("""lsusb lspci lshw dmidecode hdparm smartctl sensors fdisk parted blkid mkfs mkfs.ext4 mkfs.vfat
+    mount umount eject nvidia-smi xrandr amixer pactl bluetoothctl rfkill dmesg lsblk badblocks dd_rescue
+    cpufreq-info powertop acpi upower xinput setxkbmap brightnessctl""".split())
+ROOT = set("""sudo su doas passwd useradd userdel usermod groupadd groupdel chpasswd visudo adduser deluser addgroup
+    reboot shutdown poweroff halt init telinit modprobe insmod rmmod sysctl chroot swapon swapoff""".split())
+PROCESSES = set("""kill killall pkill fuser xkill renice skill""".split())
+PACKAGES = set("""apt apt-get aptitude yum dnf pacman zypper snap flatpak brew port""".split())
+INSTALLERS = {"pip", "pip3", "npm", "gem", "cargo", "conda", "go", "dpkg", "yarn", "pnpm"}
+INSTALL_WORDS = {"install", "uninstall", "remove", "purge", "update", "upgrade", "autoremove", "add", "-i", "-r", "-P",
+                 "--install", "--remove", "--purge", "-S", "-R", "-U", "-Syu", "publish"}
+GIT_NETWORK = {"clone", "fetch", "pull", "push", "ls-remote", "submodule"}
+
+_FAMILIES = [("network", NETWORK), ("a service", SERVICES), ("hardware", HARDWARE), ("root", ROOT),
+             ("other processes", PROCESSES), ("the package manager", PACKAGES)]
+
+# Failures that say the sandbox lacks something, not that the command is wrong.
+_FAILURES = [
+    (re.compile(r"Network is unreachable|Could not resolve|Temporary failure in name resolution|Name or service not "
+                r"known|No route to host|unable to resolve host|Couldn't resolve|getaddrinfo|Connection refused", re.I),
+     "network"),
+    (re.compile(r"System has not been booted with systemd|Failed to connect to bus|Is the docker daemon running|"
+                r"Can't connect to local MySQL|could not connect to server", re.I), "a service"),
+    (re.compile(r"are you root|must be (run as )?root|requires root|superuser|Could not open lock file|"
+                r"Operation not permitted|no new privileges", re.I), "root"),
+    (re.compile(r"Read-only file system"), "a place outside HOME and /tmp"),
+]
+
+
+def undecided_by_utility(command: str) -> str | None:
+    """Why `command` cannot be judged here, from the utilities it runs; None when it can."""
+    from nlsh.validator import command_utilities, parse_command
+
+    utils = command_utilities(command) or []
+    for name, family in _FAMILIES:
+        hit = next((u for u in utils if u in family), None)
+        if hit:
+            return f"needs {name} ({hit})"
+    try:
+        parsed = parse_command(command)
+    except Exception:
+        return None
+    for cmd in parsed.commands:
+        words = [w.text for w in cmd.words]
+        for i, w in enumerate(words):
+            name = w.rsplit("/", 1)[-1]
+            rest = set(words[i + 1:])
+            if name in INSTALLERS and rest & INSTALL_WORDS:
+                return f"needs the package manager ({name})"
+            if name == "git" and rest & GIT_NETWORK:
+                return "needs network (git)"
+    return None
+
+
+def undecided_by_failure(code: int | None, stderr: str) -> str | None:
+    if code == 0 or code is None:
+        return None
+    if code == 127 and "command not found" in stderr:
+        m = re.search(r"(\S+): command not found", stderr)
+        return f"needs a tool not installed here ({m.group(1) if m else '?'})"
+    for pattern, what in _FAILURES:
+        if pattern.search(stderr):
+            return f"needs {what}"
+    return None
+
+
+# ---------------------------------------------------------------------------------------------
+# The tree diff
+
+
+def _diff(t: _Tree, home: Path, tmp: Path, now: float) -> tuple[dict[str, str], dict[str, str]]:
+    import stat as st_
+
+    changes: dict[str, str] = {}
+    digests: dict[str, str] = {}
+    after = _scan(home)
+    git_touched: set[str] = set()
+    repos = list(t.git_state)
+    for rel, e in t.entries.items():
+        st = after.get(rel)
+        repo = _in_git(rel, repos)
+        if st is None:
+            if repo is not None:
+                git_touched.add(repo)
+                continue
+            changes[rel] = "removed"
+            digests[rel] = ""
+            continue
+        kind = _kind(st)
+        mode = st.st_mode & 0o7777
+        what = None
+        if kind != e.kind:
+            what = "modified"
+        elif kind == "file":
+            if st.st_size != e.size or abs(st.st_mtime - (now - e.mtime_age)) > 0.002:
+                if _sha1_file(str(home / rel)) != e.sha1 or st.st_size != e.size:
+                    what = "modified"
+                elif abs(st.st_mtime - (now - e.mtime_age)) > 0.002:
+                    what = "touched"
+        elif kind == "symlink" and os.readlink(home / rel) != e.target:
+            what = "modified"
+        if what is None and kind != "symlink" and mode != e.mode:
+            what = "mode"
+        if what is not None:
+            if repo is not None:
+                git_touched.add(repo)
+                continue
+            changes[rel] = what
+            digests[rel] = _digest(home / rel, st) if what != "touched" else ""
+    for rel, st in after.items():
+        if rel not in t.entries:
+            repo = _in_git(rel, repos)
+            if repo is not None:
+                git_touched.add(repo)
+                continue
+            changes[rel] = "added"
+            digests[rel] = _digest(home / rel, st)
+    root_mode = os.lstat(home).st_mode & 0o7777
+    if root_mode != 0o755:
+        changes["."], digests["."] = "mode", oct(root_mode)
+    for rel, st in _scan(tmp).items():
+        changes["/tmp/" + rel] = "added"
+        digests["/tmp/" + rel] = _digest(tmp / rel, st)
+    for repo in sorted(git_touched):
+        state = _git_state(home, repo, Path(t.passwd), Path(t.group))
+        if state != t.git_state.get(repo):
+            changes[repo + "/.git"] = "modified"
+            digests[repo + "/.git"] = hashlib.sha1(state.encode()).hexdigest()
+    del st_
+    return changes, digests
+
+
+def _in_git(rel: str, repos: list[str]) -> str | None:
+    for repo in repos:
+        if rel == repo + "/.git" or rel.startswith(repo + "/.git/"):
+            return repo
+    return None
+
+
+def _git_state(home: Path, repo: str, passwd: Path, group: Path) -> str:
+    """A repository's state as a user sees it (refs with their subjects, HEAD, history, status,
+    stashes, local config), read by git inside a sandbox: git reading a command's .git/config
+    outside one would run whatever hooks or filters the command wrote there."""
+    script = ("cd " + _quote(repo) + " && git for-each-ref --format='%(refname) %(subject)' && echo HEAD "
+              "$(git symbolic-ref -q HEAD || echo detached) && git log --format=%s -n 50 && echo --status && "
+              "git status --porcelain && git stash list --format=%s && git config --local --list")
+    fake = _Tree(home=str(home), seed=0, entries={}, git_state={}, passwd=str(passwd), group=str(group))
+    with tempfile.TemporaryDirectory(dir=judge_dir()) as tmp:
+        if os.getuid() == 0:
+            os.chown(tmp, UID, UID)
+        argv = _bwrap(home, Path(tmp), fake, ["/bin/bash", "--noprofile", "--norc", "-c", script], writable=False)
+        out, err, code, _, _ = _execute(argv, 10.0)
+    return out.decode("utf-8", "replace") + f"\nexit {code}"
+
+
+def _quote(s: str) -> str:
+    import shlex
+
+    return shlex.quote(s)
+
+
+_ARCHIVE = re.compile(r"\.(tar|tgz|tbz2?|txz|tar\.(gz|bz2|xz)|zip|gz|bz2|xz)$", re.I)
+_ARCHIVE_READ_CAP = 256 * 1024 * 1024
+
+
+def _digest(path: Path, st: os.stat_result) -> str:
+    """What a changed path holds: archives by their members (names, types, contents), so two
+    commands that pack the same files the same way agree though gzip and tar stamp times."""
+    kind = _kind(st)
+    mode = oct(st.st_mode & 0o777)
+    if kind == "symlink":
+        return "-> " + os.readlink(path)
+    if kind == "dir":
+        return "dir " + mode
+    if kind != "file":
+        return kind
+    if _ARCHIVE.search(path.name):
+        members = _archive_digest(path)
+        if members is not None:
+            return f"archive {members} {mode}"
+    return f"{_sha1_file(str(path))} {mode}"
+
+
+def _member_name(name: str) -> str:
+    name = name.removeprefix("./").rstrip("/")
+    return name.removeprefix(HOME.lstrip("/") + "/")
+
+
+def _archive_digest(path: Path) -> str | None:
+    h = hashlib.sha1()
+    try:
+        name = path.name.lower()
+        if name.endswith(".zip"):
+            with zipfile.ZipFile(path) as z:
+                for info in sorted(z.infolist(), key=lambda i: _member_name(i.filename)):
+                    data = z.read(info) if not info.is_dir() and info.file_size < _ARCHIVE_READ_CAP else b""
+                    h.update(f"{_member_name(info.filename)}|{info.is_dir()}|{hashlib.sha1(data).hexdigest()}\n".encode())
+            return h.hexdigest()
+        if tarfile.is_tarfile(path):
+            with tarfile.open(path) as tar:
+                for m in sorted(tar.getmembers(), key=lambda m: _member_name(m.name)):
+                    data = b""
+                    if m.isfile() and m.size < _ARCHIVE_READ_CAP:
+                        f = tar.extractfile(m)
+                        data = f.read() if f else b""
+                    h.update(f"{_member_name(m.name)}|{m.type!r}|{hashlib.sha1(data).hexdigest()}\n".encode())
+            return h.hexdigest()
+        opener = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}.get(path.suffix.lower())
+        if opener:
+            with opener(path) as f:
+                return "single " + hashlib.sha1(f.read(_ARCHIVE_READ_CAP)).hexdigest()
+    except (OSError, EOFError, tarfile.TarError, zipfile.BadZipFile, lzma.LZMAError, ValueError):
+        return None
+    return None
+
+
+# ---------------------------------------------------------------------------------------------
+# Comparing outcomes
+
+_HOME_PREFIX = re.compile(re.escape(HOME) + r"(/|(?=[\s:'\"]|$))")
+_DOT_SLASH = re.compile(r"(^|[\s:='\"(])\./(?=[^\s/])")
+
+
+def normalise_line(line: str) -> str:
+    """A line of output as compared: whitespace runs as one space, HOME's absolute prefix and a
+    leading './' of a path dropped, so `find . -name x`, `find ~ -name x` and `find -name x` agree."""
+    line = _HOME_PREFIX.sub(lambda m: "" if m.group(1) == "/" else ".", line)
+    line = _DOT_SLASH.sub(r"\1", line)
+    return " ".join(line.split())
+
+
+def output_lines(stdout: str) -> list[str]:
+    lines = [normalise_line(line) for line in stdout.splitlines()]
+    while lines and not lines[-1]:
+        lines.pop()
+    return lines
+
+
+def status_class(o: Outcome) -> str:
+    if o.timed_out:
+        return "timed out"
+    if o.truncated:
+        return "flooded"
+    if o.exit_code is None:
+        return "did not start"
+    return "exit 0" if o.exit_code == 0 else "exit non-zero"
+
+
+def compare(candidate: Outcome, reference: Outcome, expect: Expect) -> str | None:
+    """None when the candidate did what the reference did under `expect`; else what differs."""
+    cs, rs = status_class(candidate), status_class(reference)
+    if cs != rs:
+        return f"exit status differs ({cs}, the reference: {rs})"
+    if expect in (Expect.output, Expect.output_and_changes):
+        a, b = output_lines(candidate.stdout), output_lines(reference.stdout)
+        if a != b:
+            return "output differs: " + _first_difference(a, b)
+    if expect is Expect.output_unordered:
+        a, b = Counter(l for l in output_lines(candidate.stdout) if l), Counter(l for l in output_lines(reference.stdout) if l)
+        if a != b:
+            extra, missing = sorted((a - b).elements()), sorted((b - a).elements())
+            return f"output differs as a set of lines: {len(extra)} extra{_few(extra)}, {len(missing)} missing{_few(missing)}"
+    if expect in (Expect.changes, Expect.output_and_changes):
+        if candidate.changes != reference.changes:
+            return "changes differ: " + _changes_difference(candidate.changes, reference.changes)
+        diff = [p for p in candidate.changes if candidate.digests.get(p) != reference.digests.get(p)]
+        if diff:
+            return f"changes differ in content: {_few(sorted(diff))}"
+    return None
+
+
+def _few(items: list[str], n: int = 3) -> str:
+    return (" (" + ", ".join(repr(i) for i in items[:n]) + (", ..." if len(items) > n else "") + ")") if items else ""
+
+
+def _first_difference(a: list[str], b: list[str]) -> str:
+    for i, (x, y) in enumerate(zip(a, b)):
+        if x != y:
+            return f"line {i + 1} is {x!r}, the reference's {y!r}"
+    return f"{len(a)} lines, the reference {len(b)}"
+
+
+def _changes_difference(a: dict[str, str], b: dict[str, str]) -> str:
+    extra = sorted(f"{p} {k}" for p, k in a.items() if b.get(p) != k)
+    missing = sorted(f"{p} {k}" for p, k in b.items() if a.get(p) != k)
+    return f"{len(extra)} not in the reference{_few(extra)}, {len(missing)} of the reference's missing{_few(missing)}"
+
+
+# ---------------------------------------------------------------------------------------------
+# Judging
+
+_reference_cache: dict[tuple[str, int, float], tuple[float, Outcome]] = {}
+_reference_lock = threading.Lock()
+
+
+def _timeout_for(outcomes: list[Outcome], default: float) -> float:
+    return default
+
+
+def judge_many(candidates: list[str], references: list[str], expect: Expect | str, *, seed: int = 0,
+               timeout: float = 5.0) -> list[Verdict]:
+    """judge() for several candidates of one task: the references run once."""
+    expect = Expect(expect)
+    now = time.time()
+    refs = [_reference_outcome(r, seed, timeout, now) for r in references]
+    decided = [(r, o) for r, o in zip(references, refs) if o[1].undecided is None]
+    verdicts = []
+    for cand in candidates:
+        if not decided:
+            verdicts.append(Verdict(right=None, why="every reference is undecided: " + refs[0][1].undecided if refs else "no reference"))
+            continue
+        when = decided[0][1][0]
+        o = run(cand, seed=seed, timeout=timeout, now=when)
+        if o.undecided is not None:
+            verdicts.append(Verdict(right=False, why=f"the answer {o.undecided}; the task does not"))
+            continue
+        whys = []
+        for i, (ref, (_, ro)) in enumerate(decided, 1):
+            diff = compare(o, ro, expect)
+            if diff is None:
+                verdicts.append(Verdict(right=True, why=f"does what reference {i} does"))
+                break
+            whys.append(f"reference {i}: {diff}")
+        else:
+            verdicts.append(Verdict(right=False, why="; ".join(whys)))
+    return verdicts
+
+
+def _reference_outcome(command: str, seed: int, timeout: float, now: float) -> tuple[float, Outcome]:
+    key = (command, seed, timeout)
+    with _reference_lock:
+        hit = _reference_cache.get(key)
+    if hit and now - hit[0] < REUSE_SECONDS:
+        return hit
+    o = run(command, seed=seed, timeout=timeout, now=now)
+    with _reference_lock:
+        _reference_cache[key] = (now, o)
+    return now, o
+
+
+def judge(candidate: str, references: list[str], expect: Expect | str, *, seed: int = 0, timeout: float = 5.0) -> Verdict:
+    """Right when the candidate's outcome matches any reference's under `expect`, with the same exit
+    status class; None (undecided) when no reference can be judged here."""
+    return judge_many([candidate], references, expect, seed=seed, timeout=timeout)[0]
+
+
+def _verdict_db() -> sqlite3.Connection:
+    db = sqlite3.connect(judge_dir() / "verdicts.sqlite", timeout=30)
+    db.execute("create table if not exists verdicts (key text primary key, verdict text)")
+    return db
+
+
+def verify(command: str, expect: Expect | str, *, seed: int = 0, timeout: float = 5.0) -> Verdict:
+    """Whether a generated training command is fit to train on: it runs (exit 0, in time), prints
+    something where output is expected, changes the tree where a change is expected, and nothing
+    about it is undecided. Cached on disk by (tree layout, seed, expect, command)."""
+    expect = Expect(expect)
+    key = json.dumps([TREE_VERSION, seed, expect.value, command])
+    with _verdict_db() as db:
+        row = db.execute("select verdict from verdicts where key = ?", (key,)).fetchone()
+    if row:
+        return Verdict.model_validate_json(row[0])
+    o = run(command, seed=seed, timeout=timeout)
+    v = _fitness(o, expect)
+    with _verdict_db() as db:
+        db.execute("insert or replace into verdicts values (?, ?)", (key, v.model_dump_json()))
+    return v
+
+
+def _fitness(o: Outcome, expect: Expect) -> Verdict:
+    if o.undecided:
+        return Verdict(right=None, why=o.undecided)
+    if o.timed_out:
+        return Verdict(right=False, why="timed out")
+    if o.truncated:
+        return Verdict(right=False, why="printed more than the output cap")
+    if o.exit_code != 0:
+        return Verdict(right=False, why=f"exit {o.exit_code}: {o.stderr.strip()[:200]}")
+    if expect in (Expect.output, Expect.output_unordered, Expect.output_and_changes) and not o.stdout.strip():
+        return Verdict(right=False, why="printed nothing")
+    if expect in (Expect.changes, Expect.output_and_changes) and not o.changes:
+        return Verdict(right=False, why="changed nothing")
+    return Verdict(right=True, why="runs and does something")
