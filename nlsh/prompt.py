@@ -65,7 +65,26 @@ GEMMA = ChatFormat(
     end_of_turn="<end_of_turn>",
 )
 
-FORMATS = {f.name: f for f in (CHATML, GEMMA)}
+# Llama 3.x. Its <|begin_of_text|> is left out: llama.cpp adds the BOS token itself when it
+# tokenizes the prompt, and a second one in the text is a second BOS.
+LLAMA3 = ChatFormat(
+    name="llama3",
+    system="<|start_header_id|>system<|end_header_id|>\n\n{text}<|eot_id|>",
+    user="<|start_header_id|>user<|end_header_id|>\n\n{text}<|eot_id|>",
+    assistant_prefix="<|start_header_id|>assistant<|end_header_id|>\n\n",
+    end_of_turn="<|eot_id|>",
+)
+
+# Phi-3 and Phi-3.5 (mini, medium).
+PHI3 = ChatFormat(
+    name="phi3",
+    system="<|system|>\n{text}<|end|>\n",
+    user="<|user|>\n{text}<|end|>\n",
+    assistant_prefix="<|assistant|>\n",
+    end_of_turn="<|end|>",
+)
+
+FORMATS = {f.name: f for f in (CHATML, GEMMA, LLAMA3, PHI3)}
 
 
 def chat_format_for(architecture: str | None, chat_template: str | None = None) -> ChatFormat:
@@ -74,8 +93,14 @@ def chat_format_for(architecture: str | None, chat_template: str | None = None) 
         return GEMMA
     if chat_template and "<|im_start|>" in chat_template:
         return CHATML
+    if chat_template and "<|start_header_id|>" in chat_template:
+        return LLAMA3
+    if chat_template and "<|assistant|>" in chat_template and "<|end|>" in chat_template:
+        return PHI3
     if architecture and architecture.startswith("gemma"):
         return GEMMA
+    if architecture and architecture.startswith("phi3"):
+        return PHI3
     return CHATML
 
 
@@ -154,6 +179,26 @@ def render_prompt(instruction: str, ctx: PromptContext, fmt: ChatFormat = CHATML
         + fmt.user.format(text=user_text(instruction, ctx))
         + fmt.assistant_prefix
     )
+
+
+def split_prompt(prompt: str, fmt: ChatFormat) -> tuple[str, str] | None:
+    """The (system, user) texts render_prompt put into `prompt`, or None when it is not one of its
+    prompts: for a server that applies the model's own turn markers (a chat endpoint), the same
+    words go as two messages."""
+    sys_open, sys_close = fmt.system.split("{text}")
+    user_open, user_close = fmt.user.split("{text}")
+    if fmt.name == "gemma":
+        head, tail = user_open, user_close + fmt.assistant_prefix
+        if not (prompt.startswith(head) and prompt.endswith(tail)):
+            return None
+        body = prompt[len(head) : len(prompt) - len(tail)]
+        system, sep, user = body.partition(sys_close)
+        return (system, user) if sep else None
+    tail = user_close + fmt.assistant_prefix
+    if not (prompt.startswith(sys_open) and prompt.endswith(tail)):
+        return None
+    system, sep, user = prompt[len(sys_open) : len(prompt) - len(tail)].partition(sys_close + user_open)
+    return (system, user) if sep else None
 
 
 def render_answer(answer: str, fmt: ChatFormat = CHATML) -> str:
