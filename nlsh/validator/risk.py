@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Optional
 
 from nlsh.schema import Risk
+from nlsh.validator.inline_code import read_inline_code
 from nlsh.validator.parse import ParsedCommand, ParseError, SimpleCommand, Word, parse_command
 from nlsh.validator.resolve import resolve_executable
 from nlsh.validator.rules import (
@@ -26,6 +27,7 @@ from nlsh.validator.rules import (
     UNKNOWN,
     UTILITIES,
     WRAPPERS,
+    Interpreter,
     Rule,
     Utility,
     Wrapper,
@@ -464,18 +466,19 @@ def _assess_interpreter(name: str, words: list[Word], offset: int, ctx: Context,
             return
     code_index = None
     i = 1
-    stdin = False
+    stdin = module = False
     while i < len(words):
         text = words[i].text
         if text == "--" or not text.startswith("-") or text == "-":
             break
-        letters = text[1:] if not text.startswith("--") else ""
-        if text in spec.code_opts or (letters and any("-" + c in spec.code_opts for c in letters)):
+        flags, takes_next = _interpreter_flags(spec, text)
+        code = [flag for flag in flags if flag in spec.code_opts]
+        if code:
             code_index = i + 1
+            module = code[0] in spec.module_opts
             break
-        if text in spec.stdin_opts or (letters and any("-" + c in spec.stdin_opts for c in letters)):
-            stdin = True
-        i += 1
+        stdin = stdin or any(flag in spec.stdin_opts for flag in flags)
+        i += 2 if takes_next else 1
     if code_index is not None:
         if code_index >= len(words):
             out.add(Risk.caution, spec.reason)
@@ -485,6 +488,8 @@ def _assess_interpreter(name: str, words: list[Word], offset: int, ctx: Context,
             out.merge(analyse_string(words[code_index].text, ctx))
         else:
             out.add(Risk.caution, spec.reason)
+            if spec.language and not module:
+                _assess_inline_code(spec.language, words[code_index].text, ctx, out)
         return
     operands = [j for j in range(i, len(words)) if words[j].text != "--"]
     if stdin or not operands or words[operands[0]].text == "-":
@@ -496,6 +501,38 @@ def _assess_interpreter(name: str, words: list[Word], offset: int, ctx: Context,
         return
     roles.code_words.add(offset + operands[0])
     out.add(Risk.caution, spec.reason)
+
+
+def _interpreter_flags(spec: Interpreter, text: str) -> tuple[list[str], bool]:
+    """The options one word gives (`-ne` is -n and -e; `-MLWP::Simple` only -M), and whether the
+    last of them takes the next word as its value."""
+    if text.startswith("--"):
+        name = text.partition("=")[0]
+        return [name], name in spec.value_opts and "=" not in text
+    flags: list[str] = []
+    for j, letter in enumerate(text[1:]):
+        flag = "-" + letter
+        flags.append(flag)
+        if flag in spec.code_opts:
+            break
+        if flag in spec.value_opts or flag in spec.attached_opts:
+            return flags, flag in spec.value_opts and j == len(text) - 2
+    return flags, False
+
+
+def _assess_inline_code(language: str, code: str, ctx: Context, out: Analysis) -> None:
+    """`python -c 'shutil.rmtree("/srv")'` is as risky as `rm -r /srv`: rate what the code does."""
+    found = read_inline_code(language, code)
+    for command in found.commands:
+        out.merge(analyse_string(command, ctx))
+    # the equivalents name programs only as a way of saying what a call does: look none up
+    equivalent_ctx = Context(ctx.path, ctx.functions, ctx.depth, remote=True)
+    for command in found.equivalents:
+        out.merge(analyse_string(command, equivalent_ctx))
+    if found.builds_commands:
+        out.add(Risk.caution, "runs a command chosen at run time")
+    if found.runs_network_code:
+        out.add(Risk.dangerous, "runs network content as code")
 
 
 _FIND_EXEC = ("-exec", "-execdir", "-ok", "-okdir")

@@ -85,6 +85,12 @@ class Interpreter:
     stdin_opts: tuple[str, ...] = ()  # options that make it read the program from stdin (sh -s)
     shell: bool = False  # the code is shell code we can parse and analyse
     reason: str = "runs a program"
+    language: str = ""  # the INLINE_CALLS its inline code is read with
+    module_opts: tuple[str, ...] = ()  # code options whose value names a module, not code (python -m)
+    # options with a value in the rest of their word or else the next word (`perl -MLWP::Simple -e`:
+    # the `e` of Simple is no -e), and options whose value can only be the rest of their word (-i.bak)
+    value_opts: tuple[str, ...] = ()
+    attached_opts: tuple[str, ...] = ()
 
 
 GLOBAL_OPTIONS_WITH_VALUES = {
@@ -569,13 +575,18 @@ SHELLS = ("sh", "bash", "dash", "zsh", "ksh", "mksh", "ash", "fish", "busybox", 
 INTERPRETERS: dict[str, Interpreter] = {
     **{name: Interpreter(code_opts=("-c",), stdin_opts=("-s",), shell=True, reason="runs a shell script")
        for name in SHELLS},
-    "python": Interpreter(code_opts=("-c", "-m"), reason="runs Python code"),
-    "pypy": Interpreter(code_opts=("-c", "-m"), reason="runs Python code"),
-    "perl": Interpreter(code_opts=("-e", "-E"), reason="runs Perl code"),
-    "ruby": Interpreter(code_opts=("-e",), reason="runs Ruby code"),
-    "node": Interpreter(code_opts=("-e", "-p", "--eval", "--print"), reason="runs JavaScript code"),
-    "php": Interpreter(code_opts=("-r",), reason="runs PHP code"),
-    "lua": Interpreter(code_opts=("-e",), reason="runs Lua code"),
+    "python": Interpreter(code_opts=("-c", "-m"), module_opts=("-m",), reason="runs Python code", language="python",
+                          value_opts=("-W", "-X")),
+    "pypy": Interpreter(code_opts=("-c", "-m"), module_opts=("-m",), reason="runs Python code", language="python",
+                        value_opts=("-W", "-X")),
+    "perl": Interpreter(code_opts=("-e", "-E"), reason="runs Perl code", language="perl",
+                        value_opts=("-M", "-m", "-I"), attached_opts=("-i", "-F", "-x", "-d", "-D")),
+    "ruby": Interpreter(code_opts=("-e",), reason="runs Ruby code", language="ruby",
+                        value_opts=("-r", "-I", "-C", "-E"), attached_opts=("-i", "-F", "-x")),
+    "node": Interpreter(code_opts=("-e", "-p", "--eval", "--print"), reason="runs JavaScript code", language="node",
+                        value_opts=("-r", "--require", "--import", "--input-type")),
+    "php": Interpreter(code_opts=("-r",), reason="runs PHP code", language="php", value_opts=("-d", "-c")),
+    "lua": Interpreter(code_opts=("-e",), reason="runs Lua code", language="lua"),
     "Rscript": Interpreter(code_opts=("-e",), reason="runs R code"),
     "osascript": Interpreter(code_opts=("-e",), reason="runs AppleScript"),
     "source": Interpreter(code_opts=(), reason="runs a script in the current shell"),
@@ -588,6 +599,116 @@ SAFE_INTERPRETER_USES: dict[str, tuple[tuple[str, ...], ...]] = {
     "perl": (("--version",), ("-v",)),
     "node": (("--version",), ("-v",)),
     "ruby": (("--version",), ("-v",)),
+}
+
+# --- what code run inline (python -c, perl -e, ...) does, as the shell command that does the same -----
+
+@dataclass(frozen=True)
+class CodeCall:
+    """A call in an interpreter's inline code, rated as the shell command `shell` would be.
+
+    `call` is a regex on the code with its string literals masked (so `print("rm -rf /")` holds no
+    call) that ends at the called name; `STR` in it stands for one string literal, and a group
+    `path` names a receiver's path (`Path("/etc/x").unlink`). `shell` gets the paths the call is
+    given, quoted, in place of `{}` (FILE where none is written out); an empty `shell` means the
+    call runs its arguments as a command (`os.system("rm -rf /tmp/x")`, `system("rm", "-rf", $d)`).
+    Each call is rated by the first rule of its language that matches it.
+    """
+
+    call: str
+    shell: str = ""
+    paths: Literal["all", "first", "last"] = "all"  # which string arguments are the paths
+    when: str = ""  # the arguments, literals double-quoted, must match this (open's mode)
+
+
+_RM_R, _RM, _RMDIR = "rm -r {}", "rm {}", "rmdir {}"
+_WRITE, _APPEND = ": > {}", ": >> {}"
+_CHMOD, _CHMOD_R, _CHOWN, _CHOWN_R = "chmod 600 {}", "chmod -R 600 {}", "chown root {}", "chown -R root {}"
+# a bare name in Perl, Ruby and PHP code: not a method (`->unlink`, `.exec`) nor a variable (`$unlink`)
+_BARE = r"(?<![\w$@%>:.])"
+# a function of Node's fs module: fs.rmSync, fs.promises.rm, require("fs").rmSync, or destructured
+_FS = r"(?:\bfs(?:\.promises)?\.|\bpromises\.|\)\s*\.\s*|(?<![\w$.]))"
+_MODE_WRITE, _MODE_APPEND = r',\s*(?:mode\s*=\s*)?"[rbt]*[wx+][rbt+]*"', r',\s*(?:mode\s*=\s*)?"[rbt+]*a[rbt+]*"'
+
+INLINE_CALLS: dict[str, tuple[CodeCall, ...]] = {
+    "python": (
+        CodeCall(r"(?:\bshutil\.|(?<![\w.]))rmtree", _RM_R),
+        CodeCall(r"\bos\.(?:remove|unlink)", _RM),
+        CodeCall(r"\bPath\s*\(\s*(?P<path>STR)?[^()]*\)\s*\.\s*unlink", _RM),
+        CodeCall(r"(?<!\bos)\.unlink", _RM),  # some_path.unlink()
+        CodeCall(r"\bos\.(?:rmdir|removedirs)", _RMDIR),
+        CodeCall(r"(?<!\bos)\.rmdir", _RMDIR),
+        CodeCall(r"(?:\bio\.|(?<![\w.]))open", _WRITE, paths="first", when=_MODE_WRITE),
+        CodeCall(r"(?:\bio\.|(?<![\w.]))open", _APPEND, paths="first", when=_MODE_APPEND),
+        CodeCall(r"\bPath\s*\(\s*(?P<path>STR)?[^()]*\)\s*\.\s*write_(?:text|bytes)", _WRITE),
+        CodeCall(r"\bos\.l?chmod|\.chmod", _CHMOD, paths="first"),
+        CodeCall(r"\b(?:os|shutil)\.l?chown", _CHOWN, paths="first"),
+        CodeCall(r"(?<![\w.])(?:os\.)?(?:system|popen)|\bos\.(?:exec|spawn|posix_spawn)\w*|\bpty\.spawn"
+                 r"|\bsubprocess\.(?:run|call|check_call|check_output|Popen|getoutput|getstatusoutput)"),
+    ),
+    "perl": (
+        CodeCall(r"(?:\bFile::Path::|" + _BARE + r")(?:rmtree|remove_tree)", _RM_R),
+        CodeCall(_BARE + r"unlink", _RM),
+        CodeCall(_BARE + r"rmdir", _RMDIR),
+        CodeCall(_BARE + r"open", _APPEND, paths="last", when=r'"\s*>>'),
+        CodeCall(_BARE + r"open", _WRITE, paths="last", when=r'"\s*(?:\+?>(?!>)|\+<)'),
+        CodeCall(_BARE + r"chmod", _CHMOD),
+        CodeCall(_BARE + r"chown", _CHOWN),
+        CodeCall(_BARE + r"(?:system|exec)"),
+    ),
+    "ruby": (
+        CodeCall(r"\bFileUtils\.(?:rm_rf|rm_r|remove_dir|remove_entry|remove_entry_secure|rmtree)\b", _RM_R),
+        CodeCall(r"\bPathname\.new\s*\(\s*(?P<path>STR)?[^()]*\)\s*\.\s*rmtree", _RM_R),
+        CodeCall(r"\bFileUtils\.(?:rm|rm_f|remove|remove_file|safe_unlink)\b|\b(?:File|Pathname)\.(?:delete|unlink)\b", _RM),
+        CodeCall(r"\b(?:Dir|FileUtils)\.(?:rmdir|delete|unlink)\b", _RMDIR),
+        CodeCall(r"\b(?:File|IO)\.(?:write|binwrite)\b", _WRITE, paths="first"),
+        CodeCall(r"\bFile\.open\b", _WRITE, paths="first", when=r',\s*"[^"]*[wa+]'),
+        CodeCall(r"\b(?:File|FileUtils)\.chmod\b", _CHMOD),
+        CodeCall(r"\bFileUtils\.chmod_R\b", _CHMOD_R),
+        CodeCall(r"\b(?:File|FileUtils)\.chown\b", _CHOWN),
+        CodeCall(r"\bFileUtils\.chown_R\b", _CHOWN_R),
+        CodeCall(r"(?:\bKernel\.|" + _BARE + r")(?:system|exec|spawn)\b|\bIO\.popen\b|\bOpen3\.\w+"),
+    ),
+    "node": (
+        CodeCall(_FS + r"(?:rm|rmSync|rmdir|rmdirSync)\b", _RM_R, when=r"recursive\s*:\s*true"),
+        CodeCall(_FS + r"(?:rm|rmSync|unlink|unlinkSync)\b", _RM),
+        CodeCall(_FS + r"(?:rmdir|rmdirSync)\b", _RMDIR),
+        CodeCall(_FS + r"(?:writeFile|writeFileSync|createWriteStream)\b", _WRITE, paths="first"),
+        CodeCall(_FS + r"(?:appendFile|appendFileSync)\b", _APPEND, paths="first"),
+        CodeCall(_FS + r"(?:chmod|chmodSync|lchmod|lchmodSync)\b", _CHMOD, paths="first"),
+        CodeCall(_FS + r"(?:chown|chownSync|lchown|lchownSync)\b", _CHOWN, paths="first"),
+        # `exec` alone is also RegExp's method (/x/.exec(s)): only bare or from child_process
+        CodeCall(r"\b(?:execSync|execFile|execFileSync|spawn|spawnSync)\b"
+                 r"|(?:\bchild_process\.|\)\s*\.\s*|(?<![\w$.]))exec\b"),
+    ),
+    "php": (
+        CodeCall(_BARE + r"unlink\b", _RM),
+        CodeCall(_BARE + r"rmdir\b", _RMDIR),
+        CodeCall(_BARE + r"file_put_contents\b", _WRITE, paths="first"),
+        CodeCall(_BARE + r"fopen\b", _WRITE, paths="first", when=r',\s*"[^"]*[wxc+]'),
+        CodeCall(_BARE + r"fopen\b", _APPEND, paths="first", when=r',\s*"a'),
+        CodeCall(_BARE + r"chmod\b", _CHMOD, paths="first"),
+        CodeCall(_BARE + r"ch(?:own|grp)\b", _CHOWN, paths="first"),
+        CodeCall(_BARE + r"(?:system|exec|shell_exec|passthru|popen|proc_open|pcntl_exec)\b"),
+    ),
+    "lua": (
+        CodeCall(r"\bos\.remove\b", _RM),
+        CodeCall(r"\bio\.open\b", _WRITE, paths="first", when=r',\s*"[^"]*[wa+]'),
+        CodeCall(r"\bos\.execute\b|\bio\.popen\b"),
+    ),
+}
+
+# Code that fetches from the network (`fetch`, on the code as written) and runs text as code (`run`,
+# on the code with its literals masked, STR standing for one): together they are `curl ... | sh`.
+FETCH_AND_RUN: dict[str, tuple[str, str]] = {
+    "python": (r"\burllib\b|\burlopen\b|\brequests\.(?:get|post|request)\b|\bhttpx\b|\bhttp\.client\b",
+               r"(?<![\w.])(?:exec|eval)\s*\("),
+    "perl": (r"\bLWP\b|\bHTTP::Tiny\b|\bget(?:store)?\s*\(\s*[\"']https?:", r"\beval\b(?!\s*\{)"),  # eval {} catches
+    "ruby": (r"\bopen-uri\b|\bURI\.open\b|\bNet::HTTP\b|\bopen\s*\(\s*[\"']https?:", r"(?:\bKernel\.|" + _BARE + r")(?:eval|instance_eval)\b"),
+    "node": (r"\bfetch\s*\(|\bhttps?\.get\b|\baxios\b|[\"'](?:https?|node-fetch|request)[\"']",
+             r"(?<![\w$.])eval\b|\bnew\s+Function\b|\bvm\.run\w*"),
+    "php": (r"\bfile_get_contents\s*\(\s*[\"']https?:|\bcurl_exec\b|\bfopen\s*\(\s*[\"']https?:", _BARE + r"eval\s*\("),
+    "lua": (r"\bsocket\.http\b|\bhttp\.request\b", r"\bload(?:string)?\s*\("),
 }
 
 FETCHERS = frozenset("curl wget fetch http https xh aria2c nc ncat netcat socat lynx links elinks w3m".split())
