@@ -30,7 +30,7 @@ from pydantic import BaseModel, Field
 HOME = "/home/user"  # where the tree is mounted in the sandbox
 USER = "user"
 UID = 1000  # the sandbox user; the tree's owner inside the sandbox
-TREE_VERSION = 1  # bump when the layout changes: cached trees and verdicts of an older layout are rebuilt
+TREE_VERSION = 2  # bump when the layout changes: cached trees and verdicts of an older layout are rebuilt
 
 MIN, HOUR, DAY = 60.0, 3600.0, 86400.0
 # Ages a file may have, each well inside one bucket of every unit a request may name: 3 and 20
@@ -368,6 +368,7 @@ def _plan(seed: int) -> _Plan:
     p.file(f"{w}/.gitkeep", "")
     p.file(f"{w}/build/bundle.js", "(function(){console.log('bundle')})();\n" * 200, age=45.5 * DAY)
     p.file(f"{w}/build/bundle.js.map", '{"version":3}\n', age=45.5 * DAY)
+    p.file(f"{w}/build/webpack.tmp", "intermediate output\n", age=45.5 * DAY)  # a .tmp outside tmp/
     p.file(f"{w}/logs/server.log", _log(rng, 80, "2024-05-12"), age=3 * MIN)
     p.file(f"{w}/Makefile", "all:\n\tnpm run build\n\ntest:\n\tnpm test\n")
 

@@ -368,6 +368,19 @@ INSTALL_WORDS = {"install", "uninstall", "remove", "purge", "update", "upgrade",
                  "--install", "--remove", "--purge", "-S", "-R", "-U", "-Syu", "publish"}
 GIT_NETWORK = {"clone", "fetch", "pull", "push", "ls-remote", "submodule"}
 
+# Output that changes from one run to the next (memory, load, processes, clocks, ctimes, usage of
+# the shared /dev/shm): compared with its digits masked, so `free -h` matches `free -h` but not `free -m`.
+VOLATILE = set("""free df ps top htop uptime date w who vmstat iostat mpstat pidstat sar pstree pgrep pidof lsof ss
+    netstat time sensors watch last lastlog stat mktemp""".split())
+_VOLATILE_PATHS = re.compile(r"/proc/(meminfo|loadavg|uptime|stat|\d+|self)|/sys/")
+# Output no two runs share: nothing to compare it with.
+RANDOM = set("""shuf uuidgen pwgen mcookie""".split())
+_RANDOM_WORDS = re.compile(r"\$RANDOM|/dev/u?random|openssl\s+rand|\$SRANDOM")
+# Files programs leave behind on their own (less, vim, python, sqlite, wget); they are not the
+# command's doing and would make `less f` differ from `cat f` in the tree.
+INCIDENTAL = re.compile(r"(^|/)(\.lesshst|\.viminfo|\.python_history|\.sqlite_history|\.wget-hsts|\.node_repl_history"
+                        r"|__pycache__(/.*)?|\.cache/(vim|pip|node)(/.*)?|\.local/state(/.*)?|\.vim(/.*)?)$")
+
 _FAMILIES = [("network", NETWORK), ("a service", SERVICES), ("hardware", HARDWARE), ("root", ROOT),
              ("other processes", PROCESSES), ("the package manager", PACKAGES)]
 
@@ -384,11 +397,21 @@ _FAILURES = [
 ]
 
 
+def is_volatile(command: str) -> bool:
+    """Whether the command's output changes from run to run (its digits are masked in comparison)."""
+    from nlsh.validator import command_utilities
+
+    utils = command_utilities(command) or []
+    return bool(set(utils) & VOLATILE) or bool(_VOLATILE_PATHS.search(command))
+
+
 def undecided_by_utility(command: str) -> str | None:
     """Why `command` cannot be judged here, from the utilities it runs; None when it can."""
     from nlsh.validator import command_utilities, parse_command
 
     utils = command_utilities(command) or []
+    if set(utils) & RANDOM or _RANDOM_WORDS.search(command):
+        return "prints something random"
     for name, family in _FAMILIES:
         hit = next((u for u in utils if u in family), None)
         if hit:
@@ -465,7 +488,7 @@ def _diff(t: _Tree, home: Path, tmp: Path, now: float) -> tuple[dict[str, str], 
             changes[rel] = what
             digests[rel] = _digest(home / rel, st) if what != "touched" else ""
     for rel, st in after.items():
-        if rel not in t.entries:
+        if rel not in t.entries and not INCIDENTAL.search(rel):
             repo = _in_git(rel, repos)
             if repo is not None:
                 git_touched.add(repo)
@@ -576,18 +599,26 @@ def _archive_digest(path: Path) -> str | None:
 
 _HOME_PREFIX = re.compile(re.escape(HOME) + r"(/|(?=[\s:'\"]|$))")
 _DOT_SLASH = re.compile(r"(^|[\s:='\"(])\./(?=[^\s/])")
+_TRAILING_SLASH = re.compile(r"(?<=[\w.\-~])/(?=\s|$)")
+_MKTEMP = re.compile(r"\btmp\.[A-Za-z0-9]{10}\b")
+_DIGITS = re.compile(r"\d+")
 
 
-def normalise_line(line: str) -> str:
-    """A line of output as compared: whitespace runs as one space, HOME's absolute prefix and a
-    leading './' of a path dropped, so `find . -name x`, `find ~ -name x` and `find -name x` agree."""
+def normalise_line(line: str, mask_digits: bool = False) -> str:
+    """A line of output as compared: whitespace runs as one space; HOME's absolute prefix, a leading
+    './' and a trailing '/' of a path dropped, so `find . -name x`, `find ~ -name x`, `find -name x`
+    agree, and `ls -d */` lists folders as `find -type d` does; mktemp's random names masked."""
     line = _HOME_PREFIX.sub(lambda m: "" if m.group(1) == "/" else ".", line)
     line = _DOT_SLASH.sub(r"\1", line)
+    line = _TRAILING_SLASH.sub("", line)
+    line = _MKTEMP.sub("tmp.XXXXXXXXXX", line)
+    if mask_digits:
+        line = _DIGITS.sub("N", line)
     return " ".join(line.split())
 
 
-def output_lines(stdout: str) -> list[str]:
-    lines = [normalise_line(line) for line in stdout.splitlines()]
+def output_lines(stdout: str, mask_digits: bool = False) -> list[str]:
+    lines = [normalise_line(line, mask_digits) for line in stdout.splitlines()]
     while lines and not lines[-1]:
         lines.pop()
     return lines
@@ -603,27 +634,35 @@ def status_class(o: Outcome) -> str:
     return "exit 0" if o.exit_code == 0 else "exit non-zero"
 
 
-def compare(candidate: Outcome, reference: Outcome, expect: Expect) -> str | None:
-    """None when the candidate did what the reference did under `expect`; else what differs."""
+def compare(candidate: Outcome, reference: Outcome, expect: Expect, volatile: bool = False) -> str | None:
+    """None when the candidate did what the reference did under `expect`; else what differs.
+    `volatile`: the reference's output changes from run to run (is_volatile): digits are masked."""
     cs, rs = status_class(candidate), status_class(reference)
     if cs != rs:
         return f"exit status differs ({cs}, the reference: {rs})"
     if expect in (Expect.output, Expect.output_and_changes):
-        a, b = output_lines(candidate.stdout), output_lines(reference.stdout)
+        a, b = output_lines(candidate.stdout, volatile), output_lines(reference.stdout, volatile)
         if a != b:
             return "output differs: " + _first_difference(a, b)
     if expect is Expect.output_unordered:
-        a, b = Counter(l for l in output_lines(candidate.stdout) if l), Counter(l for l in output_lines(reference.stdout) if l)
+        a = Counter(l for l in output_lines(candidate.stdout, volatile) if l)
+        b = Counter(l for l in output_lines(reference.stdout, volatile) if l)
         if a != b:
             extra, missing = sorted((a - b).elements()), sorted((b - a).elements())
             return f"output differs as a set of lines: {len(extra)} extra{_few(extra)}, {len(missing)} missing{_few(missing)}"
     if expect in (Expect.changes, Expect.output_and_changes):
-        if candidate.changes != reference.changes:
-            return "changes differ: " + _changes_difference(candidate.changes, reference.changes)
-        diff = [p for p in candidate.changes if candidate.digests.get(p) != reference.digests.get(p)]
+        a, b = _masked_changes(candidate.changes), _masked_changes(reference.changes)
+        if a != b:
+            return "changes differ: " + _changes_difference(a, b)
+        da, db = _masked_changes(candidate.digests), _masked_changes(reference.digests)
+        diff = [p for p in a if da.get(p) != db.get(p)]
         if diff:
             return f"changes differ in content: {_few(sorted(diff))}"
     return None
+
+
+def _masked_changes(d: dict[str, str]) -> dict[str, str]:
+    return {_MKTEMP.sub("tmp.XXXXXXXXXX", k): v for k, v in d.items()}
 
 
 def _few(items: list[str], n: int = 3) -> str:
@@ -650,10 +689,6 @@ _reference_cache: dict[tuple[str, int, float], tuple[float, Outcome]] = {}
 _reference_lock = threading.Lock()
 
 
-def _timeout_for(outcomes: list[Outcome], default: float) -> float:
-    return default
-
-
 def judge_many(candidates: list[str], references: list[str], expect: Expect | str, *, seed: int = 0,
                timeout: float = 5.0) -> list[Verdict]:
     """judge() for several candidates of one task: the references run once."""
@@ -673,7 +708,7 @@ def judge_many(candidates: list[str], references: list[str], expect: Expect | st
             continue
         whys = []
         for i, (ref, (_, ro)) in enumerate(decided, 1):
-            diff = compare(o, ro, expect)
+            diff = compare(o, ro, expect, volatile=is_volatile(ref))
             if diff is None:
                 verdicts.append(Verdict(right=True, why=f"does what reference {i} does"))
                 break

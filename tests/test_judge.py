@@ -1,0 +1,158 @@
+"""The execution judge: real commands in a real bubblewrap sandbox over the generated file tree.
+
+The tree is built once into the judge's cache (outside the repository) and reused by later runs."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from pathlib import Path
+
+import pytest
+
+from finetune import judge as j
+from finetune.filetree import DAY, HOME, tree_facts
+
+pytestmark = pytest.mark.skipif(shutil.which("bwrap") is None, reason="bubblewrap is not installed")
+
+PYC_DELETE = "find . -name '*.pyc' -delete"
+EXTRACT = "mkdir -p /tmp/out && tar -xzf downloads/archive.tar.gz -C /tmp/out"
+
+# (candidate, references, expect, right): what a user would accept, what they would not.
+CASES = [
+    # the same effect, another spelling
+    ('find . -name "*.pyc" -exec rm {} +', [PYC_DELETE], "changes", True),
+    ("find . -name '*.pyc' | xargs rm", [PYC_DELETE], "changes", True),
+    ("ls -t | head -n 5", ["ls -t | head -5"], "output", True),
+    ("find ~ -name '*.py'", ["find . -name '*.py'"], "output_unordered", True),
+    ("find -name '*.py'", ["find . -name '*.py'"], "output_unordered", True),
+    ("grep -rl TODO", ["grep -rl TODO ."], "output_unordered", True),
+    ("tar -czf docs.tar.gz docs/", ["tar czf docs.tar.gz docs"], "changes", True),
+    ("cp -p notes/shopping.txt notes/shopping.txt.bak", ["cp notes/shopping.txt notes/shopping.txt.bak"], "changes", True),
+    ("wc -l < logs/app.log", ["cat logs/app.log | wc -l"], "output", True),
+    ("grep -c ERROR logs/app.log", ["grep ERROR logs/app.log | wc -l"], "output", True),
+    ("sort data/words.txt | uniq -c | sort -nr", ["sort data/words.txt | uniq -c | sort -rn"], "output", True),
+    ("mkdir -p /tmp/out; tar xf downloads/archive.tar.gz -C /tmp/out", [EXTRACT], "changes", True),
+    ("du -s -h downloads", ["du -sh downloads"], "output", True),
+    ("chmod +x scripts/deploy.sh", ["chmod 755 scripts/deploy.sh"], "changes", True),
+    ("find logs -maxdepth 1 -name '*.log' -delete", ["rm logs/*.log"], "changes", True),
+    ("head -3 data/users.csv", ["head -n 3 data/users.csv"], "output", True),
+    ("sed -i -e 's/8080/9090/g' data/app.conf", ["sed -i 's/8080/9090/' data/app.conf"], "changes", True),
+    ("cd projects/pytool && git switch -c newfeature", ["git -C projects/pytool checkout -b newfeature"], "changes", True),
+    ("free -h", ["free -h"], "output", True),
+    ("ls -l ~/docs", ["ls -l docs"], "output", True),
+    ("find . -type f -mtime -2", ["find . -type f -mtime -2"], "output_unordered", True),
+    ("cut -d, -f2 data/users.csv | tail -n +2 | sort", ["tail -n +2 data/users.csv | cut -d, -f2 | sort"], "output", True),
+    # right utility, wrong flag or value
+    ("tail -n 3 logs/app.log", ["tail -n 5 logs/app.log"], "output", False),
+    ("find . -type f -mtime +7", ["find . -type f -mtime -7"], "output_unordered", False),
+    ("tar -xjf downloads/archive.tar.gz -C /tmp/out", [EXTRACT], "changes", False),
+    ("du -sh * | sort -rh", ["du -sh * | sort -h"], "output", False),
+    ("free -m", ["free -h"], "output", False),
+    ("chmod 777 scripts/deploy.sh", ["chmod +x scripts/deploy.sh"], "changes", False),
+    ("sed -i 's/8080/9091/' data/app.conf", ["sed -i 's/8080/9090/' data/app.conf"], "changes", False),
+    ("find . -empty", ["find . -type f -empty"], "output_unordered", False),
+    ("find . -name '*.log'", ["find logs -name '*.log'"], "output_unordered", False),
+    ("head -n 3 data/users.csv", ["tail -n 3 data/users.csv"], "output", False),
+    # the wrong thing altogether, or nothing
+    ("ls -lh", ["find ~ -type f -size +100M"], "output_unordered", False),
+    ("true", ["ls -t | head -5"], "output", False),
+    ("cp notes/shopping.txt notes/shopping.txt", ["cp notes/shopping.txt notes/shopping.txt.bak"], "changes", False),
+    ("zip -qr docs.zip docs", ["tar -czf docs.tar.gz docs"], "changes", False),
+    # destructive over-reach, recursion missing
+    ("rm -r logs", ["rm logs/*.log"], "changes", False),
+    ("rm *.pyc", [PYC_DELETE], "changes", False),
+    ("find . -name '*.tmp' -delete", ["rm tmp/*.tmp"], "changes", False),
+    # needs what the task does not
+    ("sudo rm logs/*.log", ["rm logs/*.log"], "changes", False),
+    ("curl -s http://example.com/files.txt", ["ls"], "output", False),
+    # cannot be judged here
+    ("ping -c 3 example.com", ["ping example.com"], "output", None),
+    ("curl -O http://example.com/a.tar.gz", ["wget http://example.com/a.tar.gz"], "changes", None),
+    ("sudo apt install htop", ["sudo apt-get install htop", "apt install htop"], "changes", None),
+    ("systemctl restart nginx", ["sudo systemctl restart nginx"], "changes", None),
+    ("kill $(lsof -t -i:8080)", ["fuser -k 8080/tcp"], "changes", None),
+]
+
+
+@pytest.mark.parametrize("candidate,references,expect,right", CASES, ids=[c[0] for c in CASES])
+def test_the_judge_tells_right_from_wrong(candidate, references, expect, right):
+    verdict = j.judge(candidate, references, expect)
+    assert verdict.right is right, verdict.why
+
+
+def test_a_command_that_never_ends_is_judged_by_what_it_printed():
+    """`tail -f` never exits: both time out, and the lines shown before decide."""
+    assert j.judge("tail -F logs/app.log", ["tail -f logs/app.log"], "output", timeout=1).right is True
+    assert j.judge("tail logs/app.log", ["tail -f logs/app.log"], "output", timeout=1).right is False
+
+
+def test_a_flood_is_cut_and_a_hang_is_stopped():
+    flood = j.run("yes", timeout=5)
+    assert flood.truncated and len(flood.stdout) == j.OUTPUT_CAP and flood.exit_code is None
+    hang = j.run("sleep 30", timeout=0.5)
+    assert hang.timed_out and hang.exit_code is None
+
+
+def test_nothing_outside_the_sandbox_can_be_written():
+    """A candidate that writes into the cached tree it was copied from, the repository, the host's
+    /tmp, /etc, /var/tmp and /dev/shm changes none of them; its /tmp is its own and vanishes."""
+    t = j.tree(0)
+    marker = f"judge-escape-{uuid.uuid4().hex[:8]}"
+    repo = Path(__file__).resolve().parent.parent
+    targets = [Path(t.home) / marker, repo / marker, Path("/tmp") / marker, Path("/etc") / marker,
+               Path("/var/tmp") / marker, Path("/dev/shm") / marker, j.runs_dir() / marker]
+    attempt = "; ".join(f"echo pwned > '{p}'" for p in targets)
+    attempt += f"; rm -rf '{t.home}/docs' /work/main/README.md; chmod 777 '{t.home}'"
+    outcome = j.run(attempt)
+    assert outcome.changes == {f"/tmp/{marker}": "added"}  # its private /tmp, nothing else
+    for p in targets:
+        assert not p.exists(), p
+    assert (Path(t.home) / "docs" / "notes.txt").exists() and (repo / "README.md").exists()
+    assert os.stat(t.home).st_mode & 0o777 == 0o755
+
+
+def test_a_read_only_file_cannot_be_written_by_the_sandbox_user():
+    outcome = j.run("echo more >> docs/contract.txt")
+    assert outcome.exit_code != 0 and outcome.changes == {}
+
+
+def test_ages_hold_whenever_the_tree_is_copied():
+    """Ages are stamped at copy time: `find -mtime -7` lists what the facts say is under 7 days old."""
+    facts = tree_facts(0)
+    got = set(j.output_lines(j.run("find . -type f -mtime -7 -not -path '*/.git/*'").stdout))
+    assert got == {f.path for f in facts.files if f.mtime_age < 7 * DAY}
+    recent = set(j.output_lines(j.run("find . -type f -mmin -10 -not -path '*/.git/*'").stdout))
+    assert recent == {f.path for f in facts.files if f.mtime_age < 10 * 60} and "logs/app.log" in recent
+
+
+def test_the_facts_describe_the_built_tree():
+    facts, t = tree_facts(0), j.tree(0)
+    for f in facts.files:
+        assert (t.entries[f.path].kind, t.entries[f.path].size, t.entries[f.path].mode) == ("file", f.size, f.mode), f.path
+    for d in facts.dirs:
+        assert t.entries[d.path].kind == "dir"
+    assert {s.path for s in facts.symlinks if s.dangling} == {"broken_link", "docs/old/link-to-nowhere"}
+    members = j.run("tar -tzf downloads/archive.tar.gz").stdout.split()
+    assert members == next(a.members for a in facts.archives if a.path == "downloads/archive.tar.gz")
+    log = j.run("git -C projects/pytool log --format=%s").stdout.splitlines()
+    assert log == facts.git.commits
+    assert j.run("git -C projects/pytool status --porcelain").stdout.split() == ["M", "pytool/core.py", "??", "notes.txt"]
+    assert facts.words["ERROR"] and all(f.startswith(("logs/", "projects/", ".cache/")) for f in facts.words["ERROR"])
+
+
+def test_output_lines_are_compared_without_spelling_of_paths():
+    assert j.output_lines(f"./a/b.txt\n{HOME}/c.txt\n{HOME}\n  x   y  \ndocs/\n\n") == ["a/b.txt", "c.txt", ".", "x y", "docs"]
+
+
+@pytest.mark.parametrize("command,expect,right", [
+    ("ls docs", "output", True),
+    ("ls empty", "output", False),  # prints nothing
+    ("cat no-such-file", "output", False),
+    ("touch newfile", "changes", True),
+    ("cat docs/notes.txt", "changes", False),  # changes nothing
+    ("curl -s http://example.com", "output", None),
+])
+def test_verify_keeps_only_commands_that_do_what_they_should(command, expect, right):
+    assert j.verify(command, expect).right is right
