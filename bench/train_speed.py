@@ -26,7 +26,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import torch  # noqa: E402
 
 from finetune.config import LORA_TARGETS  # noqa: E402
-from finetune.train import answer_loss, batches, collate, compile_in_place, encode, load_base  # noqa: E402
+from finetune.lora import load_base  # noqa: E402
+from finetune.train import answer_loss, batches, collate, compile_in_place, encode  # noqa: E402
 from finetune.records import read_records  # noqa: E402
 from machine import cpu_name  # noqa: E402  (bench/machine.py)
 from nlsh.prompt import chat_format_for  # noqa: E402

