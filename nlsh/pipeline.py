@@ -364,7 +364,7 @@ class Pipeline:
             return self._home_proposal(instruction, text, confidence, warnings)
         if self.mode == "home":
             raise NoTranslation("The model's answer is not a device action.")
-        verdict = self.check(text)
+        verdict = self.check(text, instruction)
         if not verdict.valid:
             raise Refused(f"The validator rejected the proposed command `{text}`: {_reasons(verdict)}.")
         return ShellProposal(
@@ -405,19 +405,20 @@ class Pipeline:
 
     # -- checking -----------------------------------------------------------------------------
 
-    def check(self, command: str) -> Verdict:
-        """The validator's verdict on a shell command (no model involved)."""
-        return check_command(command)
+    def check(self, command: str, request: str | None = None) -> Verdict:
+        """The validator's verdict on a shell command (no model involved), and on the request it
+        answers where there is one."""
+        return check_command(command, request)
 
     def close(self) -> None:
         if self.cache is not None:
             self.cache.close()
 
 
-def check_command(command: str) -> Verdict:
+def check_command(command: str, request: str | None = None) -> Verdict:
     from nlsh.validator import check_command as validate
 
-    return validate(command)
+    return validate(command, request=request)
 
 
 def is_command(command: str) -> bool:

@@ -5,26 +5,29 @@ from __future__ import annotations
 from typing import Optional
 
 from nlsh.schema import Risk, Verdict
+from nlsh.validator.intent import with_intent
 from nlsh.validator.parse import ParsedCommand, ParseError, parse_command
 from nlsh.validator.prose import prose_sign
 from nlsh.validator.risk import Context, analyse
 
 
-def check_command(command: str, path: Optional[str] = None) -> Verdict:
+def check_command(command: str, path: Optional[str] = None, request: Optional[str] = None) -> Verdict:
     """Parse and rate one command line; never raises.
 
     `path` is the PATH to resolve executables against (None: this process's PATH). A line that does
     not parse, is empty, spans several lines or reads as prose (a model describing a tool instead of
     using it) is `valid=False` and rated `dangerous`, so that anything keyed on the risk alone still
-    refuses to run it.
+    refuses to run it. `request` is what the command was written for: where it asks for something
+    dangerous that the command is not rated as, the verdict warns and is at least `caution`.
     """
     text = command if isinstance(command, str) else ""
     result = _analysis(text, path)
     if isinstance(result, str):
         return _invalid(text, result)
     parsed, analysis = result
-    return Verdict(command=text, risk=analysis.risk, reasons=analysis.reasons, valid=True,
-                   warnings=analysis.warnings + _machine_warnings(text, parsed, path))
+    verdict = Verdict(command=text, risk=analysis.risk, reasons=analysis.reasons, valid=True,
+                      warnings=analysis.warnings + _machine_warnings(text, parsed, path))
+    return with_intent(verdict, request if isinstance(request, str) else None)
 
 
 def is_command(command: str, path: Optional[str] = None) -> bool:
