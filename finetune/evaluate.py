@@ -1,6 +1,15 @@
 """`python -m finetune eval`: dev accuracy through nlsh's own inference path.
 
-Each system answers the held-out dev instructions exactly as `nlsh --dry-run` would (llama.cpp, the
+The primary figure is execution accuracy on the benchmark of bench/exec_dev (finetune.exec_bench):
+each answer is run by the judge (finetune.judge) on a file tree in a sandbox and is right when it
+does what a reference does, whatever its spelling. It is given per source (everyday requests,
+compositional tasks, tasks whose answer is a flag) and overall, over the tasks the judge can decide
+(those needing network, services or hardware are counted apart as undecided), with same-utilities,
+the validator's acceptance and p50 beside it. The judge's own check is in the same table: each
+task's first reference judged against the task, a no-op (`true`), and a second reference written by
+hand for some tasks.
+
+Then, on the held-out split of the built data (dev.jsonl), each system answers the held-out dev instructions exactly as `nlsh --dry-run` would (llama.cpp, the
 grammar, the one prompt template, the machine's retrieval), and is scored on:
 - exact: the answer equals the reference (whitespace-normalised); home: the whole action list;
 - same utilities: the answer uses the same set of utilities as the reference;
@@ -21,6 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from nlsh.validator import command_utilities
+from finetune.exec_bench import BENCH_DIR, BenchTask, read_bench
 from finetune.records import Record, read_records
 
 
@@ -48,6 +58,11 @@ class EvalConfig:
     # "all" dev items, or only those whose reference uses utilities installed on this machine
     # (everyday commands; the split holds out whole tldr pages, mostly of tools few people have)
     subset: str = "all"
+    # The execution-checked benchmark: a folder of task files ("" leaves it out)
+    exec_dev: str = str(BENCH_DIR)
+    n_exec: int = 0  # benchmark tasks scored (a seeded sample; 0 = all)
+    judge_seed: int = 0  # the seed of the judge's file tree
+    judge_workers: int = 2  # tasks judged at once (each run is a sandboxed process)
 
 
 def _norm(s: str) -> str:
@@ -82,6 +97,8 @@ def shell_kind(r: Record) -> str:
 def dev_sample(cfg: EvalConfig) -> tuple[list[Record], list[Record]]:
     import random
 
+    if not cfg.n_shell and not cfg.n_home:
+        return [], []
     dev = read_records(Path(cfg.data_dir) / "dev.jsonl")
     rng = random.Random(cfg.seed)
     shell = [r for r in dev if r.source != "home"]
@@ -142,17 +159,17 @@ def score_shell(answers: list[str], refs: list[Record], valid: list[bool] | None
     }
 
 
-def _shell_answers(pipelines: dict, records: list[Record]) -> dict[str, tuple[list[str], list[float]]]:
+def _shell_answers(pipelines: dict, requests: list[str]) -> dict[str, tuple[list[str], list[float]]]:
     """Every pipeline answers each request before the next request; who goes first rotates, so no
     system is always the one that finds the caches cold."""
     out: dict[str, tuple[list[str], list[float]]] = {name: ([], []) for name in pipelines}
     names = list(pipelines)
-    for i, r in enumerate(records if names else []):  # --systems bm25 alone has no model to turn
+    for i, request in enumerate(requests if names else []):  # --systems bm25 alone has no model to turn
         for name in names[i % len(names):] + names[: i % len(names)]:
             answers, seconds = out[name]
             t = time.perf_counter()
             try:
-                answers.append(pipelines[name].generate(r.instruction).text)
+                answers.append(pipelines[name].generate(request).text)
             except Exception:  # one bad generation scores as wrong, it does not end the run
                 answers.append("")
             seconds.append(time.perf_counter() - t)
@@ -228,9 +245,11 @@ def _pipeline(system: str, adapter: str, **kw):
     return Pipeline(**{"config": Config(), "use_cache": False, **systems[system](), **kw})
 
 
-def _hold_out_bundled(pipeline, shell: list[Record]) -> None:
-    """nlsh shows its own everyday pairs as examples; the tasks a dev split holds out must not be."""
-    held_out = frozenset(r.group for r in shell if r.source == "everyday")
+def _hold_out_bundled(pipeline, shell: list[Record], tasks: list[BenchTask] = ()) -> None:
+    """nlsh shows its own everyday pairs as examples; the tasks a dev split or the benchmark holds
+    out must not be."""
+    held_out = frozenset([r.group for r in shell if r.source == "everyday"]
+                         + [t.group for t in tasks if t.source == "everyday"])
     retriever = pipeline.retriever
     if held_out and retriever is not None and retriever.bundled is not None:
         from nlsh.retrieval import BundledExamples
@@ -248,19 +267,40 @@ def _systems(cfg: EvalConfig) -> dict[str, tuple[str, str]]:
     return out
 
 
+def exec_sample(cfg: EvalConfig) -> list[BenchTask]:
+    """The benchmark tasks scored: all, or a seeded sample of n_exec."""
+    import random
+
+    if not cfg.exec_dev or not Path(cfg.exec_dev).is_dir():
+        return []
+    tasks = read_bench(Path(cfg.exec_dev))
+    if cfg.n_exec and cfg.n_exec < len(tasks):
+        tasks = random.Random(cfg.seed).sample(tasks, cfg.n_exec)
+    return tasks
+
+
 def run_eval(cfg: EvalConfig) -> str:
     shell, home = dev_sample(cfg)
+    tasks = exec_sample(cfg)
     systems = _systems(cfg)
     pipelines = {name: _pipeline(system, adapter) for name, (system, adapter) in systems.items() if system != "bm25"}
     for pipeline in pipelines.values():
-        _hold_out_bundled(pipeline, shell)
-    answered = _shell_answers(pipelines, shell)
+        _hold_out_bundled(pipeline, shell, tasks)
+    answered = _shell_answers(pipelines, [r.instruction for r in shell])
+    exec_answered = _shell_answers(pipelines, [t.request for t in tasks])
     for pipeline in pipelines.values():
         pipeline.close()
+    baseline = None
+    if any(system == "bm25" for system, _ in systems.values()):
+        baseline = BM25Baseline(read_records(Path(cfg.bm25_corpus or Path(cfg.data_dir) / "train.jsonl")))
     results: dict[str, dict] = {}
+    exec_results: dict[str, dict] = {}
+    if tasks:
+        exec_answers = {name: ([baseline.answer(t.request) for t in tasks], []) if system == "bm25" else exec_answered[name]
+                        for name, (system, _) in systems.items()}
+        exec_results = score_exec(tasks, exec_answers, cfg)
     for name, (system, adapter) in systems.items():
         if system == "bm25":
-            baseline = BM25Baseline(read_records(Path(cfg.bm25_corpus or Path(cfg.data_dir) / "train.jsonl")))
             answers = [baseline.answer(r.instruction) for r in shell]
         else:
             answers, seconds = answered[name]
@@ -274,10 +314,109 @@ def run_eval(cfg: EvalConfig) -> str:
         res["examples"] = [{"instruction": r.instruction, "reference": r.answer, "answer": a, "kind": shell_kind(r),
                             "valid": ok, "same_utilities": ok and same_utilities(a, r.answer)}
                            for r, a, ok in zip(shell, answers, valid)]
+        if name in exec_results:
+            res["exec"] = exec_results[name]
         results[name] = res
+    if exec_results:
+        results[JUDGE_CHECK] = {k: v for k, v in exec_results.items() if k not in systems}
     Path(cfg.out).parent.mkdir(parents=True, exist_ok=True)
     Path(cfg.out).write_text(json.dumps(results, indent=2))
-    return table(results)
+    parts = [exec_table(exec_results)] if exec_results else []
+    if shell or home:
+        parts.append(table({k: v for k, v in results.items() if k != JUDGE_CHECK}))
+    return "\n\n".join(parts)
+
+
+# ---------------------------------------------------------------------------------------------
+# The execution-checked benchmark
+
+JUDGE_CHECK = "judge self-check"
+# The judge's own check, answered like a system: the task's first reference, a command that does
+# nothing, and the hand-written second reference (only tasks that have one).
+FIRST_REFERENCE = "judge: first reference"
+SELF_CHECKS = {FIRST_REFERENCE: lambda t: t.references[0], "judge: no-op `true`": lambda t: "true",
+               "judge: second reference": lambda t: t.alt}
+
+
+def score_exec(tasks: list[BenchTask], answers: dict[str, tuple[list[str], list[float]]], cfg: EvalConfig) -> dict:
+    """Execution accuracy of each system's answers, and of the judge's own checks.
+
+    A task is undecided when no reference can run here; it is counted apart, and accuracy is over
+    the decided tasks. An answer the validator refuses is wrong, as for the dev split: nlsh --dry-run
+    would not give it."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from finetune.judge import judge_many
+
+    valid = {name: accepted(a) for name, (a, _) in answers.items()}
+
+    def one(i: int) -> list:
+        t = tasks[i]
+        names = [n for n in answers if valid[n][i]]
+        cands = [answers[n][0][i] for n in names] + [check(t) for check in SELF_CHECKS.values() if check(t)]
+        verdicts = iter(judge_many(cands, t.references, t.expect, seed=cfg.judge_seed))
+        got = {n: next(verdicts) for n in names}
+        got.update({c: next(verdicts) for c, check in SELF_CHECKS.items() if check(t)})
+        return got
+
+    with ThreadPoolExecutor(max(1, cfg.judge_workers)) as pool:
+        per_task = list(pool.map(one, range(len(tasks))))
+    out = {}
+    undecided = [got[FIRST_REFERENCE].right is None for got in per_task]
+    for name, (ans, seconds) in answers.items():
+        rows = [_exec_row(t, a, ok, got.get(name), u) for t, a, ok, got, u in zip(tasks, ans, valid[name], per_task, undecided)]
+        out[name] = _exec_summary(rows, seconds)
+    for check, pick in SELF_CHECKS.items():
+        rows = [_exec_row(t, pick(t), True, got[check], u) for t, got, u in zip(tasks, per_task, undecided) if check in got]
+        out[check] = _exec_summary(rows, [])
+    return out
+
+
+def _exec_row(t: BenchTask, answer: str, valid: bool, verdict, task_undecided: bool) -> dict:
+    from finetune.judge import Verdict
+
+    if verdict is None:  # refused by the validator: not run
+        verdict = Verdict(right=False, why="the validator refuses it")
+    # a task is undecided when no reference of it can run here, whatever the answer
+    undecided = task_undecided
+    return {"id": t.id, "request": t.request, "reference": t.references[0], "answer": answer, "source": t.source,
+            "family": t.family, "valid": valid, "right": None if undecided else verdict.right, "why": verdict.why, "undecided": undecided,
+            "same_utilities": valid and any(same_utilities(answer, r) for r in t.references)}
+
+
+def _exec_summary(rows: list[dict], seconds: list[float]) -> dict:
+    def acc(rs: list[dict]) -> dict:
+        decided = [r for r in rs if not r["undecided"]]
+        return {"n": len(rs), "decided": len(decided), "right": sum(bool(r["right"]) for r in decided),
+                "exec": sum(bool(r["right"]) for r in decided) / len(decided) if decided else None}
+
+    n = max(1, len(rows))
+    by_source = {s: acc([r for r in rows if r["source"] == s]) for s in sorted({r["source"] for r in rows})}
+    by_family = {f: acc([r for r in rows if r["family"] == f]) for f in sorted({r["family"] for r in rows})}
+    seconds = sorted(seconds)
+    return {**acc(rows), "undecided": sum(r["undecided"] for r in rows),
+            "same_utilities": sum(r["same_utilities"] for r in rows) / n, "valid": sum(r["valid"] for r in rows) / n,
+            "p50_s": seconds[len(seconds) // 2] if seconds else None,
+            "by_source": by_source, "by_family": by_family, "items": rows}
+
+
+def exec_table(results: dict[str, dict]) -> str:
+    sources = sorted({s for res in results.values() for s in res["by_source"]})
+    lines = ["| execution-checked benchmark | exec accuracy |" + "".join(f" {s} |" for s in sources)
+             + " undecided | same-utilities | validator-accepted | p50 s/instr |",
+             "|---|---|" + "---|" * len(sources) + "---|---|---|---|"]
+
+    def pct(a: dict) -> str:
+        return f"{a['exec']:.1%} of {a['decided']}" if a.get("exec") is not None else "-"
+
+    for name, res in results.items():
+        per_source = "".join(f" {pct(res['by_source'][s])} |" if s in res["by_source"] else " - |" for s in sources)
+        p50 = f"{res['p50_s']:.2f}" if res.get("p50_s") else "-"
+        # the judge's checks are references and a no-op, not answers: utilities and validity say nothing
+        same = f"{res['same_utilities']:.1%}" if name not in SELF_CHECKS else "-"
+        valid = f"{res['valid']:.1%}" if name not in SELF_CHECKS else "-"
+        lines.append(f"| {name} | {pct(res)} |{per_source} {res['undecided']} | {same} | {valid} | {p50} |")
+    return "\n".join(lines)
 
 
 def table(results: dict) -> str:

@@ -691,38 +691,43 @@ _reference_lock = threading.Lock()
 
 def judge_many(candidates: list[str], references: list[str], expect: Expect | str, *, seed: int = 0,
                timeout: float = 5.0) -> list[Verdict]:
-    """judge() for several candidates of one task: the references run once."""
+    """judge() for several candidates of one task: the references run once, and each distinct
+    candidate once (systems often agree)."""
     expect = Expect(expect)
     now = time.time()
     refs = [_reference_outcome(r, seed, timeout, now) for r in references]
-    decided = [(r, o) for r, o in zip(references, refs) if o[1].undecided is None]
-    verdicts = []
+    if len({when for when, _ in refs}) > 1:  # some cached, some not: all from one `now`, or `ls -l` times differ
+        refs = [_reference_outcome(r, seed, timeout, now, fresh=True) for r in references]
+    decided = [(r, o) for r, (_, o) in zip(references, refs) if o.undecided is None]
+    when = refs[0][0] if refs else now
+    seen: dict[str, Verdict] = {}
     for cand in candidates:
-        if not decided:
-            verdicts.append(Verdict(right=None, why="every reference is undecided: " + refs[0][1].undecided if refs else "no reference"))
-            continue
-        when = decided[0][1][0]
-        o = run(cand, seed=seed, timeout=timeout, now=when)
-        if o.undecided is not None:
-            verdicts.append(Verdict(right=False, why=f"the answer {o.undecided}; the task does not"))
-            continue
-        whys = []
-        for i, (ref, (_, ro)) in enumerate(decided, 1):
-            diff = compare(o, ro, expect, volatile=is_volatile(ref))
-            if diff is None:
-                verdicts.append(Verdict(right=True, why=f"does what reference {i} does"))
-                break
-            whys.append(f"reference {i}: {diff}")
-        else:
-            verdicts.append(Verdict(right=False, why="; ".join(whys)))
-    return verdicts
+        if cand not in seen:
+            seen[cand] = _verdict(cand, decided, refs, expect, seed, timeout, when)
+    return [seen[c] for c in candidates]
 
 
-def _reference_outcome(command: str, seed: int, timeout: float, now: float) -> tuple[float, Outcome]:
+def _verdict(cand: str, decided: list[tuple[str, Outcome]], refs: list[tuple[float, Outcome]], expect: Expect,
+             seed: int, timeout: float, when: float) -> Verdict:
+    if not decided:
+        return Verdict(right=None, why="every reference is undecided: " + (refs[0][1].undecided if refs else "none given"))
+    o = run(cand, seed=seed, timeout=timeout, now=when)
+    if o.undecided is not None:
+        return Verdict(right=False, why=f"the answer {o.undecided}; the task does not")
+    whys = []
+    for i, (ref, ro) in enumerate(decided, 1):
+        diff = compare(o, ro, expect, volatile=is_volatile(ref))
+        if diff is None:
+            return Verdict(right=True, why=f"does what reference {i} does")
+        whys.append(f"reference {i}: {diff}")
+    return Verdict(right=False, why="; ".join(whys))
+
+
+def _reference_outcome(command: str, seed: int, timeout: float, now: float, fresh: bool = False) -> tuple[float, Outcome]:
     key = (command, seed, timeout)
     with _reference_lock:
         hit = _reference_cache.get(key)
-    if hit and now - hit[0] < REUSE_SECONDS:
+    if hit and now - hit[0] < REUSE_SECONDS and not fresh:
         return hit
     o = run(command, seed=seed, timeout=timeout, now=now)
     with _reference_lock:

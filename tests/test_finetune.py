@@ -608,7 +608,7 @@ def test_eval_scores_every_item_through_the_real_path(tmp_path):
     (tmp_path / "dev.jsonl").write_text("".join(r.model_dump_json() + "\n" for r in dev))
     (tmp_path / "train.jsonl").write_text("".join(r.model_dump_json() + "\n" for r in train))
     out = tmp_path / "eval.json"
-    table = run_eval(EvalConfig(data_dir=str(tmp_path), systems="bm25,tuned", n_shell=2, n_home=2, out=str(out)))
+    table = run_eval(EvalConfig(data_dir=str(tmp_path), exec_dev="", systems="bm25,tuned", n_shell=2, n_home=2, out=str(out)))
     results = json.loads(out.read_text())
     assert "| bm25 |" in table and "| tuned |" in table
     # The lookup finds the identical training instruction, and only that one.
@@ -640,7 +640,7 @@ def test_eval_runs_two_systems_in_turn_each_with_its_own_adapter(tmp_path):
 
     def run(systems: str) -> tuple[str, dict]:
         out = tmp_path / "eval.json"
-        table = run_eval(EvalConfig(data_dir=str(tmp_path), systems=systems, adapter="none", n_shell=3, n_home=0, out=str(out)))
+        table = run_eval(EvalConfig(data_dir=str(tmp_path), exec_dev="", systems=systems, adapter="none", n_shell=3, n_home=0, out=str(out)))
         return table, {name: [e["answer"] for e in res["examples"]] for name, res in json.loads(out.read_text()).items()}
 
     table, together = run(f"tuned,{shipped}")
@@ -660,7 +660,7 @@ def test_eval_of_the_lookup_alone_needs_no_model(tmp_path):
     for name in ("dev.jsonl", "train.jsonl"):
         (tmp_path / name).write_text("".join(r.model_dump_json() + "\n" for r in dev))
     out = tmp_path / "eval.json"
-    table = run_eval(EvalConfig(data_dir=str(tmp_path), systems="bm25", n_shell=1, n_home=0, out=str(out)))
+    table = run_eval(EvalConfig(data_dir=str(tmp_path), exec_dev="", systems="bm25", n_shell=1, n_home=0, out=str(out)))
     assert list(json.loads(out.read_text())) == ["bm25"] and "| bm25 | 100.0% |" in table
 
 

@@ -156,3 +156,47 @@ def test_output_lines_are_compared_without_spelling_of_paths():
 ])
 def test_verify_keeps_only_commands_that_do_what_they_should(command, expect, right):
     assert j.verify(command, expect).right is right
+
+
+def test_eval_reports_execution_accuracy_with_the_judges_own_check(tmp_path):
+    """`finetune eval` runs each answer on the tree: the lookup's answer counts when it does what a
+    reference does; each task's own reference scores 100%, a no-op what it scores, a second
+    reference (inline or from alts.json) 100%; a task no reference can run here is counted apart."""
+    import json
+
+    from finetune.evaluate import EvalConfig, run_eval
+    from finetune.records import Record
+
+    bench = tmp_path / "bench"
+    bench.mkdir()
+    tasks = [
+        dict(id="tail5", request="show the last 5 lines of logs/app.log", references=["tail -n 5 logs/app.log"],
+             expect="output", source="flag", family="text", group="tail-n", alt="tail -5 logs/app.log"),
+        dict(id="pyc", request="delete all the .pyc files under this folder", references=["find . -name '*.pyc' -delete"],
+             expect="changes", source="compositional", family="find", group="find-delete"),
+        dict(id="empty", request="list the empty files in notes", references=["find notes -type f -empty"],
+             expect="output_unordered", source="everyday", family="find", group="find-empty"),
+        dict(id="ping", request="is example.com up", references=["ping -c 3 example.com"], expect="output",
+             source="everyday", family="network", group="ping"),
+    ]
+    (bench / "tasks.jsonl").write_text("".join(json.dumps(t) + "\n" for t in tasks))
+    (bench / "alts.json").write_text(json.dumps([
+        {"id": "pyc", "reference": "find . -name '*.pyc' -delete", "alt": "find . -type f -name '*.pyc' -exec rm {} +"},
+        {"id": "empty", "reference": "an older reference", "alt": "ls"}]))  # stale: its reference is gone
+    train = [Record(instruction="print the last 5 lines of a log", answer="tail -n 5 logs/app.log", source="tldr", group="a"),
+             Record(instruction="remove all .pyc files recursively", answer="rm *.pyc", source="tldr", group="b")]
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "train.jsonl").write_text("".join(r.model_dump_json() + "\n" for r in train))
+    out = tmp_path / "eval.json"
+    table = run_eval(EvalConfig(data_dir=str(data), exec_dev=str(bench), systems="bm25", n_shell=0, n_home=0, out=str(out)))
+    results = json.loads(out.read_text())
+    bm25 = results["bm25"]["exec"]
+    assert (bm25["decided"], bm25["undecided"]) == (3, 1)
+    assert {i["id"]: i["right"] for i in bm25["items"]} == {"tail5": True, "pyc": False, "empty": False, "ping": None}
+    assert bm25["by_source"]["flag"]["exec"] == 1.0 and bm25["by_source"]["compositional"]["exec"] == 0.0
+    check = results["judge self-check"]
+    assert check["judge: first reference"]["exec"] == 1.0
+    assert check["judge: no-op `true`"]["right"] == 0
+    assert check["judge: second reference"]["decided"] == 2 and check["judge: second reference"]["exec"] == 1.0
+    assert "| bm25 | 33.3% of 3 |" in table and "| judge: first reference | 100.0% of 3 |" in table
