@@ -1,0 +1,296 @@
+"""A model behind a server: llama-cpp-python's own OpenAI-compatible server, started here on loopback
+with the model nlsh runs locally, and small HTTP servers that fail in the ways servers fail."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from nlsh.config import Config
+from nlsh.errors import EXIT_NO_TRANSLATION, NoTranslation, UsageError
+from nlsh.server import ServerError, ServerModel, base_url, one_command_line, vllm_grammar
+
+# Everyday requests, no answers assumed: the server must give what the local model gives.
+REQUESTS = [
+    "list files", "show disk space", "find all python files", "count lines in notes.txt", "what is my ip address",
+    "kill process 1234", "compress the logs folder", "show the last 20 lines of app.log", "who is logged in",
+    "delete all .tmp files here", "create a folder named build", "search for TODO in main.py",
+]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def served_model(model_paths, cache_seed, tmp_path_factory):
+    """llama-cpp-python's server on loopback with the same GGUF the local `model` fixture runs
+    (the default model merged with the shipped adapter), started once for this module."""
+    pytest.importorskip("llama_cpp.server.app", reason="llama-cpp-python's server extra is not installed")
+    from nlsh.merge import model_files
+
+    path, _ = model_files(*model_paths, cache_seed)
+    port = free_port()
+    log = tmp_path_factory.mktemp("server") / "server.log"
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "llama_cpp.server", "--model", str(path), "--host", "127.0.0.1", "--port", str(port),
+             "--n_ctx", "4096", "--n_threads", "1", "--n_threads_batch", "1"],
+            stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+        )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 300
+    try:
+        while True:
+            if proc.poll() is not None:
+                pytest.fail(f"the llama-cpp-python server ended: {log.read_text()[-2000:]}")
+            try:
+                urllib.request.urlopen(url + "/v1/models", timeout=5).read()
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    pytest.fail(f"the llama-cpp-python server did not start: {log.read_text()[-2000:]}")
+                time.sleep(0.5)
+        yield url, path
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+@pytest.fixture
+def local_pipeline(model, model_paths, isolated_home):
+    """Prompts and grammars as the pipeline builds them (retrieved examples included)."""
+    from nlsh.pipeline import Pipeline
+
+    path, adapter = model_paths
+    return Pipeline(Config(min_confidence=0.0), model_path=path, lora=str(adapter) if adapter else "none", use_cache=False)
+
+
+def test_a_llama_cpp_server_gives_the_local_models_answers_under_the_same_grammar(served_model, model, local_pipeline):
+    url, path = served_model
+    server = ServerModel(url)
+    # llama-cpp-python names its model by its path, readable here: the prompt goes as rendered.
+    assert server.api == "llama.cpp" and server.raw_format is not None
+    assert server.chat_format.name == model.chat_format.name
+    for request in REQUESTS:
+        prompt, grammar = local_pipeline.prompt(request), local_pipeline.grammar(request)
+        local, remote = model.generate(prompt, grammar), server.generate(prompt, grammar)
+        assert remote.text == local.text, request
+        assert remote.finished and 0.0 < remote.confidence <= 1.0
+        # The same tokens with the same log-probabilities, but for the end-of-turn token, whose
+        # probability the server does not report and the local confidence also counts.
+        assert remote.n_tokens == local.n_tokens - 1, request
+        assert local.logprob - 1e-3 <= remote.logprob <= 0.0, request
+    assert server.last_model == str(path)
+
+
+def test_the_grammar_goes_with_the_request(served_model, model, local_pipeline):
+    url, _ = served_model
+    server = ServerModel(url)
+    prompt = local_pipeline.prompt("list files")
+    # A grammar no free answer would meet: only the server's grammar sampler can produce this.
+    forced = server.generate(prompt, 'root ::= "echo nlsh-" [0-9] [0-9]')
+    assert forced.text.startswith("echo nlsh-") and len(forced.text) == len("echo nlsh-00")
+    assert forced.text == model.generate(prompt, 'root ::= "echo nlsh-" [0-9] [0-9]').text
+
+
+def test_a_home_request_keeps_its_per_home_grammar(served_model, model, model_paths, isolated_home):
+    from nlsh.home.answer import is_home_answer, parse_answer
+    from nlsh.pipeline import Pipeline
+    from test_home_grammar import HOME
+
+    url, _ = served_model
+    path, adapter = model_paths
+    pipeline = Pipeline(Config(min_confidence=0.0), model_path=path, lora=str(adapter) if adapter else "none",
+                        registry=HOME, mode="home", use_cache=False)
+    server = ServerModel(url)
+    for request in ("turn off the kitchen light", "set the thermostat to 21", "lock the front door"):
+        prompt, grammar = pipeline.prompt(request), pipeline.grammar(request)
+        assert "home-action" in grammar  # the per-home grammar, built from the registry
+        remote = server.generate(prompt, grammar)
+        assert remote.text == model.generate(prompt, grammar).text, request
+        assert is_home_answer(remote.text) and parse_answer(remote.text, HOME), request
+
+
+# -- servers that fail -------------------------------------------------------------------------
+
+
+class _Stub(BaseHTTPRequestHandler):
+    """A server that lists a model and then answers completions the way `behaviour` says."""
+
+    behaviour = "ok"
+    release: threading.Event
+
+    def log_message(self, *args):  # keep the test output clean
+        pass
+
+    def _send(self, code: int, body: bytes, kind: str = "application/json"):
+        self.send_response(code)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_GET(self):
+        if self.path == "/v1/models":
+            if self.behaviour == "401":
+                self._send(401, b'{"error": {"message": "invalid api key"}}')
+                return
+            self._send(200, json.dumps({"data": [{"id": "stub-7b", "owned_by": "library"}]}).encode())
+        else:
+            self._send(404, b'{"error": "not found"}')
+
+    def do_POST(self):
+        length = int(self.headers.get("Content-Length") or 0)
+        self.rfile.read(length)
+        if self.behaviour == "500":
+            self._send(500, b'{"error": {"message": "CUDA error: out of memory"}}')
+        elif self.behaviour == "hang":
+            self.release.wait(30)
+        elif self.behaviour == "garbage":
+            self._send(200, b"<html><body>502 Bad Gateway</body></html>", "text/html")
+        else:
+            content = {
+                "prose": "To list the files, run the ls command:\n\n```bash\nls -la\n```\n\nIt shows hidden files too.",
+                "fenced": "```bash\nls -la\n```",
+            }[self.behaviour]
+            reply = {"model": "stub-7b", "choices": [{"index": 0, "finish_reason": "stop",
+                                                     "message": {"role": "assistant", "content": content}}]}
+            self._send(200, json.dumps(reply).encode())
+
+
+@pytest.fixture
+def stub_server():
+    servers = []
+
+    def start(behaviour: str) -> str:
+        release = threading.Event()
+        handler = type("Handler", (_Stub,), {"behaviour": behaviour, "release": release})
+        server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        server.daemon_threads = True
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        servers.append((server, release))
+        return f"http://127.0.0.1:{server.server_address[1]}"
+
+    yield start
+    for server, release in servers:
+        release.set()
+        server.shutdown()
+        server.server_close()
+
+
+def _one_sentence(exc: NoTranslation) -> str:
+    assert exc.exit_code == EXIT_NO_TRANSLATION
+    assert "\n" not in exc.message and exc.message.endswith((".", "?"))
+    return exc.message
+
+
+def _prompt() -> str:
+    from nlsh.prompt import PromptContext, render_prompt
+
+    return render_prompt("list files", PromptContext())
+
+
+def test_a_server_that_refuses_connections_is_one_sentence():
+    url = f"http://127.0.0.1:{free_port()}"
+    with pytest.raises(ServerError) as exc:
+        ServerModel(url)
+    assert "refused the connection" in _one_sentence(exc.value)
+
+
+def test_a_server_error_is_quoted_in_one_sentence(stub_server):
+    server = ServerModel(stub_server("500"))
+    with pytest.raises(ServerError) as exc:
+        server.generate(_prompt())
+    assert "HTTP 500: CUDA error: out of memory" in _one_sentence(exc.value)
+
+
+def test_a_server_that_hangs_past_the_time_out_is_given_up(stub_server):
+    server = ServerModel(stub_server("hang"), timeout=1)
+    start = time.monotonic()
+    with pytest.raises(ServerError) as exc:
+        server.generate(_prompt())
+    assert "did not answer within 1 seconds" in _one_sentence(exc.value)
+    assert time.monotonic() - start < 25  # the stub would hold the request for 30 s
+
+
+def test_garbage_from_a_server_is_one_sentence(stub_server):
+    server = ServerModel(stub_server("garbage"))
+    with pytest.raises(ServerError) as exc:
+        server.generate(_prompt())
+    assert "not JSON" in _one_sentence(exc.value)
+
+
+def test_a_refused_token_says_which_variable_to_set(stub_server, monkeypatch):
+    monkeypatch.delenv("NLSH_SERVER_TOKEN", raising=False)
+    with pytest.raises(ServerError) as exc:
+        ServerModel(stub_server("401"))
+    assert "NLSH_SERVER_TOKEN" in _one_sentence(exc.value)
+
+
+def test_prose_from_a_server_without_a_grammar_is_refused(stub_server):
+    server = ServerModel(stub_server("prose"))
+    assert server.api == "openai" and not server.constrained
+    with pytest.raises(NoTranslation) as exc:
+        server.generate(_prompt(), grammar="root ::= [a-z]+")
+    assert "one command line" in _one_sentence(exc.value)
+
+
+def test_a_fenced_command_from_a_server_without_a_grammar_is_the_command(stub_server):
+    server = ServerModel(stub_server("fenced"))
+    assert server.generate(_prompt()).text == "ls -la"
+    assert server.describe().startswith("stub-7b at http://127.0.0.1:")
+
+
+@pytest.mark.parametrize("text, line", [
+    ("ls -la", "ls -la"), ("  df -h\n", "df -h"), ("`du -sh .`", "du -sh ."), ("```bash\nfind . -name '*.py'\n```", "find . -name '*.py'"),
+    ("```\nls\n```", "ls"), ("ls\nrm -rf /", None), ("Here is the command:\nls", None), ("", None), ("```bash\nls\npwd\n```", None),
+    ("echo `date`", "echo `date`"),
+])
+def test_an_unconstrained_answer_must_be_one_line(text, line):
+    assert one_command_line(text) == line
+
+
+def test_only_http_servers_are_configured():
+    assert base_url("http://gpu.lan:8000/v1/") == "http://gpu.lan:8000"
+    assert base_url("https://example.org") == "https://example.org"
+    for bad in ("gpu.lan:8000", "file:///etc/passwd", "ftp://x"):
+        with pytest.raises(UsageError):
+            base_url(bad)
+
+
+def test_our_grammars_are_read_by_vllms_grammar_backend():
+    """vLLM's default structured-output backend, xgrammar, takes every grammar nlsh sends as it is
+    and accepts what llama.cpp's grammar accepts."""
+    xgr = pytest.importorskip("xgrammar")
+    from xgrammar.testing import _is_grammar_accept_string as accepts
+
+    from nlsh.grammar import shell_grammar
+    from nlsh.home.grammar import home_grammar, home_or_shell_grammar
+    from test_home_grammar import HOME
+
+    shell, path = shell_grammar("format"), shell_grammar("path", path=os.environ.get("PATH", ""), named=["oma"])
+    for grammar in (shell, path, home_grammar(HOME), home_or_shell_grammar(HOME, shell)):
+        xgr.Grammar.from_ebnf(vllm_grammar(grammar))
+    assert accepts(vllm_grammar(shell), "grep -r 'a b' .") and not accepts(vllm_grammar(shell), "echo 'unclosed")
+    assert not accepts(vllm_grammar(shell), "pygame.setup(x)")
+    home = vllm_grammar(home_grammar(HOME))
+    assert accepts(home, "climate.living_room set_temperature temperature=21")
+    assert not accepts(home, "climate.living_room set_temperature temperature=40")
+    assert not accepts(home, "light.garden turn_on")
