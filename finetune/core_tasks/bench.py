@@ -1,0 +1,87 @@
+"""The compositional and flag tasks of the execution-checked dev benchmark (bench/exec_dev/), from the
+held-out templates: whole command shapes training never sees, each drawn a few times with other
+values and worded once per task.
+
+Every reference is run by the judge and kept only if it is right against itself (not undecided,
+the same outcome twice); a task keeps its template's command first, then the other spellings that
+pass.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+from pydantic import BaseModel
+
+from finetune.core_tasks.generate import Verifier, draw_tasks, group_id, render, wordings
+from finetune.core_tasks.model import Template
+from finetune.core_tasks.registry import TEMPLATES, held_out
+from finetune.core_tasks.tree_view import load_view
+
+KINDS = ("compositional", "flag")
+TASKS_PER_GROUP = 6  # distinct commands drawn per held-out group (fewer where the tree has fewer)
+WORDINGS_OF_ONE = 2  # tasks of a group whose command takes no value (`uname -r`): other wordings
+
+
+class BenchTask(BaseModel):
+    """One task as bench/exec_dev/*.jsonl holds it (the judge's task format)."""
+
+    id: str
+    request: str
+    references: list[str]
+    expect: str
+    source: str  # compositional | flag
+    family: str
+    group: str
+
+
+def bench_tasks(templates: list[Template] = TEMPLATES, *, seed: int = 0, tree_seed: int = 0,
+                per_group: int = TASKS_PER_GROUP, verifier: Verifier | None = None) -> dict[str, list[BenchTask]]:
+    """kind -> the tasks of the held-out groups of that kind, references checked by the judge."""
+    from finetune import judge
+
+    view = load_view(tree_seed)
+    verify = verifier or Verifier(tree_seed)
+    out: dict[str, list[BenchTask]] = {k: [] for k in KINDS}
+    by_group: dict[str, list[Template]] = {}
+    for t in templates:
+        if held_out(t):
+            by_group.setdefault(group_id(t), []).append(t)
+    for group, members in sorted(by_group.items()):
+        rng = random.Random(f"bench:{seed}:{group}")
+        made: list[BenchTask] = []
+        for t in members:
+            want = max(1, per_group // len(members))
+            tasks = draw_tasks(t, view, rng, want)
+            tasks = [task for task in tasks if verify(task.command, t.expect, t.exit_ok)]
+            worded = [(task, w) for task in tasks for w in wordings(t, task, rng, 1 if len(tasks) > 1 else WORDINGS_OF_ONE)]
+            for task, request in worded:
+                refs = [task.command] + [r for a in t.alternatives if (r := _render(a, task.values))]
+                refs = [r for r in dict.fromkeys(refs) if judge.judge(r, [r], t.expect, seed=tree_seed).right is True]
+                if not refs or refs[0] != task.command:
+                    continue
+                made.append(BenchTask(id=f"{t.kind}:{t.group}:{len(made) + 1}", request=request, references=refs,
+                                      expect=t.expect, source=t.kind, family=t.family, group=group))
+        out[members[0].kind] += made
+    return out
+
+
+def _render(template: str, values: dict) -> str | None:
+    try:
+        return render(template, values)
+    except KeyError:
+        return None
+
+
+def write_bench(bench_dir: Path, tasks: dict[str, list[BenchTask]]) -> dict[str, int]:
+    """bench_dir/compositional.jsonl and flag.jsonl; returns the number of tasks of each."""
+    bench_dir.mkdir(parents=True, exist_ok=True)
+    for kind, rows in tasks.items():
+        tmp = bench_dir / f"{kind}.jsonl.tmp"
+        with tmp.open("w", encoding="utf-8") as f:
+            for task in rows:
+                f.write(json.dumps(task.model_dump(), ensure_ascii=False) + "\n")
+        tmp.replace(bench_dir / f"{kind}.jsonl")
+    return {kind: len(rows) for kind, rows in tasks.items()}

@@ -1,0 +1,201 @@
+"""`python -m finetune core`: (request, command) pairs for the core utilities, each command run by the judge.
+
+Per template: draw distinct commands from the tree's facts, have the judge run each once (`verify`:
+it runs, prints where output is asked for, changes the tree where a change is asked for), then word
+every command that passed several ways. Identical commands are verified once; wordings are never
+verified, only commands. Templates of families the sandbox cannot run (network, processes,
+packages, services) are kept with verified=false and counted apart.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import random
+import re
+import time
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+from finetune.core_tasks.model import CorePair, Task, Template, construction
+from finetune.core_tasks.phrases import fill, sample
+from finetune.core_tasks.registry import TEMPLATES, held_out
+from finetune.core_tasks.tree_view import TreeView, load_view
+
+BENCH_DIR = Path(__file__).resolve().parents[2] / "bench" / "exec_dev"
+
+
+@dataclass
+class CoreConfig:
+    out: Path = Path("runs/core")  # pairs.jsonl and counts.json go here
+    seed: int = 0  # draws and wordings
+    tree_seed: int = 0  # the judge's tree the commands run in
+    commands_per_template: int = 12  # distinct commands drawn per template (each verified once)
+    # Wordings per template, spread over its verified commands: a template with one command
+    # (`df -h`) gets them all as wordings of that command.
+    pairs_per_template: int = 100
+    unverified_pairs_per_template: int = 40  # the same for families the sandbox cannot judge
+    # Leave out the benchmark's groups: those of bench/exec_dev/*.jsonl and the held-out ones.
+    bench_dir: Path = BENCH_DIR
+    # Also (re)write the benchmark's compositional.jsonl and flag.jsonl in bench_dir from the
+    # held-out templates, every reference checked by the judge.
+    write_bench: bool = False
+
+
+def render(template: str, values: dict) -> str:
+    """A command from its template: `{slot}` takes the value's one spelling; `{{`/`}}` are braces."""
+    return template.format(**{k: v if isinstance(v, str) else v[0] for k, v in values.items()})
+
+
+def draw_tasks(t: Template, view: TreeView, rng: random.Random, n: int) -> list[Task]:
+    """Up to n tasks with distinct commands (a few tries more, as draws repeat)."""
+    tasks: dict[str, Task] = {}
+    for _ in range(n * 4):
+        values = t.draw(view, rng)
+        if values is None:
+            continue
+        try:
+            command = render(t.command, values)
+        except KeyError:  # this draw lacks a value the template needs (a file without words)
+            continue
+        if command not in tasks:
+            tasks[command] = Task(group=t.group, command=command, values=values)
+        if len(tasks) >= n:
+            break
+    return list(tasks.values())
+
+
+def wordings(t: Template, task: Task, rng: random.Random, n: int) -> list[str]:
+    """n distinct requests for one task (fewer when the patterns have fewer)."""
+    seen: list[str] = []
+    for _ in range(n * 6):
+        request = fill(sample(rng.choice(t.phrasings), rng), task.values, rng)
+        if request and request not in seen:
+            seen.append(request)
+            if len(seen) >= n:
+                break
+    return seen
+
+
+def bench_groups(bench_dir: Path) -> set[str]:
+    """Every group the committed benchmark holds: training never sees one."""
+    groups: set[str] = set()
+    for path in sorted(Path(bench_dir).glob("*.jsonl")):
+        with path.open(encoding="utf-8") as f:
+            groups |= {json.loads(line)["group"] for line in f if line.strip()}
+    return groups
+
+
+def group_id(t: Template) -> str:
+    return f"core:{t.group}"
+
+
+class Verifier:
+    """The judge's verify, once per distinct command, with counts of why commands failed."""
+
+    def __init__(self, tree_seed: int):
+        from finetune import judge
+
+        self.judge = judge
+        self.tree_seed = tree_seed
+        self.cache: dict[tuple[str, str], bool] = {}
+        self.why: Counter = Counter()
+
+    def __call__(self, command: str, expect: str, exit_ok: list[int] = (0,)) -> bool:
+        key = (command, expect)
+        if key not in self.cache:
+            verdict = self.judge.verify(command, self.judge.Expect(expect), seed=self.tree_seed)
+            ok = verdict.right is True
+            if not ok and verdict.why.startswith("exit ") and set(exit_ok) - {0}:
+                ok = self._runs_with(command, expect, exit_ok)
+            self.cache[key] = ok
+            if not ok:
+                self.why[re.sub(r"\d+", "N", verdict.why.split(":")[0])[:60]] += 1
+        return self.cache[key]
+
+    def _runs_with(self, command: str, expect: str, exit_ok: list[int]) -> bool:
+        """verify's test for a command whose success has another exit status (diff: 1 = the files
+        differ, which is the answer asked for)."""
+        o = self.judge.run(command, seed=self.tree_seed)
+        return (o.undecided is None and o.exit_code in exit_ok and not o.truncated
+                and (expect == "changes" or bool(o.stdout.strip())) and (not expect.endswith("changes") or bool(o.changes)))
+
+
+def generate(cfg: CoreConfig, templates: list[Template] = TEMPLATES, verifier: Verifier | None = None) -> dict:
+    """Write pairs.jsonl and counts.json under cfg.out; return the counts."""
+    from nlsh.validator import command_utilities
+
+    started = time.monotonic()
+    view = load_view(cfg.tree_seed)
+    verify = verifier or Verifier(cfg.tree_seed)
+    skip = bench_groups(cfg.bench_dir) | {group_id(t) for t in templates if held_out(t)}
+    pairs: list[CorePair] = []
+    dropped: Counter = Counter()
+    drawn: Counter = Counter()
+    for t in templates:
+        if group_id(t) in skip:
+            continue
+        rng = random.Random(f"{cfg.seed}:{t.group}:{t.command}")
+        tasks = draw_tasks(t, view, rng, cfg.commands_per_template)
+        drawn[t.group] += len(tasks)
+        if t.verifiable:
+            kept = [task for task in tasks if verify(task.command, t.expect, t.exit_ok)]
+            dropped[t.group] += len(tasks) - len(kept)
+            budget = cfg.pairs_per_template
+        else:
+            kept = [task for task in tasks if command_utilities(task.command)]
+            budget = cfg.unverified_pairs_per_template
+        if not kept:
+            continue
+        per_task = math.ceil(budget / len(kept))
+        for task in kept:
+            utilities = command_utilities(task.command) or []
+            for request in wordings(t, task, rng, per_task):
+                pairs.append(CorePair(request=request, command=task.command, family=t.family,
+                                      utility=utilities[0] if utilities else "", utilities=utilities,
+                                      construction=construction(task.command, utilities), group=group_id(t),
+                                      verified=t.verifiable))
+    cfg.out.mkdir(parents=True, exist_ok=True)
+    tmp = cfg.out / "pairs.jsonl.tmp"
+    with tmp.open("w", encoding="utf-8") as f:
+        for p in pairs:
+            f.write(p.model_dump_json() + "\n")
+    tmp.replace(cfg.out / "pairs.jsonl")
+    counts = pair_counts(pairs)
+    counts.update(
+        templates=len(templates), held_out_groups=len({group_id(t) for t in templates} & skip),
+        commands_drawn=sum(drawn.values()), commands_failed_verify=sum(dropped.values()),
+        failed_by_template={g: n for g, n in sorted(dropped.items()) if n},
+        failed_why=dict(verify.why.most_common()), seconds=round(time.monotonic() - started, 1),
+    )
+    (cfg.out / "counts.json").write_text(json.dumps(counts, indent=2) + "\n")
+    return counts
+
+
+def run_core(cfg: CoreConfig) -> dict:
+    """What `python -m finetune core` does: the pairs, and the benchmark files when asked."""
+    verifier = Verifier(cfg.tree_seed)
+    counts = generate(cfg, verifier=verifier)
+    if cfg.write_bench:
+        from finetune.core_tasks.bench import bench_tasks, write_bench
+
+        counts["bench"] = write_bench(cfg.bench_dir, bench_tasks(seed=cfg.seed, tree_seed=cfg.tree_seed, verifier=verifier))
+        (cfg.out / "counts.json").write_text(json.dumps(counts, indent=2) + "\n")
+    return counts
+
+
+def pair_counts(pairs: list[CorePair]) -> dict:
+    verified = sum(p.verified for p in pairs)
+    per_utility: Counter = Counter(u for p in pairs for u in set(p.utilities))
+    return {
+        "pairs": len(pairs),
+        "verified": verified,
+        "verified_share": round(verified / len(pairs), 3) if pairs else 0.0,
+        "distinct_commands": len({p.command for p in pairs}),
+        "utilities": len(per_utility),
+        "per_family": dict(Counter(p.family for p in pairs).most_common()),
+        "per_family_unverified": dict(Counter(p.family for p in pairs if not p.verified).most_common()),
+        "per_construction": dict(Counter(p.construction for p in pairs).most_common()),
+        "per_utility": dict(per_utility.most_common()),
+    }
