@@ -7,6 +7,7 @@ does on the judge's file tree (finetune.judge). bench/exec_dev/README.md describ
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Literal
 
@@ -62,3 +63,39 @@ def read_bench(folder: Path = BENCH_DIR) -> list[BenchTask]:
             if t.alt is None and a is not None and a.reference in t.references:
                 t.alt = a.alt
     return tasks
+
+
+_FOLDERS = re.compile(r"(?:[\w.~-]+/)+P\b")
+
+
+class LeakFilter:
+    """Tells a training record that would leak a benchmark task: its command with the values masked
+    (nl2bash.mask) is a task's reference so masked, or its request with the values masked, as
+    lower-case words, is a task's request so masked. The folders before a masked file go too
+    (`logs/app.log` and `server.log` are one value). Groups keep the benchmark's templates out of
+    the generated data; this catches the same task reaching training by another source (NL2Bash,
+    tldr, the everyday pairs)."""
+
+    def __init__(self, tasks: list[BenchTask]):
+        self.commands = {self.command_key(c) for t in tasks for c in t.references + ([t.alt] if t.alt else [])}
+        self.requests = {self.request_key(t.request) for t in tasks}
+
+    @staticmethod
+    def command_key(command: str) -> str:
+        from finetune.nl2bash import mask
+
+        return _FOLDERS.sub("P", mask(command))
+
+    @staticmethod
+    def request_key(request: str) -> str:
+        from finetune.nl2bash import mask, words
+
+        return words(_FOLDERS.sub("P", mask(request)))
+
+    def leaks(self, request: str, command: str) -> bool:
+        return self.command_key(command) in self.commands or self.request_key(request) in self.requests
+
+    def keep(self, records: list) -> tuple[list, int]:
+        """The records that leak nothing (Record: instruction, answer), and how many were dropped."""
+        kept = [r for r in records if not self.leaks(r.instruction, r.answer)]
+        return kept, len(records) - len(kept)

@@ -1,4 +1,6 @@
-"""NL2Bash pairs, filtered: the command must parse, its utilities must be real, near-duplicates go."""
+"""NL2Bash pairs, filtered: the command must parse and its utilities must exist somewhere; every
+distinct (instruction, command) pair is kept, paraphrases of one command included (they teach the
+same command in other words). `check_by_execution` runs the commands in the judge's sandbox."""
 
 from __future__ import annotations
 
@@ -30,16 +32,21 @@ def mask(command: str) -> str:
     return " ".join(t.split())
 
 
-def _words(text: str) -> str:
+def words(text: str) -> str:
     """Lower-case words only, as instructions are compared."""
     return re.sub(r"\W+", " ", text.lower()).strip()
 
 
+def request_key(text: str) -> str:
+    """A request with its values masked, as lower-case words: what two wordings of one task with
+    other values share ("Enables shell option 'lastpipe'" and "... 'failglob'")."""
+    return words(mask(text))
+
+
 def twin_keys(pair: Pair) -> list[str]:
     """What a near-duplicate in another group shares with this pair: its instruction with the values
-    masked, which is how NL2Bash's own split groups pairs ("Enables shell option 'lastpipe'" and
-    "... 'failglob'" are one task with two values)."""
-    return ["nl:" + _words(mask(pair.instruction))]
+    masked, which is how NL2Bash's own split groups pairs."""
+    return ["nl:" + request_key(pair.instruction)]
 
 
 def _tidy_instruction(nl: str) -> str:
@@ -48,9 +55,10 @@ def _tidy_instruction(nl: str) -> str:
 
 
 def load_pairs(path: Path, known_utilities: set[str]) -> tuple[list[Pair], dict[str, int]]:
-    """Pairs that parse and use only known utilities, one per (instruction) and per exact command."""
-    stats = {"read": 0, "unparseable": 0, "unknown_utility": 0, "duplicate": 0, "kept": 0}
-    seen_nl: set[str] = set()
+    """Pairs that parse and use only known utilities, each distinct (instruction, command) once.
+    `paraphrases`: kept pairs whose command an earlier kept pair already has."""
+    stats = {"read": 0, "unparseable": 0, "unknown_utility": 0, "duplicate": 0, "paraphrases": 0, "kept": 0}
+    seen: set[tuple[str, str]] = set()
     seen_cmd: set[str] = set()
     pairs = []
     for line in path.read_text(encoding="utf-8").splitlines():
@@ -64,12 +72,58 @@ def load_pairs(path: Path, known_utilities: set[str]) -> tuple[list[Pair], dict[
         if any(u not in known_utilities for u in utils):
             stats["unknown_utility"] += 1
             continue
-        key_nl = _words(nl)
-        if key_nl in seen_nl or cmd in seen_cmd:
+        key = (words(nl), cmd)
+        if key in seen:
             stats["duplicate"] += 1
             continue
-        seen_nl.add(key_nl)
+        seen.add(key)
+        stats["paraphrases"] += cmd in seen_cmd
         seen_cmd.add(cmd)
         pairs.append(Pair(nl, cmd, utils, mask(cmd)))
     stats["kept"] = len(pairs)
     return pairs, stats
+
+
+# What running a command in the judge's sandbox said, as the data card counts it.
+RUNS = "runs and prints"
+SILENT = "runs, prints nothing"  # a change to the tree, or a search that matched nothing here
+MISSING = "needs a file the tree lacks"
+FAILS = "fails"  # bad option, bad syntax, wrong use: most likely a wrong command
+STUCK = "times out or floods"
+UNDECIDED = "undecided"  # network, services, hardware, root, a tool not installed
+_MISSING = re.compile(r"No such file or directory|cannot access|cannot stat|can't open|does not exist|not a git repository|"
+                      r"No such device|cannot find|not found$", re.I)
+
+
+def execution_class(why: str, right: bool | None) -> str:
+    """A verify() verdict (expecting output) as one of the classes above."""
+    if right is None:
+        return UNDECIDED
+    if right:
+        return RUNS
+    if why == "printed nothing" or why.rstrip() == "exit 1:":  # grep's "no match" is exit 1 and no message
+        return SILENT
+    if why.startswith(("timed out", "printed more")):
+        return STUCK
+    return MISSING if _MISSING.search(why) else FAILS
+
+
+def check_by_execution(commands: list[str], workers: int = 2, seed: int = 0, timeout: float = 2.0) -> dict[str, str]:
+    """command -> execution class, each command run once in the judge's sandbox over its file tree
+    (cached on disk by the judge, so a rebuild runs only new commands). Empty when bubblewrap is
+    missing: the data still builds, unchecked."""
+    import shutil
+    from concurrent.futures import ThreadPoolExecutor
+
+    if shutil.which("bwrap") is None:
+        return {}
+    from finetune.judge import Expect, verify
+
+    distinct = sorted(set(commands))
+
+    def one(cmd: str) -> str:
+        v = verify(cmd, Expect.output_unordered, seed=seed, timeout=timeout)
+        return execution_class(v.why, v.right)
+
+    with ThreadPoolExecutor(max(1, workers)) as pool:
+        return dict(zip(distinct, pool.map(one, distinct)))

@@ -498,7 +498,11 @@ def test_dev_split_has_no_group_in_train(tmp_path):
     core_here = {r["group"] for r in train} & CORE_GROUPS
     assert core_here and not {r["group"] for r in dev} & CORE_GROUPS
     assert counts["nl2bash"]["kept"] > 0
-    assert "CC BY 4.0" in (tmp_path / "out" / "DATA_CARD.md").read_text()
+    card = (tmp_path / "out" / "DATA_CARD.md").read_text()
+    assert "CC BY 4.0" in card and "Shell training records per utility family: " in card
+    if shutil.which("bwrap"):  # every NL2Bash command was run in the judge's sandbox and counted
+        assert sum(counts["nl2bash"]["execution"].values()) == counts["nl2bash"]["executed_commands"] > 100
+        assert "NL2Bash by execution" in card
     # Retrieved examples never come from the item's own group.
     groups: dict[tuple[str, str], set[str]] = {}
     for r in train:
@@ -727,3 +731,50 @@ def test_evaluation_hides_the_tasks_it_holds_out_from_the_bundled_examples(isola
     assert {e.instruction for e in pipeline.retriever.bundled.matches(request, 2)} & held
     _hold_out_bundled(pipeline, [Record(instruction=request, answer="free -h", source="everyday", group=memory)])
     assert not {e.instruction for e in pipeline.retriever.bundled.matches(request, 2)} & held
+
+
+def test_every_distinct_nl2bash_pair_trains_and_find_has_a_weight(tmp_path):
+    """Paraphrases of one command all train (they teach it in other words); only the same pair twice
+    goes; `find` is kept in proportion, scaled by its weight, never capped."""
+    from finetune.dataset import DataConfig, nl2bash_records
+
+    rows = [("Find all .txt files under the current directory", "find . -name '*.txt'"),
+            ("List every text file below here", "find . -name '*.txt'"),  # a paraphrase
+            ("find all .txt files under the current directory.", "find . -name '*.txt'"),  # the same pair
+            ("Count the lines of a.txt", "wc -l a.txt")]
+    rows += [(f"Find files named n{i} here", f"find . -name n{i}") for i in range(200)]
+    path = tmp_path / "nl2bash" / "nl2bash.jsonl"
+    path.parent.mkdir()
+    path.write_text("".join(json.dumps({"nl": nl, "cmd": cmd}) + "\n" for nl, cmd in rows))
+    known = {"find", "wc"}
+
+    def build(weight: float):
+        cfg = DataConfig(data_root=tmp_path, nl2bash_find_weight=weight, nl2bash_verify=False)
+        return nl2bash_records(cfg, known, random.Random(0))
+
+    records, stats = build(1.0)
+    assert (stats["kept"], stats["duplicate"], stats["paraphrases"]) == (203, 1, 1)
+    assert sum(r.answer == "find . -name '*.txt'" for r in records) == 2 and len(records) == 203
+    half = sum(r.utility == "find" for r in build(0.5)[0])
+    assert 70 < half < 135 and sum(r.utility == "wc" for r in build(0.5)[0]) == 1
+    assert sum(r.utility == "find" for r in build(2.0)[0]) == 2 * 202
+
+
+def test_a_training_record_that_leaks_a_benchmark_task_is_dropped():
+    """The same command with other values, or the same request with other values, as a benchmark
+    task: dropped, whatever source it comes from."""
+    from finetune.exec_bench import BenchTask, LeakFilter
+
+    task = BenchTask(id="t", request="show the last 5 lines of logs/app.log", references=["tail -n 5 logs/app.log"],
+                     expect="output", source="flag", family="text", group="tail-n", alt="tail -5 logs/app.log")
+    leak = LeakFilter([task])
+
+    def rec(instruction, answer):
+        return Record(instruction=instruction, answer=answer, source="nl2bash", group="g")
+
+    records = [rec("print the final 20 lines of server.log", "tail -n 20 server.log"),  # the command, other values
+               rec("Show the last 12 lines of notes/a.txt", "sed -n '$p' notes/a.txt"),  # the request, other values
+               rec("print the last lines of a log", "tail -20 /var/log/syslog"),  # the alt's shape
+               rec("show the first 5 lines of logs/app.log", "head -n 5 logs/app.log")]
+    kept, dropped = leak.keep(records)
+    assert [r.answer for r in kept] == ["head -n 5 logs/app.log"] and dropped == 3

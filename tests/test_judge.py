@@ -200,3 +200,19 @@ def test_eval_reports_execution_accuracy_with_the_judges_own_check(tmp_path):
     assert check["judge: no-op `true`"]["right"] == 0
     assert check["judge: second reference"]["decided"] == 2 and check["judge: second reference"]["exec"] == 1.0
     assert "| bm25 | 33.3% of 3 |" in table and "| judge: first reference | 100.0% of 3 |" in table
+
+
+@pytest.mark.parametrize("command,cls", [
+    ("ls docs", "runs and prints"),
+    ("grep -r no-such-word-anywhere docs", "runs, prints nothing"),  # grep's no match: exit 1, no message
+    ("find . -name '*.nothing'", "runs, prints nothing"),
+    ("cat /path/to/file.txt", "needs a file the tree lacks"),
+    ("ls --no-such-option", "fails"),
+    ("find -type type_descriptor", "fails"),
+    ("sleep 10", "times out or floods"),
+    ("ssh user@host uptime", "undecided"),
+])
+def test_nl2bash_commands_are_classed_by_what_running_them_says(command, cls):
+    from finetune import nl2bash
+
+    assert nl2bash.check_by_execution([command], timeout=1.0) == {command: cls}
