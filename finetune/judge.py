@@ -17,6 +17,7 @@ from __future__ import annotations
 import bz2
 import gzip
 import hashlib
+import io
 import json
 import lzma
 import os
@@ -25,7 +26,6 @@ import resource
 import shutil
 import signal
 import sqlite3
-import stat
 import subprocess
 import tarfile
 import tempfile
@@ -39,7 +39,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
-from finetune.filetree import HOME, TREE_VERSION, UID, USER, build_tree, entry_ages, stamp
+from finetune.filetree import HOME, TREE_VERSION, UID, USER, build_tree, stamp
 
 OUTPUT_CAP = 64 * 1024  # bytes of stdout kept; a command printing more is stopped there
 STDERR_CAP = 4 * 1024
@@ -146,11 +146,13 @@ def _scan(root: Path) -> dict[str, os.stat_result]:
 
 
 def _kind(st: os.stat_result) -> str:
-    if stat.S_ISLNK(st.st_mode):
+    import stat as st_
+
+    if st_.S_ISLNK(st.st_mode):
         return "symlink"
-    if stat.S_ISDIR(st.st_mode):
+    if st_.S_ISDIR(st.st_mode):
         return "dir"
-    return "file" if stat.S_ISREG(st.st_mode) else "other"
+    return "file" if st_.S_ISREG(st.st_mode) else "other"
 
 
 def tree(seed: int = 0) -> _Tree:
@@ -171,7 +173,9 @@ def _build_cached(base: Path, seed: int) -> None:
     staging = base.parent / f".{base.name}.{uuid.uuid4().hex[:8]}"
     home = staging / "home"
     build_tree(home, seed)
-    ages = entry_ages(home, seed)
+    from finetune.filetree import _ages
+
+    ages = _ages(home, seed)
     entries = {}
     for rel, st in _scan(home).items():
         kind = _kind(st)
@@ -445,6 +449,8 @@ def undecided_by_failure(code: int | None, stderr: str) -> str | None:
 
 
 def _diff(t: _Tree, home: Path, tmp: Path, now: float) -> tuple[dict[str, str], dict[str, str]]:
+    import stat as st_
+
     changes: dict[str, str] = {}
     digests: dict[str, str] = {}
     after = _scan(home)
@@ -500,6 +506,7 @@ def _diff(t: _Tree, home: Path, tmp: Path, now: float) -> tuple[dict[str, str], 
         if state != t.git_state.get(repo):
             changes[repo + "/.git"] = "modified"
             digests[repo + "/.git"] = hashlib.sha1(state.encode()).hexdigest()
+    del st_
     return changes, digests
 
 

@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from importlib.resources import files
 
 from nlsh.errors import UsageError
+from nlsh.machine.programs import executables_on_path
 
 GRAMMAR_MODES = ("format", "path")
 
@@ -63,28 +64,6 @@ def shell_grammar(mode: str = "format", path: str | None = None, named: Iterable
     if mode == "path":
         return path_grammar(path if path is not None else os.environ.get("PATH", ""), named)
     raise UsageError(f"Unknown grammar mode `{mode}`; use one of: {', '.join(GRAMMAR_MODES)}.")
-
-
-def executables_on_path(path: str) -> frozenset[str]:
-    """Names of the executable files in the directories of a $PATH string."""
-    return _executables(tuple(d for d in path.split(os.pathsep) if d))
-
-
-@functools.lru_cache(maxsize=8)
-def _executables(dirs: tuple[str, ...]) -> frozenset[str]:
-    names: set[str] = set()
-    for d in dirs:
-        try:
-            with os.scandir(d) as it:
-                for entry in it:
-                    try:
-                        if entry.is_file() and os.access(entry.path, os.X_OK):
-                            names.add(entry.name)
-                    except OSError:
-                        continue
-        except OSError:
-            continue
-    return frozenset(names)
 
 
 # A first word the grammar can spell: no blanks, quotes, control or shell-special characters.

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import shutil
 
-from nlsh.validator.resolve import BUILTINS, KEYWORDS
+from nlsh.machine.resolve import BUILTINS, KEYWORDS
 
 _ASKS_FOR_ROOT = re.compile(
     r"\b(?:as|with|using)\s+(?:root|sudo|superuser|the\s+superuser|admin|administrator)\b"

@@ -47,7 +47,7 @@ def cache_seed(tmp_path_factory) -> Path:
     with the shipped adapter (nlsh.merge), so no subprocess rebuilds either."""
     from nlsh import bundled
     from nlsh.merge import merged_model
-    from nlsh.retrieval import load_index
+    from nlsh.machine.index import load_index
 
     cache = tmp_path_factory.mktemp("seed-cache") / "nlsh"
     load_index(cache, os.environ.get("PATH", ""))
@@ -178,7 +178,7 @@ def greedy_answer(pipeline, request: str):
 
 def needs_man(name: str) -> None:
     """Skip a test that reads NAME's man page where this machine has none."""
-    from nlsh.explain import man_page
+    from nlsh.machine.docs import man_page
 
     if man_page(name) is None:
         pytest.skip(f"no man page for {name} on this machine")

@@ -10,15 +10,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import needs_man
-from nlsh.explain import (
-    Explanation,
-    documentation,
-    explain_command,
-    help_output,
-    man_page,
-    option_entries,
-    render_explanation,
-)
+from nlsh.explain import Explanation, explain_command, render_explanation
+from nlsh.machine.docs import documentation, man_page
+from nlsh.machine.manpage import option_entries
+from nlsh.machine.programs import help_output
 
 
 def _parts(explanation: Explanation, kind: str) -> dict[str, str]:

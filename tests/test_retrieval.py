@@ -10,7 +10,11 @@ import time
 import pytest
 
 from nlsh.grammar import prefix_rules
-from nlsh.retrieval import BundledExamples, MachineIndex, Retriever, load_index, parse_tldr_page, read_learned, stem, task_terms
+from nlsh.examples import BundledExamples
+from nlsh.machine.index import MachineIndex, load_index
+from nlsh.machine.tldr import filled, parse_page, summary_line
+from nlsh.retrieval import Retriever
+from nlsh.words import stem, task_terms
 
 needs_man = pytest.mark.skipif(shutil.which("whatis") is None, reason="no man database tools here")
 
@@ -76,11 +80,12 @@ def test_learned_pairs_become_examples_at_once(isolated_home):
     assert r.retrieve("an unrelated request about weather").examples == []
 
 
-def test_read_learned_skips_bad_lines(tmp_path):
+def test_bad_lines_of_the_learned_pairs_cost_no_hint(isolated_home, tmp_path):
     f = tmp_path / "learned.jsonl"
-    f.write_bytes(b'{"instruction": "a b", "command": "ls"}\n\xff\xfe\n[1, 2]\n{"instruction": 3, "command": "x"}\n')
-    assert [e.answer for e in read_learned(f)] == ["ls"]
-    assert read_learned(tmp_path / "missing.jsonl") == []
+    f.write_bytes(b'{"instruction": "list the files", "command": "ls"}\n\xff\xfe\n[1, 2]\n{"instruction": 3, "command": "x"}\n')
+    r = Retriever(tools=0, examples=2, learned=f, use_tldr=False, bundled=False)
+    assert [e.answer for e in r.retrieve("list the files").examples] == ["ls"]
+    assert Retriever(tools=0, examples=2, learned=tmp_path / "missing.jsonl", use_tldr=False, bundled=False).retrieve("list the files").examples == []
 
 
 # A page in the tldr client's format, written for this test (not taken from tldr-pages).
@@ -104,10 +109,10 @@ TLDR_PAGE = """# ls
 
 
 def test_tldr_pages_parse():
-    name, summary, examples = parse_tldr_page(TLDR_PAGE)
-    assert name == "ls" and summary == "Show what a folder holds"
-    assert [e.answer for e in examples] == ["ls -1", "ls -a|--all", "ls -lh path/to/directory"]
-    assert examples[1].instruction == "Show every entry, hidden ones too"
+    page = parse_page(TLDR_PAGE)
+    assert page.name == "ls" and summary_line(page) == "Show what a folder holds"
+    assert [filled(e).answer for e in page.examples] == ["ls -1", "ls -a|--all", "ls -lh path/to/directory"]
+    assert page.examples[1].instruction == "Show every entry, hidden ones too"
 
 
 def test_tldr_client_cache_is_used_when_present(isolated_home):

@@ -257,7 +257,7 @@ INVENTING = [
 
 def test_the_pipeline_answers_without_options_the_man_pages_lack(model_paths):
     from nlsh.config import Config
-    from nlsh.explain import man_page
+    from nlsh.machine.docs import man_page
     from nlsh.pipeline import Pipeline
     from nlsh.validator.options import help_options, undocumented_options
 

@@ -1,7 +1,7 @@
 """The shell validator: parse a command line, resolve its executables, rate its risk (SPEC section 2)."""
 
 from nlsh.validator.parse import ParsedCommand, ParseError, Redirect, SimpleCommand, Word, parse_command
-from nlsh.validator.resolve import Resolution, resolve_executable
+from nlsh.machine.resolve import Resolution, resolve_executable
 from nlsh.validator.shell import check_command, is_command
 from nlsh.validator.utilities import command_utilities
 

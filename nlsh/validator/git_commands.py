@@ -7,22 +7,17 @@ import shutil
 import subprocess
 from typing import Optional
 
+from nlsh.validator.anatomy import Part
+from nlsh.validator.risk import utility_name
 
-def git_command_warnings(command: str, path: Optional[str] = None) -> list[str]:
-    """A warning for each git command of `command` that git on this machine would not run. No
-    verdict where git is missing or cannot list its commands."""
-    from nlsh.explain import explain_command
-    from nlsh.validator.risk import utility_name
 
-    if "git" not in command:
-        return []
-    explanation = explain_command(command, path)
-    if explanation.error:
-        return []
+def git_command_warnings(parts: list[Part], path: Optional[str] = None) -> list[str]:
+    """A warning for each git command among a command line's parts that git on this machine would
+    not run. No verdict where git is missing or cannot list its commands."""
     warnings: list[str] = []
     utility = None
     known: Optional[frozenset[str]] = None
-    for part in explanation.parts:
+    for part in parts:
         if part.kind == "utility":
             utility = utility_name(part.word)
         elif part.kind == "subcommand" and utility == "git":

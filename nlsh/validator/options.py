@@ -25,10 +25,13 @@ from __future__ import annotations
 import functools
 import re
 import string
-from typing import TYPE_CHECKING, Collection, Iterator, Optional
+from typing import Collection, Iterator, Optional
 
-if TYPE_CHECKING:
-    from nlsh.explain import Doc, ExplainPart
+from nlsh.machine.docs import Doc, subcommand_documentation
+from nlsh.machine.resolve import BUILTINS
+from nlsh.validator.anatomy import SUBCOMMAND_UTILITIES, Part, command_parts, read_doc
+from nlsh.validator.risk import utility_name
+from nlsh.validator.rules import INTERPRETERS, WRAPPERS
 
 _CHECKED_FLAG = re.compile(r"--[A-Za-z][\w-]*|-[A-Za-z]")
 # Lower-case letters only: `-SIGUSR1`, `-O2` and gcc's `-lm` are signals, levels and glued values.
@@ -41,13 +44,13 @@ _MIN_ENTRIES = 5  # fewer documented options: likely a page the parser could not
 def undocumented_options(command: str, path: Optional[str] = None) -> list[tuple[str, str]]:
     """(utility, flag) for each flag of `command` its utility's documentation lacks (of a cluster,
     its opening letter), git's commands judged by their own pages."""
-    return _options(command, path, lacking=True, about_itself=False, git_commands=True)
+    return _options(command, command_parts(command, path), path, lacking=True, about_itself=False, git_commands=True)
 
 
 def help_options(command: str, path: Optional[str] = None) -> list[tuple[str, str]]:
     """(utility, flag) for each flag of `command` that only prints its utility's help or version:
     `uptime -h` is usage text, not how long the machine has been up."""
-    return _options(command, path, lacking=False, about_itself=True)
+    return _options(command, command_parts(command, path), path, lacking=False, about_itself=True)
 
 
 def not_answering_options(command: str, keep_help: bool = False, path: Optional[str] = None) -> list[tuple[str, str]]:
@@ -56,14 +59,16 @@ def not_answering_options(command: str, keep_help: bool = False, path: Optional[
     next choice for "create a branch feature-login and switch to it" was `git branch -d
     feature-login`, and a command that fails is better than one that deletes; those keep their
     warning."""
-    return _options(command, path, lacking=True, about_itself=not keep_help, git_commands=False)
+    return _options(command, command_parts(command, path), path, lacking=True, about_itself=not keep_help, git_commands=False)
 
 
-def _options(command: str, path: Optional[str], lacking: bool, about_itself: bool,
+def _options(command: str, parts: Optional[list[Part]], path: Optional[str], lacking: bool, about_itself: bool,
              git_commands: bool = False) -> list[tuple[str, str]]:
-    words = set(command.split())
+    if parts is None:
+        return []
+    words = set(command.split())  # only a flag written as a whole word is judged
     found: list[tuple[str, str]] = []
-    for doc, part in _judged_flag_parts(command, path, git_commands):
+    for doc, part in _judged_flag_parts(parts, path, git_commands):
         flag = _judged_flag(part, words, doc) if lacking and not part.source else None
         if flag and _documented(flag, doc):
             flag = None
@@ -74,27 +79,21 @@ def _options(command: str, path: Optional[str], lacking: bool, about_itself: boo
     return found
 
 
-def _judged_flag_parts(command: str, path: Optional[str], git_commands: bool) -> Iterator[tuple["Doc", "ExplainPart"]]:
-    """Each flag of `command` with the documentation it is judged by: its utility's, where that
+def _judged_flag_parts(parts: list[Part], path: Optional[str], git_commands: bool) -> Iterator[tuple[Doc, Part]]:
+    """Each flag of a command line's parts with the documentation it is judged by: its utility's, where that
     is one the check judges by, or with `git_commands` a git command's own page; not another
     subcommand's nor a remote command's."""
-    from nlsh.explain import documentation, explain_command
-    from nlsh.validator.rules import WRAPPERS
-
-    explanation = explain_command(command, path)
-    if explanation.error:
-        return
-    judged: dict[int, Optional["Doc"]] = {}  # depth -> the documentation its flags are judged by
+    judged: dict[int, Optional[Doc]] = {}  # depth -> the documentation its flags are judged by
     utilities: dict[int, str] = {}  # depth -> the utility named there
     previous = None
     remote_from: Optional[int] = None  # commands deeper than this run on another machine (ssh host ...)
-    for part in explanation.parts:
+    for part in parts:
         if remote_from is not None and part.depth > remote_from:
             continue
         if part.kind == "utility":
             utilities[part.depth] = part.word
             remote_from = part.depth if part.word in WRAPPERS and WRAPPERS[part.word].remote else None
-            doc = documentation(part.word, path)
+            doc = read_doc(part.word, path)
             judged[part.depth] = doc if _judgeable(doc, part.word) else None
         elif part.kind == "subcommand" or (previous is not None and previous.kind == "utility"
                                            and _SUBCOMMAND_LIKE.fullmatch(part.word)):
@@ -105,20 +104,18 @@ def _judged_flag_parts(command: str, path: Optional[str], git_commands: bool) ->
             yield doc, part
 
 
-def _subcommand_doc(utility: Optional[str], part, path: Optional[str]) -> Optional["Doc"]:
+def _subcommand_doc(utility: Optional[str], part, path: Optional[str]) -> Optional[Doc]:
     """The documentation a subcommand's flags are judged by: git's page for each of its commands
     (`git status -a` fails: git-status has no -a), where this machine has it. A flag written before
     the subcommand (`git -C dir log`) that git's page documents is explained from there and not
     judged."""
-    from nlsh.explain import subcommand_documentation
-
     if part.kind != "subcommand" or utility is None:
         return None
     doc = subcommand_documentation(utility, part.word, path)
     return doc if _judgeable(doc, doc.name) else None
 
 
-def _judged_flag(part, words: set[str], doc: "Doc") -> Optional[str]:
+def _judged_flag(part, words: set[str], doc: Doc) -> Optional[str]:
     """The flag a part's word is judged by: a whole-word flag itself; for a cluster (`-add`), the
     letter that opens it, which getopt reads first and rejects first, unless a documented option
     begins with the whole cluster (gcc's `-Wall`). Clusters only from a man page: `--help` texts
@@ -142,43 +139,36 @@ def not_an_answer(utility: str, keep_help: bool = False, path: Optional[str] = N
     one letter its documentation lacks (for df: `-b`, `-c`, ...), and those that only print its
     help or version (`uptime -h` for "how long has the system been running") unless `keep_help`.
     None when its documentation is not one the check judges by."""
-    from nlsh.explain import documentation
-
-    doc = documentation(utility, path)
+    doc = read_doc(utility, path)
     if not _judgeable(doc, utility):
         return frozenset()
     lacking = {flag for flag in (f"-{c}" for c in string.ascii_letters) if not _documented(flag, doc)}
     return frozenset(lacking if keep_help else lacking | _about_itself(doc))
 
 
-def _about_itself(doc: "Doc") -> frozenset[str]:
+def _about_itself(doc: Doc) -> frozenset[str]:
     """The names of the options that print the utility's help or version (`-h`, `--help`, `-V`)."""
     return frozenset(name for entry in doc.entries.values()
                      if {"--help", "--version"} & set(entry.names) for name in entry.names)
 
 
-def _judgeable(doc: "Doc", word: str) -> bool:
-    from nlsh.validator.risk import utility_name
-
+def _judgeable(doc: Doc, word: str) -> bool:
     return (doc.source in ("man", "help") and len(doc.entries) >= _MIN_ENTRIES and not doc.single_dash_long
             and not {doc.name, utility_name(word)} & _not_judged())
 
 
 @functools.cache
 def _not_judged() -> frozenset[str]:
-    from nlsh.explain import _SUBCOMMAND_UTILITIES
-    from nlsh.validator.resolve import BUILTINS
-    from nlsh.validator.rules import INTERPRETERS
-
-    return frozenset(_SUBCOMMAND_UTILITIES | BUILTINS | INTERPRETERS.keys() | _RUNS_PROGRAMS)
+    return frozenset(SUBCOMMAND_UTILITIES | BUILTINS | INTERPRETERS.keys() | _RUNS_PROGRAMS)
 
 
-def _documented(flag: str, doc: "Doc") -> bool:
+def _documented(flag: str, doc: Doc) -> bool:
     """A prefix of a documented option (`--all-repeat`; `-T` of troff's `-Tname`), or a long
     option the text mentions anywhere."""
     return any(name.startswith(flag) for name in doc.entries) or (flag.startswith("--") and flag in doc.text)
 
 
-def option_warnings(command: str, path: Optional[str] = None) -> list[str]:
+def option_warnings(command: str, parts: list[Part], path: Optional[str] = None) -> list[str]:
+    """A warning for each option of a command line (and its parts) its program's documentation lacks."""
     return [f"{name}: this machine's documentation lists no option {flag}"
-            for name, flag in undocumented_options(command, path)]
+            for name, flag in _options(command, parts, path, lacking=True, about_itself=False, git_commands=True)]

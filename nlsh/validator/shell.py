@@ -6,6 +6,10 @@ from typing import Optional
 
 from nlsh.schema import Risk, Verdict
 from nlsh.validator.intent import with_intent
+from nlsh.validator.anatomy import anatomy
+from nlsh.validator.files import missing_file_warnings
+from nlsh.validator.git_commands import git_command_warnings
+from nlsh.validator.options import option_warnings
 from nlsh.validator.parse import ParsedCommand, ParseError, parse_command
 from nlsh.validator.prose import prose_sign
 from nlsh.validator.risk import Context, analyse
@@ -56,14 +60,15 @@ def _analysis(text: str, path: Optional[str]):
 
 
 def _machine_warnings(text: str, parsed: ParsedCommand, path: Optional[str]) -> list[str]:
-    """What this machine says against the command: options its programs' documentation lacks, git
-    commands git lacks, files it reads that are not here."""
-    from nlsh.validator.files import missing_file_warnings
-    from nlsh.validator.git_commands import git_command_warnings
-    from nlsh.validator.options import option_warnings
-
+    """What this machine says against the command, all from the one parse: options its programs'
+    documentation lacks and git commands git lacks (both read off the line's anatomy), files it
+    reads that are not here."""
+    try:
+        parts = anatomy(parsed, path)
+    except Exception:  # a line nested too deeply to walk: its words are not judged
+        parts = []
     warnings: list[str] = []
-    for check in (lambda: git_command_warnings(text, path), lambda: option_warnings(text, path),
+    for check in (lambda: git_command_warnings(parts, path), lambda: option_warnings(text, parts, path),
                   lambda: missing_file_warnings(parsed)):
         try:
             warnings += check()
