@@ -80,6 +80,11 @@ class DataConfig:
     # Times each training pair of nlsh/data/everyday_pairs.jsonl is repeated (0 leaves them out).
     everyday_repeat: int = 0
     everyday_dev_fraction: float = 0.2  # share of everyday tasks held out as dev
+    # Verified core-utility pairs written by `python -m finetune core` (finetune/core_tasks): "find
+    # pngs bigger than 2mb in photos" with a command the judge ran on its tree. Their templates train
+    # whole: the benchmark's held-out templates are never in the file.
+    core_pairs: Path = Path("runs/core/pairs.jsonl")
+    core_count: int = 0  # core pairs added to training, a seeded sample (0 leaves them out)
 
 
 # Requests as people type them ("whats my ip", "biggest files in downloads") for the tasks they ask
@@ -227,6 +232,18 @@ def everyday_records(path: Path = EVERYDAY_PAIRS) -> list[Record]:
                    utility=next(iter(command_utilities(r["answer"])), "")) for r in rows]
 
 
+def core_records(cfg: DataConfig, rng: random.Random) -> tuple[list[Record], dict[str, int]]:
+    """A seeded sample of `core_count` pairs of the core generator (all of them if fewer)."""
+    from finetune.core_tasks.model import CorePair
+
+    with cfg.core_pairs.open(encoding="utf-8") as f:
+        pairs = [CorePair.model_validate_json(line) for line in f if line.strip()]
+    picked = rng.sample(pairs, min(cfg.core_count, len(pairs)))
+    stats = {"pairs_in_file": len(pairs), "verified": sum(p.verified for p in picked)}
+    return [Record(instruction=p.request, answer=p.command, source="core", group=p.group, utility=p.utility)
+            for p in picked], stats
+
+
 def home_records(cfg: DataConfig, n: int, seed: int) -> list[Record]:
     from finetune.home_data import build_home_records
 
@@ -300,8 +317,10 @@ def build(cfg: DataConfig) -> dict:
     n_home = int((cfg.train_limit or len(shell)) * cfg.home_share)
     h_records = home_records(cfg, n_home, cfg.seed) if n_home else []
     e_records = everyday_records() if cfg.everyday_repeat else []
+    c_records, c_stats = core_records(cfg, rng) if cfg.core_count else ([], {})
     if leaked:
         e_records, leaked["everyday"] = leak.keep(e_records)
+        c_records, leaked["core"] = leak.keep(c_records)
     everything = shell + h_records
 
     train, dev = [], []
@@ -318,6 +337,7 @@ def build(cfg: DataConfig) -> dict:
             dev.append(r)
         else:  # copies, so each repeat gets its own retrieved context
             train += [r.model_copy() for _ in range(cfg.everyday_repeat)]
+    train += c_records  # every core template trains: the benchmark's own were never generated
     summaries = whatis_summaries()
     if cfg.page_hints:
         summaries = hint_summaries(summaries, pages, {r.group for r in train})
@@ -340,6 +360,7 @@ def build(cfg: DataConfig) -> dict:
         "nl2bash": n_stats,
         "home": {"records": len(h_records)},
         "everyday": {"records": len(e_records)},
+        "core": dict(c_stats, records=len(c_records)),
         "train": dict(Counter(r.source for r in train)),
         "train_by_family": dict(Counter(utility_family(r.utility) for r in train if r.source != "home").most_common()),
         "leaked_benchmark_tasks_dropped": leaked,
@@ -404,6 +425,7 @@ only, never committed or shipped.
 | NL2Bash (Lin et al., 2018) | MIT | parses with bashlex; all utilities known; each distinct (instruction, command) pair kept, paraphrases included; `find` pairs weighted {cfg.nl2bash_find_weight:g}x | {counts['nl2bash'].get('records')} |
 | home-llm piles (acon96/home-llm) | MIT | random homes in SPEC domains, nlsh answer format | {counts['home'].get('records')} |
 | everyday pairs (`nlsh/data/everyday_pairs.jsonl`, this project's own) | the project's | {cfg.everyday_dev_fraction:.0%} of tasks held out; each training pair repeated {cfg.everyday_repeat}x | {counts['everyday'].get('records')} |
+| core pairs (`python -m finetune core`, this project's own templates) | the project's | every command run by the judge on its tree ({counts['core'].get('verified', 0)} verified; network, process, package, service, ownership and follow-a-file commands cannot run there); the benchmark's held-out templates never generated; a sample of {cfg.core_count} | {counts['core'].get('records')} |
 
 Split: dev = {cfg.dev_fraction:.0%} of groups (tldr page, NL2Bash masked-command template, home phrase
 template), so near-duplicates never straddle train and dev; a held-out group that shares a command
