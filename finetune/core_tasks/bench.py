@@ -13,28 +13,15 @@ import json
 import random
 from pathlib import Path
 
-from pydantic import BaseModel
-
 from finetune.core_tasks.generate import Verifier, draw_tasks, group_id, render, wordings
 from finetune.core_tasks.model import Template
 from finetune.core_tasks.registry import TEMPLATES, held_out
 from finetune.core_tasks.tree_view import load_view
+from finetune.exec_bench import BenchTask
 
 KINDS = ("compositional", "flag")
 TASKS_PER_GROUP = 6  # distinct commands drawn per held-out group (fewer where the tree has fewer)
 WORDINGS_OF_ONE = 2  # tasks of a group whose command takes no value (`uname -r`): other wordings
-
-
-class BenchTask(BaseModel):
-    """One task as bench/exec_dev/*.jsonl holds it (the judge's task format)."""
-
-    id: str
-    request: str
-    references: list[str]
-    expect: str
-    source: str  # compositional | flag
-    family: str
-    group: str
 
 
 def bench_tasks(templates: list[Template] = TEMPLATES, *, seed: int = 0, tree_seed: int = 0,
@@ -82,6 +69,6 @@ def write_bench(bench_dir: Path, tasks: dict[str, list[BenchTask]]) -> dict[str,
         tmp = bench_dir / f"{kind}.jsonl.tmp"
         with tmp.open("w", encoding="utf-8") as f:
             for task in rows:
-                f.write(json.dumps(task.model_dump(), ensure_ascii=False) + "\n")
+                f.write(json.dumps(task.model_dump(mode="json", exclude={"alt"}), ensure_ascii=False) + "\n")
         tmp.replace(bench_dir / f"{kind}.jsonl")
     return {kind: len(rows) for kind, rows in tasks.items()}

@@ -22,8 +22,7 @@ from finetune.core_tasks.model import CorePair, Task, Template, construction
 from finetune.core_tasks.phrases import fill, sample
 from finetune.core_tasks.registry import TEMPLATES, held_out
 from finetune.core_tasks.tree_view import TreeView, load_view
-
-BENCH_DIR = Path(__file__).resolve().parents[2] / "bench" / "exec_dev"
+from finetune.exec_bench import BENCH_DIR, LeakFilter, read_bench
 
 
 @dataclass
@@ -80,11 +79,7 @@ def wordings(t: Template, task: Task, rng: random.Random, n: int) -> list[str]:
 
 def bench_groups(bench_dir: Path) -> set[str]:
     """Every group the committed benchmark holds: training never sees one."""
-    groups: set[str] = set()
-    for path in sorted(Path(bench_dir).glob("*.jsonl")):
-        with path.open(encoding="utf-8") as f:
-            groups |= {json.loads(line)["group"] for line in f if line.strip()}
-    return groups
+    return {t.group for t in read_bench(bench_dir)} if Path(bench_dir).is_dir() else set()
 
 
 def group_id(t: Template) -> str:
@@ -129,7 +124,12 @@ def generate(cfg: CoreConfig, templates: list[Template] = TEMPLATES, verifier: V
     started = time.monotonic()
     view = load_view(cfg.tree_seed)
     verify = verifier or Verifier(cfg.tree_seed)
-    skip = bench_groups(cfg.bench_dir) | {group_id(t) for t in templates if held_out(t)}
+    bench = read_bench(cfg.bench_dir) if Path(cfg.bench_dir).is_dir() else []
+    skip = {t.group for t in bench} | {group_id(t) for t in templates if held_out(t)}
+    # A pair of another template whose command or request, values masked, is a benchmark task's
+    # (the data builder drops such leaks from every source; none should come from here).
+    leak = LeakFilter(bench)
+    leaked: Counter = Counter()
     pairs: list[CorePair] = []
     dropped: Counter = Counter()
     drawn: Counter = Counter()
@@ -152,6 +152,9 @@ def generate(cfg: CoreConfig, templates: list[Template] = TEMPLATES, verifier: V
         for task in kept:
             utilities = command_utilities(task.command) or []
             for request in wordings(t, task, rng, per_task):
+                if leak.leaks(request, task.command):
+                    leaked[t.group] += 1
+                    continue
                 pairs.append(CorePair(request=request, command=task.command, family=t.family,
                                       utility=utilities[0] if utilities else "", utilities=utilities,
                                       construction=construction(task.command, utilities), group=group_id(t),
@@ -167,20 +170,26 @@ def generate(cfg: CoreConfig, templates: list[Template] = TEMPLATES, verifier: V
         templates=len(templates), held_out_groups=len({group_id(t) for t in templates} & skip),
         commands_drawn=sum(drawn.values()), commands_failed_verify=sum(dropped.values()),
         failed_by_template={g: n for g, n in sorted(dropped.items()) if n},
-        failed_why=dict(verify.why.most_common()), seconds=round(time.monotonic() - started, 1),
+        failed_why=dict(verify.why.most_common()), leaking_benchmark_dropped=dict(leaked.most_common()),
+        seconds=round(time.monotonic() - started, 1),
     )
     (cfg.out / "counts.json").write_text(json.dumps(counts, indent=2) + "\n")
     return counts
 
 
 def run_core(cfg: CoreConfig) -> dict:
-    """What `python -m finetune core` does: the pairs, and the benchmark files when asked."""
+    """What `python -m finetune core` does: the benchmark files first when asked (the pairs then
+    leave out what they hold), then the pairs."""
+    started = time.monotonic()
     verifier = Verifier(cfg.tree_seed)
-    counts = generate(cfg, verifier=verifier)
+    bench_counts = None
     if cfg.write_bench:
         from finetune.core_tasks.bench import bench_tasks, write_bench
 
-        counts["bench"] = write_bench(cfg.bench_dir, bench_tasks(seed=cfg.seed, tree_seed=cfg.tree_seed, verifier=verifier))
+        bench_counts = write_bench(cfg.bench_dir, bench_tasks(seed=cfg.seed, tree_seed=cfg.tree_seed, verifier=verifier))
+    counts = generate(cfg, verifier=verifier)
+    if bench_counts is not None:
+        counts.update(bench=bench_counts, seconds_with_bench=round(time.monotonic() - started, 1))
         (cfg.out / "counts.json").write_text(json.dumps(counts, indent=2) + "\n")
     return counts
 

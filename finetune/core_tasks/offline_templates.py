@@ -29,6 +29,14 @@ _port = choose(port=PORTS)
 _pid = choose(pid=PIDS)
 _host = choose(host=HOSTS)
 _url = choose(url=URLS)
+
+
+def _download(view, rng):
+    """A url and the name a request saves it under, which fits it (`data.csv` for .../data.csv)."""
+    url = rng.choice(URLS)
+    tail = url.rstrip("/").rsplit("/", 1)[-1]
+    out = tail if "." in tail and not url.endswith(".com") else rng.choice(["page.html", "index.html", "out.json"])
+    return {"url": url, "out": out if rng.random() < 0.6 else rng.choice(["download.bin", "saved_" + out])}
 _apt = choose(pkg=APT)
 _pip = choose(pkg=PIP)
 _svc = choose(svc=SERVICES)
@@ -80,7 +88,7 @@ TEMPLATES = [
     _t("curl-I", NET, "curl -I {url}", ["(show|get) (only )?the (http )?headers (of|from|for) {url}", "response headers of {url}",
                                         "check the http status of {url}"], _url),
     _t("curl-o", NET, "curl -o {out} {url}", ["download {url} (as|to|into) {out}", "save {url} to a file named {out}"],
-       both(_url, choose(out=["page.html", "data.csv", "tool.tar.gz", "out.json"]))),
+       _download),
     _t("curl-O", NET, "curl -O {url}", ["download {url} (keeping|with) its (file )?name", "fetch {url} into the current folder"], _url),
     _t("curl-s", NET, "curl -s {url}", ["(print|show|fetch) {url} (quietly|without progress)", "get the body of {url}"], _url),
     _t("curl-L", NET, "curl -L {url}", ["fetch {url} following redirects", "curl {url} and follow redirects"], _url),
@@ -88,7 +96,7 @@ TEMPLATES = [
        ['post json {"name": "test"} to {url}', "send a json post request to {url}"], _url),
     _t("wget", NET, "wget {url}", ["(download|fetch|grab) {url}", "wget {url}"], _url),
     _t("wget-O", NET, "wget -O {out} {url}", ["download {url} (and save it )?as {out}", "wget {url} into {out}"],
-       both(_url, choose(out=["page.html", "data.csv", "tool.tar.gz", "out.json"]))),
+       _download),
     _t("wget-c", NET, "wget -c {url}", ["resume (the|a) (download|interrupted download) of {url}", "continue downloading {url}"], _url),
     _t("ip-addr", NET, "ip addr", ["(show|what's|what are) my ip address(es)?", "(list|show) network interfaces and their addresses",
                                    "what ip do i have"]),

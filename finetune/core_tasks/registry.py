@@ -20,7 +20,7 @@ TEMPLATES: list[Template] = [
     *file_templates.TEMPLATES, *system_templates.TEMPLATES, *git_templates.TEMPLATES, *offline_templates.TEMPLATES,
 ]
 
-HOLD_OUT_FRACTION = 0.3  # of the groups the benchmark may take (verifiable, deterministic output)
+HOLD_OUT_FRACTION = 0.25  # of the groups the benchmark may take (verifiable, deterministic output)
 HOLD_OUT_SEED = "exec-dev-0"  # fixed: changing it moves templates between training and the benchmark
 
 

@@ -187,7 +187,7 @@ TEMPLATES = [
              alternatives=["command -v {tool}", "type -P {tool}"],
              phrasings=["where is (the )?{tool} (installed|binary|program)", "which {tool} (will run|is on my path)", "path of the {tool} executable"]),
     Template(group="version", family=SY, kind="flag",
-             draw=choose(tool=["git", "bash", "tar", "grep", "sed", "gzip", "python3", "jq", "curl"]), expect="output",
+             draw=choose(tool=["git", "bash", "tar", "grep", "sed", "gzip", "python3", "jq", "awk", "find"]), expect="output",
              command="{tool} --version",
              phrasings=["(what|which) version of {tool} (is installed|do i have)", "{tool} version", "check the {tool} version"]),
     Template(group="users-list", family=SY, draw=nothing, expect="output",
