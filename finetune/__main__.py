@@ -1,4 +1,5 @@
-"""python -m finetune {data,train,export,soup,eval}: build data, train, export to GGUF, average adapters, evaluate."""
+"""python -m finetune {data,core,train,export,soup,eval}: build data, generate verified core pairs, train, export to
+GGUF, average adapters, evaluate."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import sys
 from pathlib import Path
 
 from finetune.config import TrainConfig
+from finetune.core_tasks.generate import CoreConfig
 from finetune.dataset import DataConfig
 from finetune.evaluate import EvalConfig
 from finetune.export import ExportConfig
@@ -61,6 +63,7 @@ def main(argv=None) -> int:
     sub = ap.add_subparsers(dest="cmd", required=True)
     for name, cls, help_ in (
         ("data", DataConfig, "build train/dev JSONL and a data card from ../shared/data"),
+        ("core", CoreConfig, "core-utility (request, command) pairs, each command run by the judge; the held-out benchmark tasks"),
         ("train", TrainConfig, "fine-tune (LoRA by default) on the built data"),
         ("export", ExportConfig, "write the trained adapter as a llama.cpp LoRA GGUF"),
         ("soup", SoupConfig, "average several adapters' updates into one adapter (a model soup)"),
@@ -84,6 +87,10 @@ def _run(ns) -> None:
         from finetune.dataset import build
 
         print(json.dumps(build(_build(DataConfig, ns)), indent=2))
+    elif ns.cmd == "core":
+        from finetune.core_tasks.generate import run_core
+
+        print(json.dumps(run_core(_build(CoreConfig, ns)), indent=2))
     elif ns.cmd == "train":
         from finetune.train import train
 
