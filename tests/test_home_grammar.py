@@ -127,7 +127,8 @@ ACCEPTED = [
     "light.kitchen turn_on brightness_pct=40 color_name=red",
     "light.kitchen turn_on color_name=lightgoldenrodyellow",
     "light.kitchen_counter turn_on brightness_pct=100 color_name=blue",
-    "light.bedroom turn_on brightness_pct=0",
+    "light.bedroom turn_on brightness_pct=1",
+    "light.kitchen turn_off; light.kitchen_counter turn_on color_name=green",
     "climate.living_room set_temperature temperature=21.5",
     "climate.living_room set_hvac_mode hvac_mode=heat_cool",
     "fan.bedroom set_percentage percentage=35; fan.bedroom turn_on percentage=5",
@@ -144,6 +145,13 @@ REJECTED = [
     "light.kitchen open_cover",  # not an action of lights
     "light.desk turn_on brightness_pct=40",  # the desk lamp lists no brightness
     "light.bedroom turn_on color_name=red",  # brightness only
+    "light.kitchen_counter turn_on brightness_pct=20; light.desk turn_on color_name=green",  # the desk lamp: on/off only
+    # a level of 0 is off: the answer is turn_off ("lights green please" once gave brightness_pct=0)
+    "light.bedroom turn_on brightness_pct=0",
+    "fan.bedroom turn_on percentage=0",
+    "fan.bedroom set_percentage percentage=0",
+    "media_player.tv volume_set volume_level=40",  # volume is 0-1: 40% is 0.4
+    "media_player.tv volume_set volume_level=0.405",
     "light.kitchen turn_on brightness_pct=101",
     "light.kitchen turn_on brightness_pct=040",
     "light.kitchen turn_on color_name=blurple",

@@ -80,6 +80,17 @@ def test_no_device_answer_raises_a_no_translation_sentence():
     assert format_no_device('the "big" heater; now') == 'no_device "the big heater now"'
 
 
+def test_a_no_device_answer_for_several_devices_asks_which():
+    """"turn on the fan" in a home with two fans: no one device is meant, and the refusal says so."""
+    with pytest.raises(NoSuchDevice) as err:
+        acts('no_device "fan"')
+    assert err.value.message == "'fan' could be Bedroom or Office: say which."
+    with pytest.raises(NoSuchDevice, match="^no such device: fans$"):  # a plural is not a question
+        acts('no_device "fans"')
+    with pytest.raises(NoSuchDevice, match="^no such device: attic fan$"):
+        acts('no_device "attic fan"')
+
+
 @pytest.mark.parametrize("text", ["", "light.kitchen", "light.kitchen turn_on brightness_pct", "Kitchen turn_on",
                                   "light.kitchen turn_on a=1 a=2", "no_device garage"])
 def test_bad_text_raises_bad_answer(text):
@@ -128,6 +139,10 @@ def test_valid_actions_are_caution():
         ("climate.living_room set_temperature", "set_temperature needs temperature"),
         ("climate.living_room set_hvac_mode hvac_mode=turbo", "hvac_mode 'turbo' is not one of the known values"),
         ("media_player.kitchen_speaker volume_set volume_level=1.5", "volume_level 1.5 is out of range (0-1)"),
+        ("media_player.kitchen_speaker volume_set volume_level=40", "out of range (0-1); 40% is 0.4"),
+        ("fan.office set_percentage percentage=150", "percentage 150 is out of range (0-100)"),
+        ("cover.kitchen_blinds set_cover_position position=-5", "position -5 is out of range (0-100)"),
+        ("light.kitchen turn_on brightness_pct=120", "brightness_pct 120 is out of range (0-100)"),
         ("media_player.kitchen_speaker volume_mute is_volume_muted=yes", "must be true or false"),
         ("light.kitchen turn_off transition=2", "turn_off takes no field 'transition'"),
         ("alarm_control_panel.house alarm_disarm code=12", "code must be 4 to 8 digits"),
@@ -142,6 +157,12 @@ def test_rejections_say_why(text, reason):
     v = check_actions(parse_answer(text), HOME)
     assert not v.valid
     assert any(reason in r for r in v.reasons), v.reasons
+
+
+def test_a_level_of_zero_from_a_user_or_a_script_is_in_specs_range():
+    """The grammar leaves 0 out (the model writes turn_off for it); SPEC's 0-100 still holds for edits."""
+    v = check_actions(acts("light.kitchen turn_on brightness_pct=0; fan.office set_percentage percentage=0"), HOME)
+    assert v.valid, v.reasons
 
 
 def test_different_properties_of_one_device_are_not_a_contradiction():

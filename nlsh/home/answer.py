@@ -29,11 +29,23 @@ _NUMBER = re.compile(r"^-?(?:\d+(?:\.\d*)?|\.\d+)$")
 
 
 class NoSuchDevice(NoTranslation):
-    """The request named a device the registry does not have (the model said no_device)."""
+    """The request named a device the registry does not have (the model said no_device), or one of
+    several it has ("the fan" in a home with two: the message then asks which)."""
 
-    def __init__(self, phrase: str):
-        super().__init__(f"no such device: {phrase}")
+    def __init__(self, phrase: str, message: str | None = None):
+        super().__init__(message or f"no such device: {phrase}")
         self.phrase = phrase
+
+
+def _no_device(phrase: str, registry) -> NoSuchDevice:
+    """The refusal for a no_device answer: where the words name several devices of the home in the
+    singular ("pause the tv" with two TVs), one that asks which, as SPEC's refusals may."""
+    named = registry.resolve(phrase) if registry is not None else []
+    if len(named) < 2 or phrase.split()[-1].lower().endswith("s"):
+        return NoSuchDevice(phrase)
+    names = [d.name for d in named]
+    listed = ", ".join(names[:-1]) + " or " + names[-1] if len(names) <= 4 else ", ".join(names[:3]) + f" or {len(names) - 3} more"
+    return NoSuchDevice(phrase, f"'{phrase}' could be {listed}: say which.")
 
 
 class BadAnswer(NoTranslation):
@@ -110,7 +122,7 @@ def parse_answer(text: str, registry=None) -> list[Action]:
         raise BadAnswer("the model gave an empty answer.")
     phrase = no_device_phrase(text)
     if phrase is not None:
-        raise NoSuchDevice(phrase or "unnamed device")
+        raise _no_device(phrase or "unnamed device", registry)
     if text.startswith(NO_DEVICE):
         raise BadAnswer(f"malformed no_device answer: {text}")
     actions: list[Action] = []

@@ -57,6 +57,11 @@ class ArgSpec:
     hi: float = 100
     choices: tuple[str, ...] = ()
     feature: str | None = None  # capability a device needs to accept this field
+    # The least value the model may write, where the bottom of the range means another action:
+    # a light "turned on" at brightness 0 is off, and the answer for that is turn_off. The shipped
+    # model answered "lights green please" with every light on at brightness_pct=0. The validator
+    # still takes SPEC's whole range from a user's edit or a script.
+    least_generated: float | None = None
 
 
 @dataclass(frozen=True)
@@ -79,9 +84,9 @@ class DomainSpec:
 ARGS: dict[str, ArgSpec] = {
     a.name: a
     for a in (
-        ArgSpec("brightness_pct", "int", 0, 100, feature="brightness"),
+        ArgSpec("brightness_pct", "int", 0, 100, feature="brightness", least_generated=1),
         ArgSpec("color_name", "enum", choices=CSS3_COLORS, feature="color"),
-        ArgSpec("percentage", "int", 0, 100, feature="speed"),
+        ArgSpec("percentage", "int", 0, 100, feature="speed", least_generated=1),
         ArgSpec("temperature", "number", DEFAULT_MIN_TEMP, DEFAULT_MAX_TEMP, feature="temperature"),
         ArgSpec("hvac_mode", "enum", choices=HVAC_MODES),
         ArgSpec("position", "int", 0, 100, feature="position"),

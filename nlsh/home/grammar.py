@@ -1,6 +1,8 @@
 """A GBNF grammar generated from one home's registry: the model can only write existing device ids,
-the actions each device's domain and features allow, and field values in range (the answer format
-of nlsh.home.answer).
+the actions each device's domain and features allow (a colour only for a light with the color
+feature, a level only for a dimmable one), and field values in range (the answer format of
+nlsh.home.answer): volume 0-1 with at most two decimals, a thermostat's own setpoint range, and no
+level of 0 where 0 means another action (catalog.ArgSpec.least_generated: brightness 0 is turn_off).
 
 Device ids and colour names are emitted as a radix tree rather than a flat list of alternatives:
 llama.cpp checks every candidate token against every live grammar stack, and a flat list of 500 ids
@@ -130,7 +132,8 @@ class _Builder:
         if arg == "volume_level":
             # 0, 1 or 0.x / 0.xx without a trailing zero: the one way format_value writes it
             return self.rule("level", '"0" ("." ([0-9] [1-9] | [1-9]))? | "1"')
-        return self.rule(f"int-{int(spec.lo)}-{int(spec.hi)}", int_range(int(spec.lo), int(spec.hi)))
+        lo = int(spec.lo if spec.least_generated is None else spec.least_generated)
+        return self.rule(f"int-{lo}-{int(spec.hi)}", int_range(lo, int(spec.hi)))
 
     def actions(self, d: Device, index: int) -> str:
         alts = []

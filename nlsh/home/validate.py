@@ -32,7 +32,11 @@ def _arg_problem(device: Device, name: str, value: object) -> str | None:
         ok = isinstance(value, str) and value.isdigit() and spec.lo <= len(value) <= spec.hi
         return None if ok else f"{name} must be {int(spec.lo)} to {int(spec.hi)} digits"
     if not lo <= value <= hi:
-        return f"{name} {shown} is out of range ({format_value(float(lo))}-{format_value(float(hi))})"
+        problem = f"{name} {shown} is out of range ({format_value(float(lo))}-{format_value(float(hi))})"
+        if name == "volume_level" and 1 < value <= 100:
+            # "volume to 40%" written as 40: say what the percent is on SPEC's 0-1 scale
+            problem += f"; {shown}% is {format_value(value / 100)}"
+        return problem
     return None
 
 
