@@ -124,6 +124,9 @@ _SENTENCE_END = re.compile(r"(?<=[A-Za-z0-9])[.!]+$")
 # and a thanks only after a comma: "comment on pull request 123 Thanks!" has it as the comment.
 _ASKING = re.compile(
     r"^(?:(?:hey\s+)?nlsh\s*[,:]\s*|(?:please|pls|kindly)\b,?\s+"
+    # a voice assistant's wake word, as requests spoken to a home arrive ("alexa, lights off");
+    # "computer" and "siri" only with a comma: "computer name" may be the task
+    r"|(?:alexa|hey\s+google|ok(?:ay)?\s+google|hey\s+siri)\b\s*[,:]?\s*|(?:computer|siri)\s*[,:]\s*"
     r"|(?:can|could|would|will)\s+you\s+(?:please\s+)?|how\s+(?:do|can|should|would)\s+i\s+|how\s+to\s+"
     r"|i(?:\s+(?:want|need|would\s+like)\s+to|'d\s+like\s+to|\s+wanna)\s+|help\s+me\s+)(?=\S)",
     re.IGNORECASE,

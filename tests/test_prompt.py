@@ -50,6 +50,14 @@ ASKING = [
     ("help me find large files in ~/Downloads", "find large files in ~/Downloads"),
     ("kill whatever is on port 8080 please", "kill whatever is on port 8080"),
     ("count the lines in notes.txt, thanks!", "count the lines in notes.txt"),
+    # a voice assistant's wake word, as requests spoken to a home arrive
+    ("alexa, turn on the porch light", "turn on the porch light"),
+    ("Hey Google dim the kitchen lights to 40%", "dim the kitchen lights to 40%"),
+    ("ok google, please lock the front door", "lock the front door"),
+    ("Okay Google: pause the music", "pause the music"),
+    ("computer, lights off.", "lights off"),
+    ("hey siri can you open the blinds?", "open the blinds"),
+    ("siri, kettle on", "kettle on"),
 ]
 # Where such a word is the value, or the whole request.
 ASKING_KEPT = [
@@ -61,6 +69,10 @@ ASKING_KEPT = [
     "say thanks",
     "how much disk space is free",
     "how many files are in this folder",
+    "alexa",
+    "computer name",
+    "siri shortcuts list",
+    "alexandria timezone",
 ]
 
 
