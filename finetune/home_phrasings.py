@@ -166,6 +166,7 @@ put the {d} on {pct}
 {d} {pct} speed
 == fan_max
 {d} on full
+{d} on high
 {d} full blast
 max the {d}
 {d} at full speed
@@ -606,6 +607,7 @@ turn on every light but the {area} ones
 lights on everywhere except the {area}
 == lock_all
 lock every door
+make sure both doors are locked
 lock up
 lock all the doors
 make sure all the doors are locked
@@ -717,4 +719,55 @@ switch the {d} on again
 switch the {d} back off
 {d} back off
 turn the {d} off again
+== music_area_pause
+pause the music in the {area}
+{area} music on pause
+hold the music in the {area}
+== music_area_play
+resume the music in the {area}
+play the music in the {area} again
+== music_area_stop
+{area} music off
+stop the music in the {area}
+== music_area_next
+next song in the {area}
+skip the song in the {area}
+== music_area_up
+{area} music louder
+turn up the music in the {area}
+== music_area_down
+turn the music in the {area} down
+{area} music quieter
+== area_both_on
+both {area} lights on
+switch on both lights in the {area}
+turn both of the {area} lights on
+== area_both_off
+both {area} lights off
+turn off both lights in the {area}
+== climate_all
+all the thermostats to {temp}
+every radiator to {temp}
+heat every room to {temp}
+set all the heating to {temp}
+== speakers_all_off
+turn off all the speakers
+every speaker off
+== speakers_all_pause
+pause all the speakers
+stop the music everywhere
+pause the music in every room
+== vacuums_all_dock
+send all the vacuums home
+every vacuum back to base
+== clean_area
+vacuum the {area}
+clean the {area}
+send the robot to clean the {area}
+hoover the {area}
+== fan_unique_max
+[fan] on full
+[fan] on high
+[fan] at full speed
+crank up the [fan] all the way
 """

@@ -256,6 +256,29 @@ def implied(cands: Callable[[Registry], list[Device]], action: str, feature: str
     return resolve
 
 
+def in_area(cands: Callable[[Registry], list[Device]], action: str, feature: str | None,
+            unique_anywhere: bool = False) -> Resolver:
+    """The one device of its kind in the area the request says ("pause the music in the kitchen");
+    unique_anywhere: the only one in the home serves any area ("vacuum the kitchen" with one vacuum)."""
+
+    def resolve(ctx: Ctx, ph: Phrasing) -> Fill | None:
+        all_cands = cands(ctx.registry)
+        areas = sorted({d.area for d in all_cands if d.area})
+        if not areas:
+            return None
+        area = ctx.rng.choice(areas)
+        if unique_anywhere and len(all_cands) == 1:
+            area = ctx.rng.choice(sorted({d.area for d in ctx.registry.devices if d.area}))
+            here = all_cands
+        else:
+            here = [d for d in all_cands if d.area == area]
+        if len(here) != 1 or not here[0].has(feature):
+            return None
+        return Fill({"area": area.lower()}, [_act(here[0], action)])
+
+    return resolve
+
+
 def _kind(kind: str) -> Callable[[Registry], list[Device]]:
     return lambda reg: of_kind(reg, kind)
 
@@ -269,9 +292,10 @@ def _scene(kind: str) -> Callable[[Registry], list[Device]]:
 
 
 def group(pred: Callable[[Ctx, Device], bool], action: str, value: Callable | None = None, arg: str | None = None,
-          pick_area: Callable[[Device], bool] | None = None, minimum: int = 1) -> Resolver:
+          pick_area: Callable[[Device], bool] | None = None, minimum: int = 1, exactly: int | None = None) -> Resolver:
     """Every device of a group, in registry order. With pick_area, the group is in one area ({area})
-    that holds a device pick_area accepts."""
+    that holds a device pick_area accepts; `exactly`: asked only where the group has that many
+    ("both kitchen lights")."""
 
     def resolve(ctx: Ctx, ph: Phrasing) -> Fill | None:
         slots: dict[str, str] = {}
@@ -282,7 +306,7 @@ def group(pred: Callable[[Ctx, Device], bool], action: str, value: Callable | No
             ctx.area = ctx.rng.choice(areas)
             slots["area"] = ctx.area.lower()
         targets = [d for d in ctx.registry.devices if pred(ctx, d)]
-        if len(targets) < minimum:
+        if len(targets) < minimum or (exactly is not None and len(targets) != exactly):
             return None
         args = {}
         if value is not None:
@@ -505,6 +529,25 @@ def _intents() -> dict[str, Intent]:
         "fans_all_off": I("group", (Need("fan", count=2),), group(lambda c, d: d.domain == "fan", "turn_off", minimum=2)),
         "lights_all_off": I("group", (Need("light", count=3),), group(lambda c, d: _light(d), "turn_off", minimum=2)),
         "lights_all_on": I("group", (Need("light", count=3),), group(lambda c, d: _light(d), "turn_on", minimum=2)),
+        **{f"music_area_{verb}": I("implied", (Need("media_player", kind="audio", area="same"), Need("media_player", kind="audio", area="other")),
+                                   in_area(music_players, action, "playback" if verb in ("pause", "play", "stop", "next") else "volume"))
+           for verb, action in (("pause", "media_pause"), ("play", "media_play"), ("stop", "media_stop"),
+                                ("next", "media_next_track"), ("up", "volume_up"), ("down", "volume_down"))},
+        "clean_area": I("implied", (Need("vacuum", area="same"), Need("vacuum", area="other", optional=0.5)),
+                        in_area(lambda reg: [d for d in reg.devices if d.domain == "vacuum"], "start", None, unique_anywhere=True)),
+        "fan_unique_max": I("implied", (Need("fan", feature="speed", exact=True),),
+                            implied(_domain("fan"), "set_percentage", "speed", _fixed(100), "percentage")),
+        "area_both_on": I("group", (Need("light", count=2, area="same"),),
+                          group(lambda c, d: _in_area(c, d) and _light(d), "turn_on", pick_area=_light, exactly=2)),
+        "area_both_off": I("group", (Need("light", count=2, area="same"),),
+                           group(lambda c, d: _in_area(c, d) and _light(d), "turn_off", pick_area=_light, exactly=2)),
+        "climate_all": I("group", (Need("climate", feature="temperature", count=2),),
+                         group(lambda c, d: _able("climate", "temperature")(d), "set_temperature", _temperature, "temperature", minimum=2)),
+        "speakers_all_off": I("group", (Need("media_player", kind="audio", count=2),),
+                              group(lambda c, d: is_kind(d, "audio"), "turn_off", minimum=2)),
+        "speakers_all_pause": I("group", (Need("media_player", kind="audio", count=2, feature="playback"),),
+                                group(lambda c, d: is_kind(d, "audio") and d.has("playback"), "media_pause", minimum=2)),
+        "vacuums_all_dock": I("group", (Need("vacuum", count=2),), group(lambda c, d: d.domain == "vacuum", "return_to_base", minimum=2)),
         # negations and opposites
         "two_off": I("negation", (Need("light"), Need("switch")), two("turn_off", "turn_off")),
         "two_on": I("negation", (Need("light"), Need("fan")), two("turn_on", "turn_on")),
