@@ -51,6 +51,9 @@ class DataConfig:
     exec_bench_dir: str = str(BENCH_DIR)
     # Home examples, as a share of the shell examples (0 disables them).
     home_share: float = 0.35
+    # Share of the home examples in people's words (finetune.home_spoken: implied devices, number
+    # words, capabilities, groups, negations, speech); the rest come from templates.
+    home_spoken_share: float = 0.4
     # Longest device listing (characters) a home example may carry: every listing token is paid
     # for at every step, so CPU runs train on the smaller homes (0 = no limit).
     home_max_listing: int = 0
@@ -247,9 +250,10 @@ def core_records(cfg: DataConfig, rng: random.Random) -> tuple[list[Record], dic
 def home_records(cfg: DataConfig, n: int, seed: int) -> list[Record]:
     from finetune.home_data import build_home_records
 
+    piles, share = cfg.data_root / "home-llm" / "piles", cfg.home_spoken_share
     if not cfg.home_max_listing:
-        return build_home_records(cfg.data_root / "home-llm" / "piles", n=n, seed=seed)
-    pool = build_home_records(cfg.data_root / "home-llm" / "piles", n=n * 3, seed=seed)
+        return build_home_records(piles, n=n, seed=seed, spoken_share=share)
+    pool = build_home_records(piles, n=n * 3, seed=seed, spoken_share=share)
     return [r for r in pool if len(r.context.devices or "") <= cfg.home_max_listing][:n]
 
 
@@ -358,7 +362,7 @@ def build(cfg: DataConfig) -> dict:
     counts = {
         "tldr": t_stats,
         "nl2bash": n_stats,
-        "home": {"records": len(h_records)},
+        "home": {"records": len(h_records), "in people's words": sum(r.group.startswith("home-spoken:") for r in h_records)},
         "everyday": {"records": len(e_records)},
         "core": dict(c_stats, records=len(c_records)),
         "train": dict(Counter(r.source for r in train)),
