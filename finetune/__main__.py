@@ -14,6 +14,7 @@ from finetune.core_tasks.generate import CoreConfig
 from finetune.dataset import DataConfig
 from finetune.evaluate import EvalConfig
 from finetune.export import ExportConfig
+from finetune.rft import RftConfig
 from finetune.soup import SoupConfig
 
 
@@ -68,6 +69,7 @@ def main(argv=None) -> int:
         ("export", ExportConfig, "write the trained adapter as a llama.cpp LoRA GGUF"),
         ("soup", SoupConfig, "average several adapters' updates into one adapter (a model soup)"),
         ("eval", EvalConfig, "dev accuracy through nlsh's own inference path"),
+        ("rft", RftConfig, "answers drawn for training tasks the model gets wrong, kept where the judge accepts them"),
     ):
         _add_dataclass_args(sub.add_parser(name, help=help_), cls)
     ns = ap.parse_args(argv)
@@ -112,6 +114,10 @@ def _run(ns) -> None:
         from finetune.evaluate import run_eval
 
         print(run_eval(_build(EvalConfig, ns)))
+    elif ns.cmd == "rft":
+        from finetune.rft import rft
+
+        print(json.dumps(rft(_build(RftConfig, ns)), indent=2))
 
 
 if __name__ == "__main__":

@@ -1,7 +1,8 @@
 """`python -m finetune train`: supervised fine-tuning with the loss on the answer tokens only.
 
 Readable in one sitting: config as plain values, one loop. LoRA (peft) by default, full fine-tuning
-with --full. Runs on CPU (fp32) or GPU (bf16), and under torchrun/accelerate launch as DDP unchanged.
+with --full. Runs on CPU or GPU, in fp32 or bf16 autocast (--dtype), and under torchrun/accelerate
+launch as DDP unchanged.
 """
 
 from __future__ import annotations
@@ -135,7 +136,7 @@ def evaluate(model, tok, fmt, dev_enc, dev_records, cfg, device, pad_id) -> dict
     total, n_tok = 0.0, 0
     for idx in batches(dev_enc, cfg.batch_tokens, random.Random(0)):
         ids, mask, labels = collate(dev_enc, idx, pad_id, device)
-        with torch.no_grad(), _autocast(device):
+        with torch.no_grad(), autocast(device, cfg.dtype):
             loss, n = answer_loss(model, ids, mask, labels)
         total += float(loss) * n
         n_tok += n
@@ -150,10 +151,16 @@ def evaluate(model, tok, fmt, dev_enc, dev_records, cfg, device, pad_id) -> dict
     return {"dev_loss": total / max(1, n_tok), "dev_exact": correct / max(1, len(sample))}
 
 
-def _autocast(device):
-    if device.type == "cuda":
-        return torch.autocast("cuda", dtype=torch.bfloat16)
-    return torch.autocast("cpu", enabled=False)
+DTYPES = ("auto", "fp32", "bf16")
+
+
+def autocast(device, dtype: str = "auto"):
+    """bf16 autocast for the matrix work (weights stay fp32), or none. "auto" is bf16 on a GPU only:
+    a CPU without avx512_bf16 or AMX has no fast bf16 matmul."""
+    if dtype not in DTYPES:
+        raise ValueError(f"--dtype must be one of {', '.join(DTYPES)}, not {dtype!r}")
+    bf16 = dtype == "bf16" or (dtype == "auto" and device.type == "cuda")
+    return torch.autocast(device.type, dtype=torch.bfloat16, enabled=bf16)
 
 
 # --- the loop ------------------------------------------------------------------------------------
@@ -175,7 +182,8 @@ def train(cfg: TrainConfig) -> dict:
     out.mkdir(parents=True, exist_ok=True)
     main = rank == 0
 
-    # bf16 on GPU halves memory and time; CPUs here have no fast bf16 matmul, so fp32 there.
+    autocast(device, cfg.dtype)  # an unknown --dtype is refused before the model loads
+    # fp32 master weights; bf16 (--dtype) is autocast around the forward pass.
     model, tok = load_base(cfg.base, torch.float32)
     arch = getattr(model.config, "model_type", "llama")
     fmt = chat_format_for(arch, getattr(tok, "chat_template", None))
@@ -273,7 +281,7 @@ def train(cfg: TrainConfig) -> dict:
                 idx = epoch_batches[state["batch_in_epoch"]]
                 state["batch_in_epoch"] += 1
                 ids, mask, labels = collate(train_enc, idx, pad_id, device)
-                with _autocast(device):
+                with autocast(device, cfg.dtype):
                     loss, _ = step_model(ids, mask, labels)
                 (loss / cfg.grad_accum).backward()
                 acc_loss += float(loss.detach()) / cfg.grad_accum

@@ -778,3 +778,68 @@ def test_a_training_record_that_leaks_a_benchmark_task_is_dropped():
                rec("show the first 5 lines of logs/app.log", "head -n 5 logs/app.log")]
     kept, dropped = leak.keep(records)
     assert [r.answer for r in kept] == ["head -n 5 logs/app.log"] and dropped == 3
+
+
+def test_bf16_autocast_trains_on_cpu_with_fp32_master_weights(tiny_base, tiny_data, tmp_path):
+    """--dtype bf16 runs the matrix work in bf16 on a CPU too (these CPUs have avx512_bf16): the loss
+    still falls, the steps differ from fp32 ones (autocast took effect), and the weights stay fp32."""
+    from finetune.train import train
+
+    fp32 = train(_cfg(tiny_base, tiny_data, tmp_path / "fp32", max_steps=12, dtype="fp32"))
+    bf16 = train(_cfg(tiny_base, tiny_data, tmp_path / "bf16", max_steps=12, dtype="bf16"))
+    losses = [r["loss"] for r in bf16["log"]]
+    assert sum(losses[-3:]) / 3 < sum(losses[:3]) / 3 - 0.05, losses
+    assert losses != [r["loss"] for r in fp32["log"]]
+    assert losses[0] == pytest.approx(fp32["log"][0]["loss"], rel=0.05)  # the same model, rounded
+    weights = torch.load(tmp_path / "bf16" / "last" / "weights.pt", weights_only=True)
+    assert {w.dtype for w in weights.values()} == {torch.float32}
+
+
+def test_an_unknown_dtype_is_refused_in_one_sentence(tmp_path, capsys):
+    from finetune.__main__ import main
+
+    assert main(["train", "--base", str(tmp_path / "none.gguf"), "--dtype", "fp8", "--out-dir", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert "--dtype must be one of" in err and err.count("\n") == 1, err
+
+
+@pytest.mark.slow
+def test_the_gpu_script_trains_and_exports_on_a_cpu(tiny_base, tiny_data, tmp_path):
+    """bench/gpu_train.sh's three steps (prepare here; stash, then train on the lent machine) run as
+    they would on a GPU, with a tiny random Llama on a CPU, so that the device minutes go to
+    training: full fine-tuning in bf16 within the budget, both adapters exported, timings and logs."""
+    import os
+    import subprocess
+    import sys
+    import tarfile
+
+    from transformers import AutoConfig
+
+    from finetune.lora import arch_of, read_lora_gguf
+
+    repo = Path(__file__).resolve().parents[1]
+    env = {**os.environ, "PYTHON": sys.executable, "BASE": str(tiny_base), "DATA_DIR": str(tiny_data), "WHEELS": "0",
+           "CARRY": str(tmp_path / "carry"), "STASH": str(tmp_path / "stash"), "OUT": str(tmp_path / "out"),
+           "WORK": str(tmp_path / "work"), "MINUTES": "0.05", "EPOCHS": "3", "BATCH_TOKENS": "256",
+           "EVAL_EVERY": "2", "SVD_RANK": "8"}
+
+    def step(name: str):
+        return subprocess.run(["bash", "bench/gpu_train.sh", name], cwd=repo, env=env, capture_output=True,
+                              text=True, timeout=500)
+
+    early = step("train")  # call 2 on a machine that never got call 1
+    assert early.returncode == 3 and "run call 1" in early.stderr, early.stderr
+    for name in ("prepare", "stash", "train"):
+        done = step(name)
+        assert done.returncode == 0, (name, done.stdout[-2000:], done.stderr[-2000:])
+    out = tmp_path / "out"
+    timings = json.loads((out / "timings.json").read_text())
+    assert timings["steps"] >= 1 and timings["train_s"] > 0 and timings["tokens_per_s"] > 0
+    trained = json.loads((tmp_path / "work" / "run" / "last" / "train_config.json").read_text())
+    assert trained["full"] and trained["dtype"] == "bf16" and trained["minutes"] == 0.05
+    arch = arch_of(AutoConfig.from_pretrained(str(tiny_base)))
+    for which in ("best", "last"):
+        lora, alpha = read_lora_gguf(out / f"adapter-{which}.gguf", arch)
+        assert len(lora) == 2 * 7 and alpha == 8  # every projection of both layers, at the SVD rank
+    with tarfile.open(out / "logs.tgz") as logs:
+        assert {"train.log", "run/log.json", "export-best.log"} <= set(logs.getnames())
