@@ -17,7 +17,6 @@ from __future__ import annotations
 import bz2
 import gzip
 import hashlib
-import io
 import json
 import lzma
 import os
@@ -26,6 +25,7 @@ import resource
 import shutil
 import signal
 import sqlite3
+import stat
 import subprocess
 import tarfile
 import tempfile
@@ -39,7 +39,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
-from finetune.filetree import HOME, TREE_VERSION, UID, USER, build_tree, stamp
+from finetune.filetree import HOME, TREE_VERSION, UID, USER, build_tree, entry_ages, stamp
 
 OUTPUT_CAP = 64 * 1024  # bytes of stdout kept; a command printing more is stopped there
 STDERR_CAP = 4 * 1024
@@ -136,23 +136,36 @@ def _sha1_file(path: str) -> str:
     return h.hexdigest()
 
 
+MAX_DEPTH = 32  # folders deeper than this are not looked into: a command may nest hundreds
+
+
 def _scan(root: Path) -> dict[str, os.stat_result]:
+    """Every entry below root by relative path, links not followed. Iterative, and it stops
+    MAX_DEPTH folders down: `mkdir -p folder1/.../folder414` (an NL2Bash command) passes PATH_MAX
+    and Python's recursion limit."""
     out = {}
-    for dirpath, dirnames, filenames in os.walk(root):
-        for name in dirnames + filenames:
-            p = os.path.join(dirpath, name)
-            out[os.path.relpath(p, root)] = os.lstat(p)
+    stack = [""]
+    while stack:
+        rel = stack.pop()
+        try:
+            with os.scandir(os.path.join(root, rel)) as entries:
+                for entry in entries:
+                    sub = f"{rel}/{entry.name}" if rel else entry.name
+                    st = entry.stat(follow_symlinks=False)
+                    out[sub] = st
+                    if stat.S_ISDIR(st.st_mode) and sub.count("/") < MAX_DEPTH:
+                        stack.append(sub)
+        except OSError:  # a name too long, a folder gone
+            continue
     return out
 
 
 def _kind(st: os.stat_result) -> str:
-    import stat as st_
-
-    if st_.S_ISLNK(st.st_mode):
+    if stat.S_ISLNK(st.st_mode):
         return "symlink"
-    if st_.S_ISDIR(st.st_mode):
+    if stat.S_ISDIR(st.st_mode):
         return "dir"
-    return "file" if st_.S_ISREG(st.st_mode) else "other"
+    return "file" if stat.S_ISREG(st.st_mode) else "other"
 
 
 def tree(seed: int = 0) -> _Tree:
@@ -173,9 +186,7 @@ def _build_cached(base: Path, seed: int) -> None:
     staging = base.parent / f".{base.name}.{uuid.uuid4().hex[:8]}"
     home = staging / "home"
     build_tree(home, seed)
-    from finetune.filetree import _ages
-
-    ages = _ages(home, seed)
+    ages = entry_ages(home, seed)
     entries = {}
     for rel, st in _scan(home).items():
         kind = _kind(st)
@@ -337,12 +348,11 @@ def run(command: str, *, seed: int = 0, timeout: float = 5.0, now: float | None 
 
 
 def _remove(run_dir: Path) -> None:
-    def unlock(func, path, _):  # a folder the command made unreadable (chmod 000) is opened again
-        os.chmod(os.path.dirname(path), 0o700)
-        os.chmod(path, 0o700)
-        func(path)
-
-    shutil.rmtree(run_dir, onerror=unlock)
+    """rm, not shutil.rmtree: it removes trees deeper than Python's recursion limit. A folder the
+    command made unreadable (chmod 000) stops a non-root rm; it is opened again and rm retried."""
+    if subprocess.run(["rm", "-rf", "--", str(run_dir)], capture_output=True).returncode:
+        subprocess.run(["chmod", "-R", "u+rwx", "--", str(run_dir)], capture_output=True)
+        subprocess.run(["rm", "-rf", "--", str(run_dir)], capture_output=True)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -449,8 +459,6 @@ def undecided_by_failure(code: int | None, stderr: str) -> str | None:
 
 
 def _diff(t: _Tree, home: Path, tmp: Path, now: float) -> tuple[dict[str, str], dict[str, str]]:
-    import stat as st_
-
     changes: dict[str, str] = {}
     digests: dict[str, str] = {}
     after = _scan(home)
@@ -506,7 +514,6 @@ def _diff(t: _Tree, home: Path, tmp: Path, now: float) -> tuple[dict[str, str], 
         if state != t.git_state.get(repo):
             changes[repo + "/.git"] = "modified"
             digests[repo + "/.git"] = hashlib.sha1(state.encode()).hexdigest()
-    del st_
     return changes, digests
 
 

@@ -216,3 +216,11 @@ def test_nl2bash_commands_are_classed_by_what_running_them_says(command, cls):
     from finetune import nl2bash
 
     assert nl2bash.check_by_execution([command], timeout=1.0) == {command: cls}
+
+
+def test_a_tree_too_deep_to_walk_is_judged_and_removed():
+    """NL2Bash has `mkdir -p folder1/.../folder414`: deeper than PATH_MAX and Python's recursion."""
+    deep = "/".join(f"folder{i}" for i in range(1, 415))
+    outcome = j.run(f"mkdir -p {deep} && echo made")
+    assert outcome.stdout == "made\n" and outcome.changes["folder1"] == "added"
+    assert "folder1/folder2/folder3" in outcome.changes
