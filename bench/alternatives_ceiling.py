@@ -23,7 +23,7 @@ from machine import cpu_name  # bench/machine.py (this folder is on sys.path)
 
 def answers(data_dir: str, n_shell: int, seed: int, adapter: str) -> list[dict]:
     from finetune.evaluate import EvalConfig, _hold_out_bundled, _pipeline, dev_sample, same_utilities, shell_kind
-    from nlsh.pipeline import clean_instruction
+    from nlsh.api import clean_instruction
 
     shell, _ = dev_sample(EvalConfig(data_dir=data_dir, n_shell=n_shell, n_home=0, seed=seed))
     pipe = _pipeline("tuned", adapter)

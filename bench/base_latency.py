@@ -31,13 +31,13 @@ SYSTEMS = {
 def pipelines() -> dict:
     from nlsh import bundled
     from nlsh.config import Config
-    from nlsh.pipeline import Pipeline
+    from nlsh.api import Translator
 
     out = {}
     for name, (alias, lora) in SYSTEMS.items():
         path = bundled.resolve_model(alias)
         adapter = bundled.resolve_adapter(lora, path, False)
-        out[name] = Pipeline(Config(), model_path=path, lora=str(adapter) if adapter else "none", use_cache=False)
+        out[name] = Translator(Config(), model_path=path, lora=str(adapter) if adapter else "none", use_cache=False)
     return out
 
 

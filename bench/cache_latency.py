@@ -7,7 +7,7 @@ Two measurements, on the same instructions:
   HOME: once with an empty translation cache (model load + generation) and then again (answered
   from the cache, no model load). The machine index (man pages) is built once beforehand, so the
   cold figure is the model's and not `whatis`'s.
-- in one process with the model already loaded: Pipeline.translate with the cache off (generation
+- in one process with the model already loaded: Translator.translate with the cache off (generation
   only) against the same call answered from the cache.
 Medians over the repeats. The machine's load is printed too: next to a training run these numbers
 are slower than on an idle machine.
@@ -69,10 +69,10 @@ def in_process_figures(instructions: list[str], repeats: int, model: str | None,
         os.environ.update({k: v for k, v in isolated_env(Path(tmp)).items() if k.startswith(("HOME", "XDG_"))})
         from nlsh.config import Config
         from nlsh.errors import NlshError
-        from nlsh.pipeline import Pipeline
+        from nlsh.api import Translator
 
         # One pipeline, one model in memory; the cache is switched off and on around each call.
-        pipeline = Pipeline(Config(), model_path=model, lora=lora, use_cache=True)
+        pipeline = Translator(Config(), model_path=model, lora=lora, use_cache=True)
         cache = pipeline.cache
         _ = pipeline.model  # loaded before timing: load time is not what is measured here
 
@@ -120,7 +120,7 @@ def main(argv: list[str] | None = None) -> int:
         rows.append((f"`nlsh --dry-run \"{instruction}\"` (new process)", f["cold"], f["cached"],
                      "exit " + ",".join(map(str, f["codes"]))))
     p = in_process_figures(instructions, args.repeats, args.model, args.lora)
-    rows.append(("Pipeline.translate, model loaded (in process)", p["uncached"], p["cached"], ""))
+    rows.append(("Translator.translate, model loaded (in process)", p["uncached"], p["cached"], ""))
 
     print(f"Date: {datetime.date.today().isoformat()}; {os.cpu_count()} CPUs (nproc {len(os.sched_getaffinity(0))}), "
           f"{cpu_name()}; load average at start {load[0]:.2f}; model {p['model'][0]}, adapter {p['model'][1]}; "

@@ -21,9 +21,9 @@ from machine import blind_requests, cpu_name, everyday_requests, same_command  #
 
 def answers(adapter: str | None, requests: list[str], bundled: bool = True) -> list[str]:
     from nlsh.config import Config, RetrievalConfig
-    from nlsh.pipeline import Pipeline
+    from nlsh.api import Translator
 
-    pipeline = Pipeline(Config(retrieval=RetrievalConfig(bundled=bundled)), lora=adapter, use_cache=False)
+    pipeline = Translator(Config(retrieval=RetrievalConfig(bundled=bundled)), lora=adapter, use_cache=False)
     try:
         return [pipeline.generate(r).text for r in requests]
     finally:

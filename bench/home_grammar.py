@@ -25,7 +25,7 @@ import llama_cpp  # noqa: E402
 from llama_cpp import Llama  # noqa: E402
 
 from nlsh.home.grammar import _home_rules, home_grammar  # noqa: E402
-from nlsh.model import load_llama  # noqa: E402
+from nlsh.decoding.runner import load_llama  # noqa: E402
 from nlsh.home.registry import Registry, registry_from_data, render_listing  # noqa: E402
 
 AREAS = [

@@ -46,15 +46,15 @@ def percentile(values: list[float], q: float) -> float:
 
 def batch_timings(instructions: list[str], model_path, lora) -> dict[str, dict]:
     from nlsh.config import Config
-    from nlsh.pipeline import Pipeline
+    from nlsh.api import Translator
 
     results: dict[str, dict] = {}
-    base = Pipeline(Config(), model_path=model_path, lora=lora, use_cache=False)
+    base = Translator(Config(), model_path=model_path, lora=lora, use_cache=False)
     model = base.model
     # One untimed call so that page-in of the weights is not billed to the first mode.
     model.generate(base.prompt("warm up"), None, max_tokens=4)
     for mode in MODES:
-        pipe = Pipeline(Config(grammar="format" if mode == "none" else mode), model_path=model_path, lora=lora,
+        pipe = Translator(Config(grammar="format" if mode == "none" else mode), model_path=model_path, lora=lora,
                         use_cache=False)
         latencies, per_token, tokens = [], [], []
         for instruction in instructions:

@@ -30,10 +30,10 @@ COLD_REQUEST = "show the 10 biggest files in this directory"
 
 def batch(rounds: int) -> tuple[dict[str, list[float]], int]:
     from nlsh.config import Config
-    from nlsh.pipeline import Pipeline
+    from nlsh.api import Translator
 
-    pipes = {"merged": Pipeline(Config(merge=True), use_cache=False),
-             "model + adapter": Pipeline(Config(merge=False), use_cache=False)}
+    pipes = {"merged": Translator(Config(merge=True), use_cache=False),
+             "model + adapter": Translator(Config(merge=False), use_cache=False)}
     for pipe in pipes.values():  # page the weights in before anything is timed
         pipe.model.generate(pipe.prompt("warm up"), None, max_tokens=2)
     seconds: dict[str, list[float]] = {name: [] for name in pipes}

@@ -33,10 +33,10 @@ def main() -> None:
     parser.add_argument("--adapter", default=None, help="an adapter GGUF (default: the shipped one)")
     args = parser.parse_args()
     from nlsh.config import Config
-    from nlsh.pipeline import Pipeline
+    from nlsh.api import Translator
 
     rows = blind_requests()
-    pipeline = Pipeline(Config(), lora=args.adapter, use_cache=False)
+    pipeline = Translator(Config(), lora=args.adapter, use_cache=False)
     answers: dict[str, list[str]] = {name: [] for name in PHRASINGS}
     try:
         for row in rows:

@@ -16,7 +16,7 @@ from pathlib import Path
 from finetune.evaluate import BM25Baseline, same_utilities
 from finetune.records import Record, read_records
 from nlsh.config import Config
-from nlsh.pipeline import Pipeline
+from nlsh.api import Translator
 
 
 def nl2bash(path: str) -> list[Record]:
@@ -41,7 +41,7 @@ def main() -> None:
     print(f"{len(pairs)} dev NL2Bash items whose nearest training record uses the reference's utilities")
     print("| adapter | training records right | dev items right |\n|---|---|---|")
     for adapter in args.adapters:
-        pipeline = Pipeline(Config(), use_cache=False, lora=adapter)
+        pipeline = Translator(Config(), use_cache=False, lora=adapter)
         seen = sum(same_utilities(pipeline.generate(t.instruction).text, t.answer) for t, _ in pairs)
         new = sum(same_utilities(pipeline.generate(d.instruction).text, d.answer) for _, d in pairs)
         pipeline.close()

@@ -1,6 +1,6 @@
 """Okapi BM25 over short documents: run-time retrieval, training-time retrieval, and the lookup baseline.
 
-Documents and queries arrive as terms already (nlsh.retrieval.terms stems and drops stop words), so
+Documents and queries arrive as terms already (nlsh.words.terms stems and drops stop words), so
 training and run time rank with the same words.
 """
 

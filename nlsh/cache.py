@@ -16,7 +16,7 @@ import sqlite3
 import time
 from pathlib import Path
 
-from nlsh.model import Generation
+from nlsh.decoding.runner import Generation
 
 SCHEMA = "CREATE TABLE IF NOT EXISTS answers (key TEXT PRIMARY KEY, generation TEXT NOT NULL, created REAL NOT NULL)"
 MAX_ENTRIES = 5000

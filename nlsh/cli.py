@@ -134,6 +134,7 @@ def explain_cli(command: tuple[str, ...]) -> None:
 @click.option("--grammar", type=click.Choice(["format", "path", "none"]), help="Answer grammar: format only, or a first word on $PATH or named in the request.")
 @click.option("--no-retrieval", is_flag=True, help="Leave the man-page/tldr/learned hints out of the prompt.")
 @click.option("--no-cache", is_flag=True, help="Do not answer from (or store into) the translation cache.")
+@click.option("--rules-off", metavar="NAME,...", help="Switch these decoding rules off (names: nlsh.decoding.rules).")
 @click.option("--config", "config_file", metavar="FILE", help="Read this config file instead of ~/.config/nlsh/config.toml.")
 @click.option("--debug", is_flag=True, help="Show tracebacks and llama.cpp messages on errors.")
 @click.version_option(__version__, "--version", prog_name="nlsh")
@@ -178,18 +179,18 @@ def run(opts: Options, words: list[str]) -> int:
             raise UsageError('No instruction given: pass one in quotes, use --batch FILE, or run nlsh in a terminal.')
         return repl(opts, config)
     instruction = " ".join(words)
-    pipeline = make_pipeline(opts, config)
+    translator = make_translator(opts, config)
     if opts.alternatives:
-        return alternatives(opts, config, pipeline, instruction)
+        return alternatives(opts, config, translator, instruction)
     if opts.dry_run:
-        return dry_run(opts, pipeline, instruction)
-    return interactive(opts, config, pipeline, instruction)
+        return dry_run(opts, translator, instruction)
+    return interactive(opts, config, translator, instruction)
 
 
-def make_pipeline(opts: Options, config):
-    from nlsh.pipeline import Pipeline
+def make_translator(opts: Options, config):
+    from nlsh.api import Translator
 
-    return Pipeline(
+    return Translator(
         config,
         model_path=opts.model,
         lora=opts.lora,
@@ -198,6 +199,7 @@ def make_pipeline(opts: Options, config):
         grammar=opts.grammar,
         retrieval=not opts.no_retrieval,
         use_cache=False if opts.no_cache else None,
+        rules_off=(opts.rules_off or "").split(","),
     )
 
 
@@ -223,9 +225,9 @@ def failure_json(instruction: str, error: str) -> str:
 
 def plain_output(proposal) -> str:
     """--dry-run without --json: the command itself, or the actions as one compact JSON line."""
-    if proposal.kind == "shell":
-        return proposal.command
-    return json.dumps([a.model_dump(mode="json") for a in proposal.actions], ensure_ascii=False, separators=(",", ":"))
+    from nlsh.session import shown
+
+    return shown(proposal)
 
 
 def warn(message: str) -> None:
@@ -239,37 +241,27 @@ def check(opts: Options, config) -> int:
     command = opts.check_command
     if not command.strip():
         raise UsageError("There is no command to check.")
-    verdict = None
-    if opts.registry:
-        from nlsh.home.answer import is_home_answer
+    from nlsh.api import Translator
 
-        if is_home_answer(command):
-            from nlsh.home.answer import parse_answer
-            from nlsh.home.registry import load_registry
-            from nlsh.home.validate import check_actions
-
-            registry = load_registry(opts.registry)
-            verdict = check_actions(parse_answer(command, registry), registry)
-    if verdict is None:
-        from nlsh.pipeline import check_command
-
-        verdict = check_command(command)
+    # Only a registry named here makes a device answer checkable (the config's is for translating).
+    translator = Translator(config, registry=opts.registry or "", retrieval=False, use_cache=False)
+    verdict = translator.check(command)
     emit(json.dumps(verdict.model_dump(mode="json"), ensure_ascii=False))
     return 3 if verdict.risk.value == "dangerous" else 0
 
 
-def unsure_error(pipeline, proposal) -> NoTranslation:
+def unsure_error(translator, proposal) -> NoTranslation:
     return NoTranslation(
-        f"The model is unsure (confidence {proposal.confidence:.2f}, below {pipeline.min_confidence:.2f}); "
+        f"The model is unsure (confidence {proposal.confidence:.2f}, below {translator.min_confidence:.2f}); "
         "rephrase the request or lower min_confidence in the config file."
     )
 
 
-def dry_run(opts: Options, pipeline, instruction: str) -> int:
+def dry_run(opts: Options, translator, instruction: str) -> int:
     try:
-        proposal = pipeline.translate(instruction)
-        if pipeline.is_unsure(proposal):
-            raise unsure_error(pipeline, proposal)
+        proposal = translator.translate(instruction)
+        if translator.is_unsure(proposal):
+            raise unsure_error(translator, proposal)
     except NlshError as exc:
         if opts.as_json:
             emit(failure_json(" ".join(instruction.split()), exc.message))
@@ -280,12 +272,12 @@ def dry_run(opts: Options, pipeline, instruction: str) -> int:
 
 def batch(opts: Options, config) -> int:
     """One JSON line out for every line in, in order; no input line can stop the run."""
-    pipeline = make_pipeline(opts, config)
+    translator = make_translator(opts, config)
     source = _open_batch(opts.batch)
-    pipeline.model  # load once, up front: a model that cannot load is one error, not one per line
+    translator.model  # load once, up front: a model that cannot load is one error, not one per line
     try:
         for raw in _lines(source):
-            emit(batch_line(pipeline, raw))
+            emit(batch_line(translator, raw))
     except BrokenPipeError:
         # The reader went away (`nlsh --batch f | head -1`): stop quietly, as `cat` would.
         _silence_stdout()
@@ -321,7 +313,7 @@ def _lines(source: IO[bytes]):
         yield line.rstrip(b"\n").rstrip(b"\r")
 
 
-def batch_line(pipeline, raw: bytes | None) -> str:
+def batch_line(translator, raw: bytes | None) -> str:
     if raw is None:
         return failure_json("", f"The line is longer than {BATCH_LINE_LIMIT} bytes and was skipped.")
     try:
@@ -330,7 +322,7 @@ def batch_line(pipeline, raw: bytes | None) -> str:
         return failure_json(raw.decode("utf-8", errors="replace"), "The line is not valid UTF-8 text.")
     shown = " ".join(instruction.split())
     try:
-        proposal = pipeline.translate(instruction)
+        proposal = translator.translate(instruction)
     except NlshError as exc:
         return failure_json(shown, exc.message)
     except Exception as exc:  # noqa: BLE001 - one bad line must not end the batch
@@ -340,8 +332,8 @@ def batch_line(pipeline, raw: bytes | None) -> str:
     return proposal_json(proposal)
 
 
-def alternatives(opts: Options, config, pipeline, instruction: str) -> int:
-    proposals = pipeline.alternatives(instruction, opts.alternatives)
+def alternatives(opts: Options, config, translator, instruction: str) -> int:
+    proposals = translator.alternatives(instruction, opts.alternatives)
     if opts.dry_run:
         for p in proposals:
             emit(proposal_json(p) if opts.as_json else plain_output(p))
@@ -351,50 +343,36 @@ def alternatives(opts: Options, config, pipeline, instruction: str) -> int:
     tty = TTY.open(color=_color(config))
     try:
         for i, p in enumerate(proposals, 1):
-            label = p.command if p.kind == "shell" else plain_output(p)
-            tty.print(f"{i}. {label}   [{p.risk.value}, {p.confidence:.0%}]")
+            tty.print(f"{i}. {plain_output(p)}   [{p.risk.value}, {p.confidence:.0%}]")
         keys = "".join(str(i) for i in range(1, len(proposals) + 1)) + "a"
         key = tty.read_key(f"Pick 1-{len(proposals)} or (a)bort", keys, "a")
         if key == "a":
             raise_aborted()
-        return review_and_run(opts, config, pipeline, proposals[int(key) - 1], tty=tty)
+        return review_and_run(opts, config, translator, proposals[int(key) - 1], tty=tty)
     finally:
         tty.close()
 
 
-def interactive(opts: Options, config, pipeline, instruction: str) -> int:
-    proposal = pipeline.translate(instruction)
-    return review_and_run(opts, config, pipeline, proposal)
+def interactive(opts: Options, config, translator, instruction: str) -> int:
+    return review_and_run(opts, config, translator, translator.translate(instruction))
 
 
-def review_and_run(opts: Options, config, pipeline, proposal, tty=None) -> int:
-    if opts.yes and proposal.risk.value == "safe" and not pipeline.is_unsure(proposal):
-        final = proposal
-        shown = proposal.command if proposal.kind == "shell" else plain_output(proposal)
-        warn(f"running: {shown}")
-    else:
-        from nlsh import confirm
+def session(opts: Options | None, config, translator, tty=None):
+    """The review -> execute -> learn loop (nlsh.session) as the configuration sets it up."""
+    from nlsh.learned import learn
+    from nlsh.session import Session, run_home
 
-        final = confirm.review_proposal(
-            proposal,
-            validate=pipeline.check,
-            explain=confirm.explain_text,
-            preview=confirm.preview_text,
-            default=config.default_answer,
-            tty=tty,
-        )
-        if final is None:
-            raise_aborted()
-    if final.kind == "home":
-        return run_home(config, final)
-    from nlsh.execute import run_command
+    return Session(translator, tty=tty, default=config.default_answer, learn=learn,
+                   run_home=lambda proposal: run_home(config, proposal, warn),
+                   yes=bool(opts and opts.yes), announce=warn)
 
-    code = run_command(final.command, instruction=proposal.instruction)
-    if final.command != proposal.command and code == 0:
-        learn = learn_hook()
-        if learn is not None:
-            learn(proposal.instruction, final.command)
-    return code
+
+def review_and_run(opts: Options, config, translator, proposal, tty=None) -> int:
+    steps = session(opts, config, translator, tty)
+    final = steps.review(proposal)
+    if final is None:
+        raise_aborted()
+    return steps.execute(proposal, final)
 
 
 def raise_aborted():
@@ -403,32 +381,13 @@ def raise_aborted():
     raise Aborted("Aborted; nothing was run.")
 
 
-def run_home(config, proposal) -> int:
-    """Send confirmed device actions to the configured backend; 1 when any action failed."""
-    from nlsh.home.backends import make_backend
-
-    backend = make_backend(config.home, stream=sys.stdout)
-    results = backend.execute(proposal.actions)
-    failed = [r for r in results if not r.ok]
-    for r in failed:
-        warn(f"{r.action.device} {r.action.action}: {r.status}: {r.detail}")
-    return 1 if failed else 0
-
-
-def learn_hook():
-    """issue 5's learning from edits, when that module is present: learn(instruction, command)."""
-    try:
-        module = importlib.import_module("nlsh.learned")
-    except ImportError:
-        return None
-    return getattr(module, "learn", None)
-
-
 def repl(opts: Options, config) -> int:
+    from nlsh.learned import learn
     from nlsh.repl import run_repl
+    from nlsh.session import run_home
 
-    pipeline = make_pipeline(opts, config)
-    return run_repl(pipeline, config, run_home=lambda p: run_home(config, p), learn=learn_hook())
+    return run_repl(make_translator(opts, config), config, learn=learn,
+                    run_home=lambda proposal: run_home(config, proposal, warn))
 
 
 def _color(config) -> bool | None:
@@ -482,7 +441,7 @@ def _debug_details() -> None:
 
     traceback.print_exc()
     try:
-        from nlsh.model import LOG_TAIL
+        from nlsh.decoding.runner import LOG_TAIL
 
         if LOG_TAIL:
             sys.stderr.write("llama.cpp said:\n" + "".join(LOG_TAIL))

@@ -13,6 +13,7 @@ wrong kind, is an error naming the file and the key, so a typo never silently do
     min_confidence = 0.2
     cache = true
     threads = 0                  # 0 = as many as there are idle cores
+    rules_off = []               # decoding rules to switch off by name (nlsh.decoding.rules)
 
     [retrieval]
     tools = 3
@@ -99,6 +100,8 @@ class Config(_Strict):
     cache: bool = True
     # CPU threads for the model; 0 picks from the cores that are idle right now.
     threads: int = Field(default=0, ge=0, le=256)
+    # Decoding rules switched off by name (nlsh.decoding.rules): to measure what each one adds.
+    rules_off: list[str] = Field(default_factory=list)
     retrieval: RetrievalConfig = Field(default_factory=RetrievalConfig)
     home: HomeConfig = Field(default_factory=HomeConfig)
 
@@ -143,7 +146,7 @@ def config_path() -> Path:
 
 
 def learned_path() -> Path:
-    """The user's (instruction, command) pairs learned from edits (issue 5), one JSON object a line."""
+    """The user's (instruction, command) pairs learned from edits (nlsh.learned), one JSON object a line."""
     return data_dir() / "learned.jsonl"
 
 

@@ -7,30 +7,24 @@ proposal instead of starting over. A bad line costs one sentence, never the sess
 
 from __future__ import annotations
 
-from typing import Callable
-
 from prompt_toolkit import PromptSession
 from prompt_toolkit.input import Input
 from prompt_toolkit.output import Output
 from rich.console import Console
 from rich.text import Text
 
-from nlsh import confirm, execute
 from nlsh.errors import Aborted, NlshError
 from nlsh.history import repl_history
 from nlsh.home.answer import format_answer
 from nlsh.prompt import Example
-from nlsh.schema import HomeProposal, Proposal, ShellProposal
+from nlsh.schema import Proposal, ShellProposal
+from nlsh.session import Learn, RunHome, Session
 from nlsh.tty import TTY
 
 PROMPT = "nlsh> "
 
-RunHome = Callable[[HomeProposal], int]
-Learn = Callable[[str, str], None]
-
-
 def run_repl(
-    pipeline,
+    translator,
     config,
     *,
     input: Input | None = None,
@@ -42,34 +36,34 @@ def run_repl(
 ) -> int:
     """Read instructions until Ctrl-D (returns 0). Ctrl-C drops the current line or proposal.
 
-    `pipeline` needs translate(instruction, previous=Example|None) -> Proposal and
-    check(command) -> Verdict. `input`/`output` replace the terminal (tests use a pipe input);
-    without them the REPL runs on /dev/tty. `run_home` executes confirmed device actions, and
-    `learn(instruction, command)` receives commands the user edited before running them.
+    `translator` needs translate(instruction, previous=Example|None) -> Proposal and
+    check(command, kind) -> Verdict (nlsh.api.Translator). `input`/`output` replace the terminal
+    (tests use a pipe input); without them the REPL runs on /dev/tty. `run_home` executes confirmed
+    device actions, and `learn(instruction, command)` receives commands the user edited before
+    running them (nlsh.session).
     """
     tty = TTY.for_streams(input, output, console) if input is not None else TTY.open(color=_color(config))
     try:
-        return _Repl(pipeline, config, tty, run_home, learn, history_file).loop()
+        return _Repl(translator, config, tty, run_home, learn, history_file).loop()
     finally:
         tty.close()
 
 
 class _Repl:
-    def __init__(self, pipeline, config, tty: TTY, run_home: RunHome | None, learn: Learn | None,
+    def __init__(self, translator, config, tty: TTY, run_home: RunHome | None, learn: Learn | None,
                  history_file: str | None):
-        self.pipeline = pipeline
+        self.translator = translator
         self.tty = tty
-        self.run_home = run_home
-        self.learn = learn
-        self.default = getattr(config, "default_answer", None) or "abort"
+        default = getattr(config, "default_answer", None) or "abort"
+        self.session = Session(translator, tty=tty, default=default, run_home=run_home, learn=learn)
         self.previous: Example | None = None
         history = repl_history(history_file) if history_file else repl_history()
-        self.session = PromptSession(PROMPT, history=history, input=tty.input, output=tty.output)
+        self.prompt = PromptSession(PROMPT, history=history, input=tty.input, output=tty.output)
 
     def loop(self) -> int:
         while True:
             try:
-                line = self.session.prompt()
+                line = self.prompt.prompt()
             except KeyboardInterrupt:
                 continue  # Ctrl-C throws away the line being typed, like a shell
             except EOFError:
@@ -89,33 +83,20 @@ class _Repl:
                 self.say(f"internal error: {err}", style="red")
 
     def handle(self, line: str) -> None:
-        proposal = self.pipeline.translate(line, previous=self.previous)
+        proposal = self.translator.translate(line, previous=self.previous)
         # The instruction as the model saw it (trimmed, one line), for the next turn's prompt.
         line = proposal.instruction
         self.previous = Example(instruction=line, answer=_answer(proposal))
-        final = confirm.review_proposal(
-            proposal,
-            validate=self.pipeline.check,
-            explain=confirm.explain_text,
-            preview=confirm.preview_text,
-            default=self.default,
-            tty=self.tty,
-        )
+        final = self.session.review(proposal)
         if final is None:
             self.say("aborted", style="dim")
             return
         # What was actually run is what the next follow-up refines.
         self.previous = Example(instruction=line, answer=_answer(final))
-        if isinstance(final, ShellProposal):
-            code = execute.run_command(final.command, instruction=line)
-            if self.learn is not None and final.command != proposal.command and code == 0:
-                self.learn(line, final.command)
-        elif self.run_home is not None:
-            code = self.run_home(final)
-        else:
+        code = self.session.execute(proposal, final)
+        if code is None:
             self.say("no device backend is configured; nothing was run", style="yellow")
-            return
-        if code != 0:
+        elif code != 0:
             self.say(f"exit {code}", style="dim")
 
     def say(self, message: str, style: str = "") -> None:

@@ -1,7 +1,7 @@
 """Shared fixtures.
 
 - `model`: the real default GGUF (merged with the shipped adapter, when there is one, as nlsh runs
-  it), loaded once per test session through nlsh.model.load_model.
+  it), loaded once per test session through nlsh.decoding.runner.load_model.
 - `isolated_home`: a fresh HOME with its own XDG config/cache/data directories, set for this test
   process and ready to pass to subprocesses (`isolated_home.env`).
 - `run_nlsh`: runs the real `nlsh` entry point in a subprocess inside an isolated home and checks
@@ -10,7 +10,9 @@
 
 from __future__ import annotations
 
+import inspect
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -43,19 +45,28 @@ class IsolatedHome:
 @pytest.fixture(scope="session")
 def cache_seed(tmp_path_factory) -> Path:
     """nlsh's cache directory as a first run leaves it, built once per session and put into each
-    isolated cache: this machine's retrieval index (from `whatis`) and the default model merged
-    with the shipped adapter (nlsh.merge), so no subprocess rebuilds either."""
-    from nlsh import bundled
-    from nlsh.merge import merged_model
+    isolated cache: this machine's retrieval index (from `whatis`), and once a test asks for the
+    model (merged_seed), the default model merged with the shipped adapter (nlsh.merge), so no
+    subprocess rebuilds either."""
     from nlsh.machine.index import load_index
 
     cache = tmp_path_factory.mktemp("seed-cache") / "nlsh"
     load_index(cache, os.environ.get("PATH", ""))
+    return cache
+
+
+@pytest.fixture(scope="session")
+def merged_seed(cache_seed) -> Path:
+    """The seed with the merged model in it. Session-scoped, so it is built before any isolated
+    home of a test that asks for it is seeded."""
+    from nlsh import bundled
+    from nlsh.merge import merged_model
+
     path = bundled.default_model_path()
     adapter = bundled.resolve_adapter(None, path, explicit_model=False)
     if adapter is not None:
-        merged_model(path, adapter, cache)
-    return cache
+        merged_model(path, adapter, cache_seed)
+    return cache_seed
 
 
 def seed_cache(cache: Path, seed: Path | None) -> None:
@@ -125,7 +136,7 @@ def isolated_home(tmp_path, monkeypatch, cache_seed) -> IsolatedHome:
 
 
 @pytest.fixture
-def run_nlsh(isolated_home):
+def run_nlsh(isolated_home, merged_seed):
     """run_nlsh(*args, input=..., timeout=..., env=...) -> CompletedProcess, in isolated_home."""
 
     def run(*args: str, **kwargs) -> subprocess.CompletedProcess:
@@ -135,7 +146,7 @@ def run_nlsh(isolated_home):
 
 
 @pytest.fixture(scope="session")
-def model_paths():
+def model_paths(merged_seed):
     """(model path, adapter path or None) of the default configuration."""
     from nlsh import bundled
 
@@ -144,13 +155,13 @@ def model_paths():
 
 
 @pytest.fixture(scope="session")
-def model(model_paths, cache_seed):
+def model(model_paths, merged_seed):
     """The real model as the default configuration runs it (merged with the shipped adapter),
     loaded once for the whole session."""
     from nlsh.merge import model_files
-    from nlsh.model import load_model
+    from nlsh.decoding.runner import load_model
 
-    loaded = load_model(*model_files(*model_paths, cache_seed))
+    loaded = load_model(*model_files(*model_paths, merged_seed))
     yield loaded
     # Freed here, not at interpreter exit, when llama_cpp's module globals may already be gone.
     loaded.close()
@@ -159,7 +170,7 @@ def model(model_paths, cache_seed):
 @pytest.fixture(scope="session")
 def base_model(model_paths, model):
     """The base model without any adapter (the same object as `model` when no adapter ships)."""
-    from nlsh.model import load_model
+    from nlsh.decoding.runner import load_model
 
     path, adapter = model_paths
     if adapter is None:
@@ -170,10 +181,11 @@ def base_model(model_paths, model):
     loaded.close()
 
 
-def greedy_answer(pipeline, request: str):
-    """The model's own greedy answer to `request` through the pipeline's prompt, grammar and
-    guide, before the pipeline decodes again (loops, invented or help options)."""
-    return pipeline.model.generate(pipeline.prompt(request), pipeline.grammar(request), guide=pipeline.guide(request))
+def greedy_answer(translator, request: str):
+    """The model's own greedy answer to `request` through the translator's prompt, grammar and
+    guide, before the re-decoding rules decode again (loops, invented or help options)."""
+    return translator.model.generate(translator.prompt(request), translator.grammar(request),
+                                     guide=translator.guide(request))
 
 
 def needs_man(name: str) -> None:
@@ -182,3 +194,37 @@ def needs_man(name: str) -> None:
 
     if man_page(name) is None:
         pytest.skip(f"no man page for {name} on this machine")
+
+
+# The fast lane, `python -m pytest -m unit`: the product's tests that need no model and start no
+# server, broker, terminal or nlsh process, picked by what they ask for, so a new test joins it or
+# not by its fixtures alone. The training side's tests (those that import finetune: corpora,
+# evaluation) build data for minutes and stay out. `python -m pytest` still runs everything.
+NEEDS_MORE_THAN_A_UNIT = frozenset({
+    "model", "model_paths", "base_model", "merged_seed", "run_nlsh", "answered", "pipeline", "local_pipeline",
+    "repl_pipeline", "served_model", "stub_server", "broker", "fake_ha", "home_assistant", "term", "tiny",
+    "tiny_base", "tiny_data", "shipped", "walker", "sample_run",
+})
+_IMPORTS_FINETUNE = re.compile(r"^\s*(?:from|import) finetune\b", re.M)
+
+
+def _trains(item) -> bool:
+    """Whether a test is one of the training side's: its module, the test or one of its fixtures
+    imports finetune."""
+    functions = [item.function] + [d.func for defs in item._fixtureinfo.name2fixturedefs.values() for d in defs]
+    sources = [inspect.getsource(item.module)] + [inspect.getsource(f) for f in functions]
+    return any(_IMPORTS_FINETUNE.search(text) for text in sources)
+
+
+def pytest_ignore_collect(collection_path, config):
+    """The fast lane does not even import the training side's test modules (torch, corpora)."""
+    if config.option.markexpr == "unit" and collection_path.name.startswith("test_") and collection_path.suffix == ".py":
+        return bool(re.search(r"^(?:from|import) finetune\b", collection_path.read_text(), re.M)) or None
+    return None
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if (item.get_closest_marker("slow") is None and not NEEDS_MORE_THAN_A_UNIT & set(item.fixturenames)
+                and not _trains(item)):
+            item.add_marker(pytest.mark.unit)

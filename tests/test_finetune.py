@@ -23,7 +23,7 @@ from finetune.export import ExportConfig  # noqa: E402
 from finetune.records import Record  # noqa: E402
 from finetune.soup import SoupConfig, soup  # noqa: E402
 from nlsh.bundled import smollm2_path  # noqa: E402
-from nlsh.model import load_llama  # noqa: E402
+from nlsh.decoding.runner import load_llama  # noqa: E402
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 
@@ -720,13 +720,13 @@ def test_task_examples_are_other_wordings_of_the_own_task_never_its_own_words():
 def test_evaluation_hides_the_tasks_it_holds_out_from_the_bundled_examples(isolated_home):
     from finetune.evaluate import _hold_out_bundled
     from finetune.records import Record
+    from nlsh.api import Translator
     from nlsh.config import Config
-    from nlsh.pipeline import Pipeline
 
     pairs = [json.loads(line) for line in (Path(__file__).parent.parent / "nlsh/data/everyday_pairs.jsonl").read_text().splitlines()]
     memory = next(p["group"] for p in pairs if p["answer"] == "free -h")
     held = {p["instruction"] for p in pairs if p["group"] == memory}
-    pipeline = Pipeline(Config(), use_cache=False)
+    pipeline = Translator(Config(), use_cache=False)
     request = "how much ram do i have"
     assert {e.instruction for e in pipeline.retriever.bundled.matches(request, 2)} & held
     _hold_out_bundled(pipeline, [Record(instruction=request, answer="free -h", source="everyday", group=memory)])

@@ -132,9 +132,9 @@ def test_forget_when_nothing_was_learned(isolated_home, run_nlsh):
 
 
 def test_a_learned_pair_is_a_prompt_example_at_once(isolated_home):
-    from nlsh.pipeline import Pipeline
+    from nlsh.api import Translator
 
-    pipeline = Pipeline(Config(), use_cache=False)
+    pipeline = Translator(Config(), use_cache=False)
     request = "show the five biggest files in my downloads"
     before = pipeline.context(request)
     command = "du -ah ~/Downloads | sort -rh | head -n 5"

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from nlsh.merge import merged_model, merged_path
-from nlsh.model import load_llama
+from nlsh.decoding.runner import load_llama
 
 PROMPTS = [
     "<|im_start|>user\nlist large files in home<|im_end|>\n<|im_start|>assistant\n",
@@ -87,18 +87,18 @@ def test_an_adapter_that_does_not_fit_gives_no_merge_and_leaves_nothing(shipped,
     assert not merged_path(path, adapter, cache).exists()
 
 
-def test_the_pipeline_runs_the_merge_unless_told_not_to(shipped, isolated_home):
+def test_the_translator_runs_the_merge_unless_told_not_to(shipped, isolated_home):
     from nlsh.config import Config
-    from nlsh.pipeline import Pipeline
+    from nlsh.api import Translator
 
     path, adapter = shipped
-    files = Pipeline(Config(), use_cache=False)._model_files()
+    files = Translator(Config(), use_cache=False).model_files()
     assert files == (merged_path(path, adapter, isolated_home.cache_dir), None)
-    assert Pipeline(Config(merge=False), use_cache=False)._model_files() == (path, adapter)
+    assert Translator(Config(merge=False), use_cache=False).model_files() == (path, adapter)
     # A user's own model and adapter are merged too, into the same cache.
     own = isolated_home.home / "own-lora.gguf"
     shutil.copy(adapter, own)
     os.utime(own, ns=(1, 1))
-    files = Pipeline(Config(lora=str(own)), use_cache=False)._model_files()
+    files = Translator(Config(lora=str(own)), use_cache=False).model_files()
     assert files == (merged_path(path, own, isolated_home.cache_dir), None) and files[0].is_file()
     assert merged_path(path, adapter, isolated_home.cache_dir).exists()  # the shipped one's stays

@@ -1,4 +1,4 @@
-"""The model runner, grammars and pipeline on the real GGUF (loaded once for the session)."""
+"""The model runner, grammars and translator on the real GGUF (loaded once for the session)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from conftest import greedy_answer
 from nlsh import bundled, grammar
 from nlsh.config import Config
 from nlsh.errors import NoTranslation, Refused, UsageError
-from nlsh.model import Generation, _looping, cpu_has_amx, load_llama
+from nlsh.decoding.runner import Generation, _looping, cpu_has_amx, load_llama
 from nlsh.prompt import PromptContext, render_prompt
 from nlsh.schema import ShellProposal
 
@@ -69,7 +69,7 @@ def test_a_prompt_of_many_tokens_decodes_on_this_cpu(model_paths):
 def test_a_longer_context_loads_anew_and_leaves_the_held_model_working(model, model_paths):
     """A pipeline that needs a longer context once closed the shared model under its other holders,
     and llama.cpp crashed on their next call."""
-    from nlsh.model import _LOADED, load_model
+    from nlsh.decoding.runner import _LOADED, load_model
 
     longer = load_model(*model_paths, n_ctx=model.llm.n_ctx() * 2)
     try:
@@ -136,11 +136,11 @@ def test_path_grammar_also_admits_the_words_the_request_names(model, tmp_path):
 
 
 def test_path_mode_starts_with_a_tool_the_request_names_though_it_is_not_installed(model, model_paths, isolated_home):
-    from nlsh.pipeline import Pipeline
+    from nlsh.api import Translator
 
     path, adapter = model_paths
     assert shutil.which("oma") is None
-    pipe = Pipeline(Config(grammar="path"), model_path=path, lora=str(adapter) if adapter else "none", use_cache=False)
+    pipe = Translator(Config(grammar="path"), model_path=path, lora=str(adapter) if adapter else "none", use_cache=False)
     text = pipe.generate("oma: install a package nginx").text
     # before the request's words were in the grammar, `oma` could not be written at all
     assert text.split()[0] == "oma" or text.split()[:2] == ["sudo", "oma"], text
@@ -204,7 +204,7 @@ def test_alternatives_are_distinct_and_ranked(model):
 def test_an_answer_goes_on_where_the_guide_says_it_cannot_end(model):
     """Guide.go_on passes over the end-of-turn token. Here any answer under 25 characters must go
     on: the model's own short answers then run past where they ended, unchanged up to there."""
-    from nlsh.model import Guide
+    from nlsh.decoding.guide import Guide
 
     g = grammar.format_grammar()
     went_on = 0
@@ -229,10 +229,10 @@ def test_loop_detector():
 
 @pytest.fixture
 def pipeline(model, model_paths, isolated_home):
-    from nlsh.pipeline import Pipeline
+    from nlsh.api import Translator
 
     path, adapter = model_paths
-    return Pipeline(Config(min_confidence=0.0), model_path=path, lora=str(adapter) if adapter else "none",
+    return Translator(Config(min_confidence=0.0), model_path=path, lora=str(adapter) if adapter else "none",
                     use_cache=False)
 
 
@@ -274,12 +274,12 @@ LOOPING_FOR_THE_BASE = [
 
 
 def test_an_answer_that_loops_gives_way_to_one_that_finishes(model_paths):
-    from nlsh.pipeline import Pipeline
+    from nlsh.api import Translator
 
     # The base model, not the shipped adapter: the adapter rarely loops, and which of its answers
     # do changes from one CPU to the next. Without retrieval the prompt is the same on every machine
     # (the tool hints come from its man pages and shell history).
-    pipeline = Pipeline(Config(min_confidence=0.0), model_path=model_paths[0], lora="none",
+    pipeline = Translator(Config(min_confidence=0.0), model_path=model_paths[0], lora="none",
                         use_cache=False, retrieval=False)
     try:
         looped = finished = 0
@@ -318,10 +318,10 @@ OPEN_COMPOUNDS = [
 def test_a_compound_is_closed_not_cut_short(model_paths):
     import dataclasses
 
-    from nlsh.pipeline import Pipeline
-    from nlsh.shell_guide import cut_short
+    from nlsh.api import Translator
+    from nlsh.decoding.rules.close_compounds import cut_short
 
-    pipeline = Pipeline(Config(min_confidence=0.0), model_path=model_paths[0], lora=model_paths[1],
+    pipeline = Translator(Config(min_confidence=0.0), model_path=model_paths[0], lora=model_paths[1],
                         use_cache=False, retrieval=False)
     try:
         left_open = commands = 0
@@ -343,15 +343,16 @@ def test_an_answer_the_validator_refuses_gives_way_to_the_next_that_it_accepts(m
     """Whatever the validator refuses (a line bash cannot parse, prose) is no answer: the pipeline
     answers with the model's most probable other answer that passes. Here the validator is made to
     refuse the model's first answer, so the test does not hang on which answers a CPU gets wrong."""
-    from nlsh.pipeline import Pipeline, check_command, is_command
+    from nlsh.api import Translator
+    from nlsh.validator import check_command, is_command
 
-    pipeline = Pipeline(Config(min_confidence=0.0), model_path=model_paths[0], lora=model_paths[1],
+    pipeline = Translator(Config(min_confidence=0.0), model_path=model_paths[0], lora=model_paths[1],
                         use_cache=False, retrieval=False)
     try:
         for request in ["show disk usage of the current directory", "count lines in notes.txt"]:
             first = greedy_answer(pipeline, request)
             assert first.finished and check_command(first.text).valid
-            monkeypatch.setattr("nlsh.pipeline.is_command", lambda text, refused=first.text: text != refused
+            monkeypatch.setattr("nlsh.tasks.shell.is_command", lambda text, refused=first.text: text != refused
                                 and is_command(text))
             answer = pipeline.generate(request)
             assert answer.finished and answer.text != first.text
@@ -385,8 +386,9 @@ def test_a_request_is_read_without_the_punctuation_that_closes_it(pipeline):
 
 
 def test_a_request_asked_politely_gets_the_plain_requests_answer(pipeline):
-    """Asked fresh before phase 34, "please make deploy.sh executable" got `chmod +x deploy.sh`, the
-    plain request `make deploy.sh`, and "how do i ...?" `sh -c "make -C deploy.sh"`."""
+    """Before requests were read without their polite words (bench/phrasing.py), "please make
+    deploy.sh executable" got `chmod +x deploy.sh`, the plain request `make deploy.sh`, and "how do
+    i ...?" `sh -c "make -C deploy.sh"`."""
     for task in ("make deploy.sh executable", "ping google.com 4 times", "show the last 20 lines of app.log"):
         plain = pipeline.generate(task).text
         for asked in (f"please {task}", f"can you {task}?", f"How do I {task}?", f"i want to {task}",
@@ -428,30 +430,30 @@ def test_a_request_in_other_words_gets_the_command_taught_for_it(pipeline, model
         followed += pipeline.generate(request).text == command
     pipeline.retriever = None
     guessed = sum(pipeline.generate(request).text == command for _, command, request in TAUGHT)
-    # Measured: phase 24 followed 3 of 8, phase 25 4 of 8 on an AVX-512 and an AVX2 build, and at most
-    # 1 was guessed without the example. The model follows an example for some requests, not all:
+    # Measured: the adapter before the shipped one followed 3 of 8, the shipped one 4 of 8 on an
+    # AVX-512 and an AVX2 build, and at most 1 was guessed without the example. The model follows an example for some requests, not all:
     # a floor, not a target.
     assert followed >= 2 and guessed <= 1, f"{followed} of {len(TAUGHT)} followed, {guessed} guessed without"
 
 
 def test_translation_cache_answers_without_the_model(model_paths, isolated_home):
-    from nlsh.pipeline import Pipeline
+    from nlsh.api import Translator
 
     path, adapter = model_paths
-    first = Pipeline(Config(min_confidence=0.0), model_path=path, lora=str(adapter) if adapter else "none")
+    first = Translator(Config(min_confidence=0.0), model_path=path, lora=str(adapter) if adapter else "none")
     gen = first.generate("print the current date")
-    second = Pipeline(Config(min_confidence=0.0), model_path=path, lora=str(adapter) if adapter else "none")
+    second = Translator(Config(min_confidence=0.0), model_path=path, lora=str(adapter) if adapter else "none")
     cached = second.generate("print the current date")
     assert second._model is None  # answered from the cache: no model was asked
     assert cached.text == gen.text
     assert second.cache.get(_key(second, "print the current date")) is not None
     # Another grammar is another key.
-    third = Pipeline(Config(min_confidence=0.0, grammar="path"), model_path=path, lora=str(adapter) if adapter else "none")
+    third = Translator(Config(min_confidence=0.0, grammar="path"), model_path=path, lora=str(adapter) if adapter else "none")
     assert third.cache.get(_key(third, "print the current date")) is None
 
 
 def _key(pipeline, instruction):
-    return pipeline.answer_key(pipeline.prompt(instruction), pipeline.grammar(instruction), pipeline.guide(instruction))
+    return pipeline.answer_key(pipeline.prompt(instruction), pipeline.grammar(instruction), pipeline.asked(instruction))
 
 
 def test_bundled_models_are_found_without_importing_their_packages():
@@ -498,7 +500,7 @@ def write_lora(path, scale: float, dim: int = 576, rank: int = 8, layers: int = 
 
 def test_adapters_are_applied_and_mismatches_refused(base_model, tmp_path):
     pytest.importorskip("gguf")
-    from nlsh.model import Model
+    from nlsh.decoding.runner import Model
 
     if base_model.architecture != "llama" or base_model.n_vocab != 49152:
         pytest.skip("the hand-made adapters below are shaped for SmolLM2-135M")

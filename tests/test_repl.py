@@ -26,8 +26,6 @@ from nlsh.errors import NlshError, UsageError
 from nlsh.prompt import Example
 from nlsh.repl import run_repl
 
-pytest.importorskip("nlsh.pipeline", reason="the pipeline (helper B1) is not written yet")
-
 ROOT = Path(__file__).resolve().parents[1]
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b[()][0-9A-B]|\r")
 CTRL_C = "\x03"
@@ -38,7 +36,7 @@ ENTER = "\r"
 
 
 class Recorder:
-    """The real pipeline, with a note of what the REPL asked it and what came back (a proposal or the
+    """The real translator, with a note of what the REPL asked it and what came back (a proposal or the
     error). Every answer comes from the model; this only lets the key-typing thread know when the
     REPL has moved on."""
 
@@ -61,8 +59,8 @@ class Recorder:
             raise result
         return result
 
-    def check(self, command):
-        return self.pipeline.check(command)
+    def check(self, command, kind=None):
+        return self.pipeline.check(command, kind)
 
     def result(self, n: int, timeout: float = 120):
         """The outcome of the n-th translation (1-based), once the REPL has it."""
@@ -158,16 +156,16 @@ EVERYDAY = ("show free disk space", "print the current directory", "list all fil
 
 @pytest.fixture(scope="session")
 def repl_pipeline(model, cache_seed, tmp_path_factory):
-    """The real pipeline on the session's model (load_model hands back the already loaded one)."""
+    """The real translator on the session's model (load_model hands back the already loaded one)."""
     from conftest import seed_cache
+    from nlsh.api import Translator
     from nlsh.config import Config
-    from nlsh.pipeline import Pipeline
 
     cache = tmp_path_factory.mktemp("repl-cache")
     seed_cache(cache / "nlsh", cache_seed)
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("XDG_CACHE_HOME", str(cache))
-        pipeline = Pipeline(Config(), use_cache=False)
+        pipeline = Translator(Config(), use_cache=False)
         assert pipeline.model is model
     yield pipeline
     pipeline.close()
@@ -313,11 +311,11 @@ def _answer_and_abort(s: Session, keys: str) -> None:
 
 REPL_SCRIPT = """
 import sys
+from nlsh.api import Translator
 from nlsh.config import load_config
-from nlsh.pipeline import Pipeline
 from nlsh.repl import run_repl
 config = load_config()
-sys.exit(run_repl(Pipeline(config), config))
+sys.exit(run_repl(Translator(config), config))
 """
 
 

@@ -1,10 +1,10 @@
-"""nlsh.sudo: a request that asks for root gets `sudo`, through the real model and validator."""
+"""The requested-sudo rule: a request that asks for root gets `sudo`, through the real model and validator."""
 
 from __future__ import annotations
 
 import pytest
 
-from nlsh.sudo import asks_for_root, with_requested_sudo
+from nlsh.decoding.rules.requested_sudo import asks_for_root, with_requested_sudo
 
 
 @pytest.mark.parametrize("request_", ["start nethogs as root", "edit /etc/hosts with sudo",
@@ -37,10 +37,10 @@ def test_commands_that_already_get_root_or_cannot_take_sudo():
 def test_the_pipeline_runs_what_was_asked_for_as_root(model_paths):
     """Unguided, the shipped model answers `nethogs --root`: "root" read as an option."""
     from nlsh.config import Config
-    from nlsh.pipeline import Pipeline
+    from nlsh.api import Translator
 
     path, adapter = model_paths
-    pipeline = Pipeline(Config(), model_path=path, lora=adapter, use_cache=False)
+    pipeline = Translator(Config(), model_path=path, lora=adapter, use_cache=False)
     try:
         proposal = pipeline.translate("start nethogs as root")
         assert proposal.command.split()[:2] == ["sudo", "nethogs"], proposal.command
@@ -56,15 +56,14 @@ def test_a_cached_answer_gets_the_sudo_too(model_paths, isolated_home):
     """An answer cached before this rule existed (the model's own `nethogs --root`) comes back
     with the sudo the request asks for, and without the model being loaded."""
     from nlsh.config import Config
-    from nlsh.model import Generation
-    from nlsh.pipeline import Pipeline, clean_instruction
+    from nlsh.api import Translator, clean_instruction
+    from nlsh.decoding.runner import Generation
 
     path, adapter = model_paths
     request = clean_instruction("start nethogs as root")
-    pipeline = Pipeline(Config(), model_path=path, lora=adapter)
+    pipeline = Translator(Config(), model_path=path, lora=adapter)
     try:
-        guide = pipeline.guide(request)
-        key = pipeline.answer_key(pipeline.prompt(request), pipeline.grammar(), guide)
+        key = pipeline.answer_key(pipeline.prompt(request), pipeline.grammar(), pipeline.asked(request))
         pipeline.cache.put(key, Generation(text="nethogs --root", confidence=0.9, n_tokens=4, seconds=0.1))
         cached = pipeline.generate(request)
         assert pipeline._model is None  # answered from the cache

@@ -1,24 +1,17 @@
-"""nlsh.home.guide: the repeat cut and the device prior, alone and inside the real decoding loop."""
+"""The decoding rules for device answers (nlsh.decoding.rules): the repeat cut, the device priors and
+the decodes again, alone and inside the real decoding loop."""
 
 from __future__ import annotations
 
-import pytest
-
 from nlsh.home.answer import parse_answer
 from nlsh.home.grammar import home_grammar
-from nlsh.home.guide import (
-    coverage,
-    device_prior,
-    home_guide,
-    mentions,
-    quantified_groups,
-    repeat_cut,
-    said_values,
-    spent,
-    without_said_values,
-)
+from nlsh.decoding.guide import Guide
+from nlsh.decoding.registry import RuleSet
+from nlsh.decoding.rule import Asked
+from nlsh.decoding.rules.refuted_no_device import refuted
+from nlsh.decoding.rules.repeat_cut import repeat_cut
+from nlsh.home.naming import coverage, mentions, quantified_groups, said_values, spent, stems, without_said_values
 from nlsh.home.registry import registry_from_data, render_listing
-from nlsh.model import Guide
 from nlsh.prompt import PromptContext, render_prompt
 from nlsh.validator import command_utilities
 
@@ -52,17 +45,29 @@ SPEC_DEVICES = [
 
 
 def _pipeline(model_paths, registry, **kwargs):
+    from nlsh.api import Translator
     from nlsh.config import Config
-    from nlsh.pipeline import Pipeline
 
     path, adapter = model_paths
-    return Pipeline(Config(), model_path=path, lora=str(adapter) if adapter else "none", registry=registry, **kwargs)
+    return Translator(Config(), model_path=path, lora=str(adapter) if adapter else "none", registry=registry, **kwargs)
+
+
+def home_guide(registry, request: str, devices_only: bool, no_device: bool = True, off=()) -> Guide:
+    """The guide the active device rules make; devices_only: the grammar allows device answers
+    alone; no_device=False: a decode after the registry refuted a no_device answer."""
+    rules = RuleSet(off)
+    kinds = ("home",) if devices_only else ("home", "shell")
+    return rules.guide(Asked(request=request, kinds=kinds, on=rules.on, registry=registry,
+                             no_device_refuted=not no_device))
+
+
+def device_prior(registry, request: str, devices_only: bool):
+    """The device priors added up, as the guide offers them."""
+    return home_guide(registry, request, devices_only).prior
 
 
 def _scores(request: str) -> dict[str, float]:
-    from nlsh.home.guide import _stems
-
-    said = _stems(request)
+    said = stems(request)
     return {d.id: coverage(d, said) for d in HOME.devices}
 
 
@@ -110,7 +115,7 @@ def test_an_area_request_covers_every_device_there_alike():
 
 
 def test_prior_only_lowers_worse_devices_and_never_touches_other_tokens():
-    prior = device_prior(HOME, "den lamp to 4%", devices_only=True, weight=3.0)
+    prior = device_prior(HOME, "den lamp to 4%", devices_only=True)
     offset = prior("")
     assert offset("light") == 0.0  # the den lamp is a light: the best match stays reachable
     assert offset("lock") < 0.0
@@ -193,10 +198,8 @@ def test_devices_come_in_the_order_the_request_names_them():
 
 def test_filler_words_name_no_device():
     home = registry_from_data({"devices": [{"id": "light.hue", "name": "Philips Hue", "area": "garden", "aliases": ["the glow"]}]})
-    from nlsh.home.guide import _stems
-
     hue = home.devices[0]
-    assert coverage(hue, _stems("switch on the porch light")) == coverage(hue, _stems("switch on porch light"))
+    assert coverage(hue, stems("switch on the porch light")) == coverage(hue, stems("switch on porch light"))
     assert mentions(hue, "switch on the garden light".split()) == {3}
 
 
@@ -323,14 +326,13 @@ def test_a_no_device_answer_the_registry_refutes_is_lowered(model):
     assert parse_answer(again.text, HOME)
 
 
-def test_only_a_no_device_phrase_the_registry_resolves_is_refuted(model_paths):
-    pipeline = _pipeline(model_paths, HOME, mode="home")
-    assert pipeline._refuted_no_device('no_device "den lamp"')
-    assert pipeline._refuted_no_device('no_device "the kitchen lights"')
-    assert pipeline._refuted_no_device('no_device "lock.front-door"')  # an id, mangled
-    assert pipeline._refuted_no_device('no_device "den lamp light blue"')  # the value it was to set
-    assert not pipeline._refuted_no_device('no_device "garage heater"')
-    assert not pipeline._refuted_no_device("light.den_lamp turn_on")
+def test_only_a_no_device_phrase_the_registry_resolves_is_refuted():
+    assert refuted('no_device "den lamp"', HOME)
+    assert refuted('no_device "the kitchen lights"', HOME)
+    assert refuted('no_device "lock.front-door"', HOME)  # an id, mangled
+    assert refuted('no_device "den lamp light blue"', HOME)  # the value it was to set
+    assert not refuted('no_device "garage heater"', HOME)
+    assert not refuted("light.den_lamp turn_on", HOME)
 
 
 def test_lock_all_the_locks_in_a_small_home(model_paths):
@@ -351,6 +353,6 @@ def test_a_device_answer_in_either_kind_mode_stays_inside_the_home_grammar(model
     assert proposal.kind == "home"
     assert [a.device for a in proposal.actions][:1] == ["light.kitchen"]
     assert "climate.living_room" in {a.device for a in proposal.actions}
-    # Either listing is right here: phase 13 answered `ls /tmp`, phase 14 `find /tmp -type f`.
+    # Either listing is right here: one adapter answered `ls /tmp`, the next `find /tmp -type f`.
     listing = pipeline.generate("list files in /tmp").text
     assert command_utilities(listing) in (["ls"], ["find"]) and "/tmp" in listing

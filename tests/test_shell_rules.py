@@ -1,24 +1,33 @@
-"""nlsh.shell_guide: the copy prior that spells a named tool the way the request spells it."""
+"""The decoding rules for shell answers (nlsh.decoding.rules): the request's words spelled as typed,
+quoted values kept off option clusters, compounds closed, invented options barred; alone and through
+the real model."""
 
 from __future__ import annotations
 
 import pytest
 
 from conftest import greedy_answer, needs_man
-from nlsh.shell_guide import (
-    BARRED,
-    BOOST,
-    TOOL_BOOST,
-    barring_options,
-    copy_prior,
-    cut_short,
-    named_words,
-    quoted_words,
-    shell_guide,
-    tool_rest,
-    tool_words,
-    unglued_values,
-)
+from nlsh.decoding.registry import RuleSet
+from nlsh.decoding.rule import Asked
+from nlsh.decoding.rules.close_compounds import cut_short
+from nlsh.decoding.rules.option_barring import BARRED, barring_options
+from nlsh.decoding.rules.spelling import BOOST, TOOL_BOOST, tool_rest
+from nlsh.decoding.rules.spelling import copy_prior as spelling_prior
+from nlsh.decoding.rules.unglued_values import quoted_words, unglued_values
+from nlsh.words import named_words, tool_words
+
+COPYING = ["copy-prior", "named-tool"]
+
+
+def copy_prior(request: str):
+    """The spelling prior as both spelling rules make it together."""
+    return spelling_prior(request, tool_words(request))
+
+
+def shell_guide(request: str, off=()):
+    """The guide the active shell rules make for a shell-only request."""
+    rules = RuleSet(off)
+    return rules.guide(Asked(request=request, kinds=("shell",), on=rules.on))
 
 
 def test_program_like_words_of_a_request():
@@ -100,10 +109,10 @@ def test_the_pipeline_spells_an_unseen_tool_as_typed(model_paths):
     """Tool names the model has never seen, so only the request can spell them. Unguided, the
     shipped model answers the first with `prune -n 10 notes.txt`."""
     from nlsh.config import Config
-    from nlsh.pipeline import Pipeline
+    from nlsh.api import Translator
 
     path, adapter = model_paths
-    pipeline = Pipeline(Config(), model_path=path, lora=adapter, use_cache=False)
+    pipeline = Translator(Config(), model_path=path, lora=adapter, use_cache=False)
     try:
         for request, tool in [("show notes.txt in rainbow colours with pridecat", "pridecat"),
                               ("list all running jobs with quuxctl", "quuxctl"),
@@ -172,7 +181,7 @@ def test_barring_keeps_the_copy_prior():
     guide = barring_options(shell_guide(request), {"pridecat": {"-l"}})
     assert guide.prior("pr")("ide") == copy_prior(request)("pr")("ide") == TOOL_BOOST  # passed through
     assert guide.prior("pridecat")(" -l") == BARRED
-    assert guide.wanted is not None and guide.name.startswith(shell_guide(request).name)
+    assert guide.wanted is not None
 
     assert guide.go_on is cut_short
 
@@ -187,9 +196,19 @@ def test_a_line_bash_reads_on_past_is_cut_short():
 
 
 def test_without_the_copy_prior_a_line_still_goes_on():
-    guide = shell_guide("list files with pridecat", copy=False)
+    guide = shell_guide("list files with pridecat", off=COPYING)
     assert guide.prior("pr") is None and guide.go_on is cut_short  # nothing copied
-    assert guide.name != shell_guide("list files with pridecat").name  # part of the cache key
+    assert RuleSet(COPYING).key(("shell",)) != RuleSet().key(("shell",))  # part of the cache key
+
+
+def test_a_named_tool_is_spelled_without_the_copy_prior_and_only_it():
+    request = "initialize the database using aide"
+    alone = shell_guide(request, off=["copy-prior"])
+    assert alone.prior("aid")("e") == TOOL_BOOST and alone.wanted("aid") == ["e"]
+    assert alone.prior("da") is None  # a word the request has, but not in a tool position
+    assert shell_guide(request).prior("da")("tabase") == BOOST
+    nothing = shell_guide(request, off=COPYING)
+    assert nothing.prior("aid") is None and nothing.wanted is None
 
 
 def test_the_values_a_request_quotes():
@@ -206,14 +225,14 @@ def test_a_quoted_value_is_never_glued_onto_an_option_cluster():
     assert prior("mysql -p") is None  # one letter: some options take their value glued on
     assert prior("grep -rlTO") is None  # already glued: not this prior's to mend
     # Both parts of the shell guide, with and without the copy prior.
-    for copy in (True, False):
-        guide = shell_guide("search for 'TODO:' in main.py", copy=copy)
+    for off in ((), COPYING):
+        guide = shell_guide("search for 'TODO:' in main.py", off=off)
         assert guide.prior("grep -rl")("TODO") == BARRED
     assert shell_guide("list files with pridecat").prior("pr")("ide") == TOOL_BOOST
 
 
 # Requests that quote the value to look for: the shipped model glued it onto grep's options
-# (`grep -rlTODO main.py`, `grep -rldef main src`, `grep -rlstraße notes.txt`) before phase 33.
+# (`grep -rlTODO main.py`, `grep -rldef main src`, `grep -rlstraße notes.txt`) before the unglued-values rule.
 QUOTING = ["search for 'TODO:' in main.py", "search for 'def main' in src", "grep for 'straße' in notes.txt"]
 
 
@@ -221,10 +240,10 @@ def test_the_pipeline_answers_without_a_value_glued_onto_an_option(model_paths):
     import re
 
     from nlsh.config import Config
-    from nlsh.pipeline import Pipeline
+    from nlsh.api import Translator
 
     path, adapter = model_paths
-    pipeline = Pipeline(Config(), model_path=path, lora=adapter, use_cache=False, retrieval=False)
+    pipeline = Translator(Config(), model_path=path, lora=adapter, use_cache=False, retrieval=False)
     try:
         for request_ in QUOTING:
             value = quoted_words(request_).pop()
@@ -235,11 +254,11 @@ def test_the_pipeline_answers_without_a_value_glued_onto_an_option(model_paths):
 
 
 # Requests whose greedy answer invents an option, and the tool it invents it for, with both an
-# AVX-512 and an AVX2 build of llama.cpp: the first five with phase 23 (`env -a`, `du -h -u`, `nl -r`,
-# `id -l`, `join -c`), the rest with phase 24 (`lscpu -l`, `df -n`, `col -s`, `gpasswd -g`); the retry
-# answered all of them with documented options on both builds. Near-tied logits differ between CPUs
-# and adapters, so the test asks several and counts. With phase 15, "how much disk space is free"
-# was `df -b`: barring only -b it went on to the equally invented -c on one machine and to -k on
+# AVX-512 and an AVX2 build of llama.cpp: the first five with one earlier adapter (`env -a`, `du -h -u`,
+# `nl -r`, `id -l`, `join -c`), the rest with the next (`lscpu -l`, `df -n`, `col -s`, `gpasswd -g`); the
+# retry answered all of them with documented options on both builds. Near-tied logits differ between
+# CPUs and adapters, so the test asks several and counts. With an early adapter, "how much disk space
+# is free" was `df -b`: barring only -b it went on to the equally invented -c on one machine and to -k on
 # another, so every letter the program lacks is barred; `uptime -l` then became `uptime -h`, its
 # help, so help is barred too.
 INVENTING = [
@@ -258,7 +277,7 @@ INVENTING = [
 def test_the_pipeline_answers_without_options_the_man_pages_lack(model_paths):
     from nlsh.config import Config
     from nlsh.machine.docs import man_page
-    from nlsh.pipeline import Pipeline
+    from nlsh.api import Translator
     from nlsh.validator.options import help_options, undocumented_options
 
     requests = [request_ for request_, tool in INVENTING if man_page(tool) is not None]
@@ -267,7 +286,7 @@ def test_the_pipeline_answers_without_options_the_man_pages_lack(model_paths):
     path, adapter = model_paths
     # Without retrieval the prompt is the same on every machine (tool hints come from its man pages
     # and shell history).
-    pipeline = Pipeline(Config(), model_path=path, lora=adapter, use_cache=False, retrieval=False)
+    pipeline = Translator(Config(), model_path=path, lora=adapter, use_cache=False, retrieval=False)
     try:
         invented = cleared = 0
         for request_ in requests:
@@ -301,9 +320,9 @@ EVERYDAY_WHATIS = {
     "hostname": "show or set the system's host name",
 }
 
-# Greedy `uptime -h`, its usage text, with phase 25 on an AVX-512 and an AVX2 build: all eight. Phase
-# 25 says `uptime -s` for most other wordings ("how long has the system been running"), so these
-# are the ones with "box" and the like, which still draw the help option.
+# Greedy `uptime -h`, its usage text, with the shipped adapter on an AVX-512 and an AVX2 build: all
+# eight. It says `uptime -s` for most other wordings ("how long has the system been running"), so
+# these are the ones with "box" and the like, which still draw the help option.
 ASKING_HOW_LONG_UP = [
     "how long is the box up",
     "how long has this box been up",
@@ -318,14 +337,15 @@ ASKING_HOW_LONG_UP = [
 
 def test_the_pipeline_answers_without_the_help_option_unless_asked(model_paths, isolated_home):
     from nlsh.config import Config
-    from nlsh.pipeline import Pipeline
+    from nlsh.api import Translator
     from nlsh.prompt import ToolHint
-    from nlsh.retrieval import MachineIndex, Retriever
+    from nlsh.machine.index import MachineIndex
+    from nlsh.retrieval import Retriever
     from nlsh.validator.options import help_options
 
     needs_man("uptime")
     path, adapter = model_paths
-    pipeline = Pipeline(Config(), model_path=path, lora=adapter, use_cache=False)
+    pipeline = Translator(Config(), model_path=path, lora=adapter, use_cache=False)
     index = MachineIndex(tools=[ToolHint(name=n, summary=s) for n, s in EVERYDAY_WHATIS.items()])
     pipeline.retriever = Retriever(tools=3, examples=0, index=index)
     try:

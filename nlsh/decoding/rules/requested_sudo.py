@@ -1,4 +1,4 @@
-"""Root where the request asks for it: "start nethogs as root" is `sudo nethogs`.
+"""Root where the request asks for it: "start nethogs as root" is `sudo nethogs`, not `nethogs --root`.
 
 The model reads "as root" as part of the task (`nethogs --root`), and given `sudo` as a first word
 it drifts to the tools that usually follow it ("run command as root: npm test" became
@@ -11,7 +11,9 @@ from __future__ import annotations
 import re
 import shutil
 
+from nlsh.decoding.rule import DecodingRule
 from nlsh.machine.resolve import BUILTINS, KEYWORDS
+from nlsh.validator.utilities import command_utilities
 
 _ASKS_FOR_ROOT = re.compile(
     r"\b(?:as|with|using)\s+(?:root|sudo|superuser|the\s+superuser|admin|administrator)\b"
@@ -41,8 +43,6 @@ def with_requested_sudo(request: str, command: str) -> str:
     name (`cd`, `export`; `kill` has one), a keyword (`for`) or a variable assignment."""
     if not asks_for_root(request):
         return command
-    from nlsh.validator.utilities import command_utilities
-
     utilities = command_utilities(command)
     # A command that does not parse is the validator's to refuse, not this step's to touch.
     if not utilities or _ELEVATORS & set(utilities):
@@ -51,3 +51,9 @@ def with_requested_sudo(request: str, command: str) -> str:
     if first in KEYWORDS or "=" in first or (first in BUILTINS and shutil.which(first) is None):
         return command
     return "sudo " + command.lstrip()
+
+
+RULE = DecodingRule(
+    name="requested-sudo", kind="shell", version=1, rewrite=with_requested_sudo,
+    reason='"start nethogs as root" gave nethogs --root; where the request asks for root, sudo goes in front of the answer',
+)

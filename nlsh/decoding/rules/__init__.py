@@ -1,0 +1,28 @@
+"""The decoding rules, one file each, registered here in the order they apply: a rule's guide parts
+add up in this order, and re-decoding rules run in it within their stage. Adding a rule is a new file
+with its RULE and a line below.
+"""
+
+from nlsh.decoding.rules import (close_compounds, device_names, fallback_forks, home_grammar_only, option_barring,
+                                 quantified_groups, refuted_no_device, repeat_cut, request_order, requested_sudo,
+                                 said_values, spelling, unglued_values)
+
+RULES = (
+    # shell answers
+    spelling.COPY_PRIOR,
+    spelling.NAMED_TOOL,
+    unglued_values.RULE,
+    close_compounds.RULE,
+    option_barring.RULE,
+    requested_sudo.RULE,
+    # device answers
+    repeat_cut.RULE,
+    quantified_groups.RULE,
+    device_names.RULE,
+    request_order.RULE,
+    said_values.RULE,
+    refuted_no_device.RULE,
+    home_grammar_only.RULE,
+    # any answer
+    fallback_forks.RULE,
+)

@@ -1,0 +1,61 @@
+"""A no_device answer the registry refutes is decoded again, with no_device lowered.
+
+"lock all the locks" in a small home came out as no_device "lock.front-door" (exit 4): the phrase is
+the id of a device the home has, written with a hyphen. The registry's own resolver says the device
+is there ("kids room lights" in a home that has Kids Room Lights; the model sometimes names the id it
+did not dare write, or the device with the value it was to set: "porch thermostat fan-only"), so the
+answer is decoded again as a device answer, beginning it with no_device lowered.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Callable, Optional
+
+from nlsh.decoding.guide import Guide
+from nlsh.decoding.rule import Asked, DecodingRule
+from nlsh.home.answer import NO_DEVICE, no_device_phrase
+from nlsh.home.grammar import home_grammar
+from nlsh.home.naming import without_said_values
+
+WEIGHT = 30.0  # logits taken off beginning the answer again with no_device
+
+
+def refuted(text: str, registry) -> bool:
+    """Whether `text` is a no_device answer naming a device the registry has."""
+    phrase = no_device_phrase(text)
+    if not phrase:
+        return False
+    as_id = re.sub(r"[-\s]+", "_", phrase.lower())
+    return as_id in registry or any(registry.resolve(p) for p in (phrase, without_said_values(phrase)))
+
+
+def redo(decoding, generation):
+    registry = decoding.asked.registry
+    if decoding.grammar is None or registry is None or not refuted(generation.text, registry):
+        return generation
+    return decoding.again(home_grammar(registry), kinds=("home",), no_device_refuted=True)
+
+
+def guide(asked: Asked) -> Optional[Guide]:
+    if not asked.no_device_refuted:
+        return None
+
+    def prior(text: str) -> Optional[Callable[[str], float]]:
+        if text.strip():
+            return None
+
+        def offset(piece: str) -> float:
+            cand = piece.lstrip()
+            return -(WEIGHT if cand and (NO_DEVICE.startswith(cand) or cand.startswith(NO_DEVICE)) else 0.0)
+
+        return offset
+
+    return Guide(prior=prior)
+
+
+RULE = DecodingRule(
+    name="refuted-no-device", kind="home", version=1, weight=WEIGHT, unit="logits", guide=guide, redo=redo,
+    stage="repair",
+    reason='"lock all the locks" answered no_device "lock.front-door" in a home with that lock; a no_device the registry refutes is decoded again',
+)

@@ -1,0 +1,47 @@
+"""A colour or mode the request says is the one written.
+
+"teal" became aliceblue and "cooling" fan_only: the model writes a value the request did not say.
+Where the request says one or more values of such an argument (nlsh.home.naming.said_values), the
+others are lowered.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Optional
+
+from nlsh.decoding.guide import Guide
+from nlsh.decoding.rule import Asked, DecodingRule
+from nlsh.decoding.rules.devices import Offset, SoFar, device_guide, reading
+
+WEIGHT = 10.0  # logits taken off a value the request does not say when it says one
+_VALUE = re.compile(r"[a-z_]*")
+
+
+def guide(asked: Asked) -> Optional[Guide]:
+    read = reading(asked)
+    if not read.values:
+        return None
+
+    def at_action(so_far: SoFar) -> Offset:
+        arg, eq, sofar = so_far.partial.rsplit(" ", 1)[1].partition("=")
+        if not (eq and arg in read.values):
+            return None
+        said = read.values[arg]
+
+        def offset(piece: str) -> float:
+            cand = sofar + piece
+            value = _VALUE.match(cand).group()
+            ended = len(value) < len(cand) or not piece
+            ok = value in said if ended else any(s.startswith(value) for s in said)
+            return 0.0 if ok else -WEIGHT
+
+        return offset
+
+    return device_guide(asked, "action", at_action)
+
+
+RULE = DecodingRule(
+    name="said-values", kind="home", version=1, weight=WEIGHT, unit="logits", guide=guide,
+    reason='"teal" became aliceblue and "cooling" fan_only; where the request says a colour or mode, the others are lowered',
+)
