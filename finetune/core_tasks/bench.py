@@ -13,14 +13,15 @@ import json
 import random
 from pathlib import Path
 
-from finetune.core_tasks.generate import Verifier, draw_tasks, group_id, render, wordings
+from finetune.core_tasks.drawing import draw_tasks, render, wordings
+from finetune.core_tasks.generate import Verifier
 from finetune.core_tasks.model import Template
-from finetune.core_tasks.registry import TEMPLATES, held_out
+from finetune.core_tasks.registry import TEMPLATES, group_id, held_out
 from finetune.core_tasks.tree_view import load_view
 from finetune.exec_bench import BenchTask
 
 KINDS = ("compositional", "flag")
-TASKS_PER_GROUP = 6  # distinct commands drawn per held-out group (fewer where the tree has fewer)
+TASKS_PER_GROUP = 9  # distinct commands drawn per held-out group (fewer where the tree has fewer)
 WORDINGS_OF_ONE = 2  # tasks of a group whose command takes no value (`uname -r`): other wordings
 
 
@@ -34,7 +35,7 @@ def bench_tasks(templates: list[Template] = TEMPLATES, *, seed: int = 0, tree_se
     out: dict[str, list[BenchTask]] = {k: [] for k in KINDS}
     by_group: dict[str, list[Template]] = {}
     for t in templates:
-        if held_out(t):
+        if held_out(t) and t.verifiable and t.benchable:
             by_group.setdefault(group_id(t), []).append(t)
     for group, members in sorted(by_group.items()):
         rng = random.Random(f"bench:{seed}:{group}")
@@ -51,7 +52,8 @@ def bench_tasks(templates: list[Template] = TEMPLATES, *, seed: int = 0, tree_se
                     continue
                 made.append(BenchTask(id=f"{t.kind}:{t.group}:{len(made) + 1}", request=request, references=refs,
                                       expect=t.expect, source=t.kind, family=t.family, group=group))
-        out[members[0].kind] += made
+        for task in made:  # a group whose templates differ in kind is split between the files
+            out[task.source] += [task]
     return out
 
 

@@ -18,10 +18,10 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from finetune.core_tasks.model import CorePair, Task, Template, construction
-from finetune.core_tasks.phrases import fill, sample
-from finetune.core_tasks.registry import TEMPLATES, held_out
-from finetune.core_tasks.tree_view import TreeView, load_view
+from finetune.core_tasks.drawing import draw_tasks, wordings
+from finetune.core_tasks.model import CorePair, Template, construction
+from finetune.core_tasks.registry import TEMPLATES, group_id, held_out
+from finetune.core_tasks.tree_view import load_view
 from finetune.exec_bench import BENCH_DIR, LeakFilter, read_bench
 
 
@@ -30,10 +30,10 @@ class CoreConfig:
     out: Path = Path("runs/core")  # pairs.jsonl and counts.json go here
     seed: int = 0  # draws and wordings
     tree_seed: int = 0  # the judge's tree the commands run in
-    commands_per_template: int = 12  # distinct commands drawn per template (each verified once)
+    commands_per_template: int = 14  # distinct commands drawn per template (each verified once)
     # Wordings per template, spread over its verified commands: a template with one command
     # (`df -h`) gets them all as wordings of that command.
-    pairs_per_template: int = 100
+    pairs_per_template: int = 130
     unverified_pairs_per_template: int = 40  # the same for families the sandbox cannot judge
     # Leave out the benchmark's groups: those of bench/exec_dev/*.jsonl and the held-out ones.
     bench_dir: Path = BENCH_DIR
@@ -42,48 +42,9 @@ class CoreConfig:
     write_bench: bool = False
 
 
-def render(template: str, values: dict) -> str:
-    """A command from its template: `{slot}` takes the value's one spelling; `{{`/`}}` are braces."""
-    return template.format(**{k: v if isinstance(v, str) else v[0] for k, v in values.items()})
-
-
-def draw_tasks(t: Template, view: TreeView, rng: random.Random, n: int) -> list[Task]:
-    """Up to n tasks with distinct commands (a few tries more, as draws repeat)."""
-    tasks: dict[str, Task] = {}
-    for _ in range(n * 4):
-        values = t.draw(view, rng)
-        if values is None:
-            continue
-        try:
-            command = render(t.command, values)
-        except KeyError:  # this draw lacks a value the template needs (a file without words)
-            continue
-        if command not in tasks:
-            tasks[command] = Task(group=t.group, command=command, values=values)
-        if len(tasks) >= n:
-            break
-    return list(tasks.values())
-
-
-def wordings(t: Template, task: Task, rng: random.Random, n: int) -> list[str]:
-    """n distinct requests for one task (fewer when the patterns have fewer)."""
-    seen: list[str] = []
-    for _ in range(n * 6):
-        request = fill(sample(rng.choice(t.phrasings), rng), task.values, rng)
-        if request and request not in seen:
-            seen.append(request)
-            if len(seen) >= n:
-                break
-    return seen
-
-
 def bench_groups(bench_dir: Path) -> set[str]:
     """Every group the committed benchmark holds: training never sees one."""
     return {t.group for t in read_bench(bench_dir)} if Path(bench_dir).is_dir() else set()
-
-
-def group_id(t: Template) -> str:
-    return f"core:{t.group}"
 
 
 class Verifier:
