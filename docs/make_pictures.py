@@ -27,7 +27,7 @@ from rich.text import Text
 
 from nlsh import confirm
 from nlsh.config import Config
-from nlsh.pipeline import Pipeline
+from nlsh.api import Translator as Pipeline
 from nlsh.tty import TTY
 
 DOCS = Path(__file__).resolve().parent

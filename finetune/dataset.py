@@ -22,7 +22,7 @@ from nlsh.validator import command_utilities
 from finetune.records import Record
 from nlsh.bm25 import BM25
 from nlsh.bundled import EXAMPLES_FILE, data_file
-from nlsh.retrieval import terms
+from nlsh.words import terms
 from nlsh.prompt import Example, PromptContext, ToolHint
 
 

@@ -115,7 +115,7 @@ def dev_sample(cfg: EvalConfig) -> tuple[list[Record], list[Record]]:
 class BM25Baseline:
     def __init__(self, train: list[Record]):
         from nlsh.bm25 import BM25
-        from nlsh.retrieval import terms
+        from nlsh.words import terms
 
         self.terms = terms
         self.train = [r for r in train if r.source != "home"]
@@ -223,7 +223,7 @@ def _home_verdict(text: str, registry):
 def _pipeline(system: str, adapter: str, **kw):
     from nlsh import bundled
     from nlsh.config import Config
-    from nlsh.pipeline import Pipeline
+    from nlsh.api import Translator
 
     systems = {
         "base": lambda: dict(lora="none"),
@@ -231,18 +231,22 @@ def _pipeline(system: str, adapter: str, **kw):
         # the same, with the adapter applied at every token instead of merged into the weights
         "tuned-unmerged": lambda: dict(lora=adapter or None, config=Config(merge=False)),
         "tuned-path": lambda: dict(lora=adapter or None, grammar="path"),
-        # Without the device prior of nlsh.home.guide (the repeat cut stays): what the prior adds.
-        "tuned-noprior": lambda: dict(lora=adapter or None, device_prior=False),
-        # Without the shell answers' copy prior (nlsh.shell_guide): what it adds.
-        "tuned-nocopy": lambda: dict(lora=adapter or None, copy_prior=False),
+        # Without the device priors (nlsh.decoding.rules; the repeat cut stays): what they add.
+        "tuned-noprior": lambda: dict(lora=adapter or None, rules_off=["quantified-groups", "device-names",
+                                                                      "request-order", "said-values"]),
+        # Without the shell answers' spelling rules (copy-prior, named-tool): what they add.
+        "tuned-nocopy": lambda: dict(lora=adapter or None, rules_off=["copy-prior", "named-tool"]),
+        # Any decoding rules off by name: `tuned-off:copy-prior+unglued-values` (nlsh --rules-off).
+        "tuned-off": lambda: dict(lora=adapter or None, rules_off=off.split("+")),
         "gemma": lambda: dict(model_path=str(bundled.gemma3_path()), lora="none"),
         "gemma-tuned": lambda: dict(model_path=str(bundled.gemma3_path()), lora=adapter),
         # any GGUF on its own, e.g. a merged export: `model=runs/merged.gguf`
         "model": lambda: dict(model_path=adapter, lora="none"),
     }
+    system, _, off = system.partition(":")
     if system not in systems:
         raise ValueError(f"unknown system {system}")
-    return Pipeline(**{"config": Config(), "use_cache": False, **systems[system](), **kw})
+    return Translator(**{"config": Config(), "use_cache": False, **systems[system](), **kw})
 
 
 def _hold_out_bundled(pipeline, shell: list[Record], tasks: list[BenchTask] = ()) -> None:
@@ -252,7 +256,7 @@ def _hold_out_bundled(pipeline, shell: list[Record], tasks: list[BenchTask] = ()
                          + [t.group for t in tasks if t.source == "everyday"])
     retriever = pipeline.retriever
     if held_out and retriever is not None and retriever.bundled is not None:
-        from nlsh.retrieval import BundledExamples
+        from nlsh.examples import BundledExamples
 
         retriever.bundled = BundledExamples(exclude_groups=held_out)
 

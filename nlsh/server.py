@@ -36,7 +36,8 @@ from pathlib import Path
 from typing import Callable, Literal
 
 from nlsh.errors import NoTranslation, UsageError
-from nlsh.model import MAX_TOKENS, Generation, Guide
+from nlsh.decoding.guide import Guide
+from nlsh.decoding.runner import MAX_TOKENS, Generation
 from nlsh.prompt import CHATML, ChatFormat, chat_format_for, split_prompt
 
 Api = Literal["llama.cpp", "vllm", "openai"]

@@ -62,7 +62,7 @@ def tiny(tmp_path_factory) -> Path:
 
 
 def test_an_ollama_model_resolves_to_its_blob_and_loads(tiny, tmp_path):
-    from nlsh.model import Model
+    from nlsh.decoding.runner import Model
 
     models = tmp_path / "ollama-models"
     blob = ollama_store(models, "tiny", "latest", tiny)

@@ -76,7 +76,7 @@ def served_model(model_paths, cache_seed, tmp_path_factory):
 @pytest.fixture
 def local_pipeline(model, model_paths, isolated_home):
     """Prompts and grammars as the pipeline builds them (retrieved examples included)."""
-    from nlsh.pipeline import Pipeline
+    from nlsh.api import Translator as Pipeline
 
     path, adapter = model_paths
     return Pipeline(Config(min_confidence=0.0), model_path=path, lora=str(adapter) if adapter else "none", use_cache=False)
@@ -112,7 +112,7 @@ def test_the_grammar_goes_with_the_request(served_model, model, local_pipeline):
 
 def test_a_home_request_keeps_its_per_home_grammar(served_model, model, model_paths, isolated_home):
     from nlsh.home.answer import is_home_answer, parse_answer
-    from nlsh.pipeline import Pipeline
+    from nlsh.api import Translator as Pipeline
     from test_home_grammar import HOME
 
     url, _ = served_model

@@ -16,7 +16,7 @@ from typing import Optional
 from nlsh.schema import Risk
 from nlsh.validator.inline_code import read_inline_code
 from nlsh.validator.parse import ParsedCommand, ParseError, SimpleCommand, Word, parse_command
-from nlsh.validator.resolve import resolve_executable
+from nlsh.machine.resolve import resolve_executable
 from nlsh.validator.rules import (
     CRITICAL_PATHS,
     DISK_DEVICE,
