@@ -87,12 +87,15 @@ def load_pairs(path: Path, known_utilities: set[str]) -> tuple[list[Pair], dict[
 # What running a command in the judge's sandbox said, as the data card counts it.
 RUNS = "runs and prints"
 SILENT = "runs, prints nothing"  # a change to the tree, or a search that matched nothing here
-MISSING = "needs a file the tree lacks"
-FAILS = "fails"  # bad option, bad syntax, wrong use: most likely a wrong command
+MISSING = "needs what the tree lacks"  # a file, a user, another user's files: not the command's fault
+FAILS = "fails"  # bad option, bad syntax, a placeholder left in: most likely a wrong command
 STUCK = "times out or floods"
 UNDECIDED = "undecided"  # network, services, hardware, root, a tool not installed
 _MISSING = re.compile(r"No such file or directory|cannot access|cannot stat|can't open|does not exist|not a git repository|"
-                      r"No such device|cannot find|not found$", re.I)
+                      r"No such device|cannot find|not found$|Permission denied|invalid user|invalid group|no such user|"
+                      r"not the name of a known user", re.I)
+# grep, and xargs running grep, say "no match" with exit 1 and 123 and no message
+_NO_MATCH = re.compile(r"^exit (1|123):\s*$")
 
 
 def execution_class(why: str, right: bool | None) -> str:
@@ -101,7 +104,7 @@ def execution_class(why: str, right: bool | None) -> str:
         return UNDECIDED
     if right:
         return RUNS
-    if why == "printed nothing" or why.rstrip() == "exit 1:":  # grep's "no match" is exit 1 and no message
+    if why == "printed nothing" or _NO_MATCH.match(why):
         return SILENT
     if why.startswith(("timed out", "printed more")):
         return STUCK

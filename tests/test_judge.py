@@ -206,7 +206,9 @@ def test_eval_reports_execution_accuracy_with_the_judges_own_check(tmp_path):
     ("ls docs", "runs and prints"),
     ("grep -r no-such-word-anywhere docs", "runs, prints nothing"),  # grep's no match: exit 1, no message
     ("find . -name '*.nothing'", "runs, prints nothing"),
-    ("cat /path/to/file.txt", "needs a file the tree lacks"),
+    ("cat /path/to/file.txt", "needs what the tree lacks"),
+    ("chown ftpuser docs/notes.txt", "needs what the tree lacks"),  # a user this machine lacks
+    ("find logs -name '*.log' | xargs grep no-such-word-anywhere", "runs, prints nothing"),  # exit 123, no message
     ("ls --no-such-option", "fails"),
     ("find -type type_descriptor", "fails"),
     ("sleep 10", "times out or floods"),
