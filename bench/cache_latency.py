@@ -71,16 +71,16 @@ def in_process_figures(instructions: list[str], repeats: int, model: str | None,
         from nlsh.errors import NlshError
         from nlsh.api import Translator
 
-        # One pipeline, one model in memory; the cache is switched off and on around each call.
-        pipeline = Translator(Config(), model_path=model, lora=lora, use_cache=True)
-        cache = pipeline.cache
-        _ = pipeline.model  # loaded before timing: load time is not what is measured here
+        # One translator, one model in memory; the cache is switched off and on around each call.
+        translator = Translator(Config(), model_path=model, lora=lora, use_cache=True)
+        cache = translator.cache
+        _ = translator.model  # loaded before timing: load time is not what is measured here
 
         def run(use_cache: bool, instruction: str) -> float:
-            pipeline.cache = cache if use_cache else None
+            translator.cache = cache if use_cache else None
             start = time.perf_counter()
             try:
-                pipeline.translate(instruction)
+                translator.translate(instruction)
             except NlshError:
                 pass  # an unsure or invalid answer costs the same time and is cached the same way
             return time.perf_counter() - start
@@ -92,9 +92,9 @@ def in_process_figures(instructions: list[str], repeats: int, model: str | None,
             for _ in range(repeats):
                 uncached_times.append(run(False, instruction))
                 cached_times.append(run(True, instruction))
-        names = (Path(pipeline.model_path).name, Path(pipeline.lora_path).name if pipeline.lora_path else "none")
-        pipeline.cache = cache
-        pipeline.close()
+        names = (Path(translator.model_path).name, Path(translator.lora_path).name if translator.lora_path else "none")
+        translator.cache = cache
+        translator.close()
         return {"uncached": statistics.median(uncached_times), "cached": statistics.median(cached_times),
                 "model": names}
 

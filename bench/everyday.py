@@ -23,11 +23,11 @@ def answers(adapter: str | None, requests: list[str], bundled: bool = True) -> l
     from nlsh.config import Config, RetrievalConfig
     from nlsh.api import Translator
 
-    pipeline = Translator(Config(retrieval=RetrievalConfig(bundled=bundled)), lora=adapter, use_cache=False)
+    translator = Translator(Config(retrieval=RetrievalConfig(bundled=bundled)), lora=adapter, use_cache=False)
     try:
-        return [pipeline.generate(r).text for r in requests]
+        return [translator.generate(r).text for r in requests]
     finally:
-        pipeline.close()
+        translator.close()
 
 
 def main() -> None:

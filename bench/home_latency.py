@@ -49,7 +49,7 @@ def registry_file(folder: Path) -> Path:
     return path
 
 
-def run(pipeline, rounds: int) -> tuple[list[float], int]:
+def run(translator, rounds: int) -> tuple[list[float], int]:
     """Seconds per request (the median over `rounds` passes), and how many gave a valid proposal."""
     from nlsh.errors import NlshError
 
@@ -59,7 +59,7 @@ def run(pipeline, rounds: int) -> tuple[list[float], int]:
         for i, request in enumerate(REQUESTS):
             t = time.perf_counter()
             try:
-                pipeline.translate(request)
+                translator.translate(request)
                 ok += r == 0
             except NlshError:
                 pass

@@ -36,16 +36,16 @@ def main() -> None:
     from nlsh.api import Translator
 
     rows = blind_requests()
-    pipeline = Translator(Config(), lora=args.adapter, use_cache=False)
+    translator = Translator(Config(), lora=args.adapter, use_cache=False)
     answers: dict[str, list[str]] = {name: [] for name in PHRASINGS}
     try:
         for row in rows:
             request = row["request"].rstrip("?")
             for name, phrase in PHRASINGS.items():
-                pipeline.model.llm.reset()
-                answers[name].append(pipeline.generate(phrase(request)).text)
+                translator.model.llm.reset()
+                answers[name].append(translator.generate(phrase(request)).text)
     finally:
-        pipeline.close()
+        translator.close()
     print(f"# phrasings of everyday2.jsonl, {datetime.date.today()}, {cpu_name()}\n")
     print("| phrasing | acceptable | same answer as plain |")
     print("|---|---|---|")

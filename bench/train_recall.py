@@ -41,10 +41,10 @@ def main() -> None:
     print(f"{len(pairs)} dev NL2Bash items whose nearest training record uses the reference's utilities")
     print("| adapter | training records right | dev items right |\n|---|---|---|")
     for adapter in args.adapters:
-        pipeline = Translator(Config(), use_cache=False, lora=adapter)
-        seen = sum(same_utilities(pipeline.generate(t.instruction).text, t.answer) for t, _ in pairs)
-        new = sum(same_utilities(pipeline.generate(d.instruction).text, d.answer) for _, d in pairs)
-        pipeline.close()
+        translator = Translator(Config(), use_cache=False, lora=adapter)
+        seen = sum(same_utilities(translator.generate(t.instruction).text, t.answer) for t, _ in pairs)
+        new = sum(same_utilities(translator.generate(d.instruction).text, d.answer) for _, d in pairs)
+        translator.close()
         print(f"| {adapter} | {seen} of {len(pairs)} | {new} of {len(pairs)} |")
 
 

@@ -42,7 +42,7 @@ class LearnedPair(BaseModel):
 
 
 def normalize(instruction: str) -> str:
-    """One line, single spaces: how the pipeline shows an instruction to the model."""
+    """One line, single spaces: how the translator shows an instruction to the model."""
     return " ".join(instruction.split())
 
 

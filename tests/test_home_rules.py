@@ -34,7 +34,7 @@ HOME = registry_from_data(
 )
 
 
-# A small home around the SPEC's example request (section 3), for tests through the whole pipeline.
+# A small home around the SPEC's example request (section 3), for tests through the whole translator.
 SPEC_DEVICES = [
     {"id": "light.kitchen", "name": "Kitchen Light", "area": "kitchen"},
     {"id": "light.kitchen_pendant", "name": "Kitchen Pendant", "area": "kitchen"},

@@ -340,7 +340,7 @@ def test_a_compound_is_closed_not_cut_short(model_paths):
 
 
 def test_an_answer_the_validator_refuses_gives_way_to_the_next_that_it_accepts(model_paths, monkeypatch):
-    """Whatever the validator refuses (a line bash cannot parse, prose) is no answer: the pipeline
+    """Whatever the validator refuses (a line bash cannot parse, prose) is no answer: the translator
     answers with the model's most probable other answer that passes. Here the validator is made to
     refuse the model's first answer, so the test does not hang on which answers a CPU gets wrong."""
     from nlsh.api import Translator

@@ -171,7 +171,7 @@ def test_an_option_that_only_prints_help_is_found():
     assert help_options("grep -V | uptime --help") == [("grep", "-V"), ("uptime", "--help")]
     assert help_options("free -h") == []  # free's -h is --human
     assert help_options("uptime -p") == help_options("git --help") == []  # git: each subcommand's page
-    # What the pipeline decodes again to be rid of: both kinds, in one reading, help only unless asked.
+    # What the option-barring rule decodes again to be rid of: both kinds, in one reading, help only unless asked.
     assert not_answering_options("df -b --help") == [("df", "-b"), ("df", "--help")]
     assert not_answering_options("df -b --help", keep_help=True) == [("df", "-b")]
 

@@ -55,7 +55,7 @@ def help_options(command: str, path: Optional[str] = None) -> list[tuple[str, st
 
 def not_answering_options(command: str, keep_help: bool = False, path: Optional[str] = None) -> list[tuple[str, str]]:
     """The undocumented options and, unless `keep_help`, the help ones, in one reading of the
-    command: what the pipeline decodes again to be rid of. Not git's: barred `-s`, the model's
+    command: what the option-barring rule decodes again to be rid of. Not git's: barred `-s`, the model's
     next choice for "create a branch feature-login and switch to it" was `git branch -d
     feature-login`, and a command that fails is better than one that deletes; those keep their
     warning."""
