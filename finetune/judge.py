@@ -494,7 +494,7 @@ def _diff(t: _Tree, home: Path, tmp: Path, now: float) -> tuple[dict[str, str], 
                 git_touched.add(repo)
                 continue
             changes[rel] = what
-            digests[rel] = _digest(home / rel, st) if what != "touched" else ""
+            digests[rel] = _digest(home / rel, st) if what != "touched" else _touched(st)
     for rel, st in after.items():
         if rel not in t.entries and not INCIDENTAL.search(rel):
             repo = _in_git(rel, repos)
@@ -515,6 +515,14 @@ def _diff(t: _Tree, home: Path, tmp: Path, now: float) -> tuple[dict[str, str], 
             changes[repo + "/.git"] = "modified"
             digests[repo + "/.git"] = hashlib.sha1(state.encode()).hexdigest()
     return changes, digests
+
+
+def _touched(st: os.stat_result) -> str:
+    """A touched file's new time: "now", or the time it was set to (`touch -d '2024-01-01 12:00'`),
+    so `touch f` does not pass for `touch -d ...`. Times a command copies or preserves are not
+    compared otherwise: `cp` and `cp -p` make the same file (a task about keeping times cannot tell
+    them apart), as `mv a b` and `cp a b && rm a` do."""
+    return "mtime now" if abs(st.st_mtime - time.time()) < 120 else f"mtime {int(st.st_mtime)}"
 
 
 def _in_git(rel: str, repos: list[str]) -> str | None:

@@ -60,6 +60,8 @@ CASES = [
     ("true", ["ls -t | head -5"], "output", False),
     ("cp notes/shopping.txt notes/shopping.txt", ["cp notes/shopping.txt notes/shopping.txt.bak"], "changes", False),
     ("zip -qr docs.zip docs", ["tar -czf docs.tar.gz docs"], "changes", False),
+    ("touch backups/disk.img", ["touch -d '2024-01-01 12:00' backups/disk.img"], "changes", False),
+    ("touch -t 202401011200 backups/disk.img", ["touch -d '2024-01-01 12:00' backups/disk.img"], "changes", True),
     # destructive over-reach, recursion missing
     ("rm -r logs", ["rm logs/*.log"], "changes", False),
     ("rm *.pyc", [PYC_DELETE], "changes", False),
