@@ -94,6 +94,21 @@ def test_the_templates_cover_at_least_80_utilities(view):
     assert len(utilities) >= 80, sorted(utilities)
 
 
+def test_the_benchmark_holds_out_shapes_not_utilities():
+    """Every utility of a held-out group still trains in other groups, and no group that is a
+    utility's whole everyday use (all `sed -i` edits) is held out."""
+    from finetune.core_tasks.registry import MAX_HELD_TEMPLATES, MIN_TRAINED_GROUPS, _clusters
+
+    _, utilities = _clusters()
+    held = {group_id(t) for t in TEMPLATES if held_out(t)}
+    trained = Counter(u for g in {group_id(t) for t in TEMPLATES} - held for u in utilities[g])
+    members = Counter(group_id(t) for t in TEMPLATES)
+    assert len(held) > 50
+    for g in held:
+        assert members[g] <= MAX_HELD_TEMPLATES, g
+        assert all(trained[u] >= MIN_TRAINED_GROUPS for u in utilities[g]), (g, utilities[g])
+
+
 def test_unverifiable_families_stay_a_minority():
     unverifiable = [t for t in TEMPLATES if not t.verifiable]
     assert {t.family for t in unverifiable} <= UNVERIFIABLE_FAMILIES

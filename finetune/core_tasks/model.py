@@ -17,13 +17,16 @@ UNVERIFIABLE_FAMILIES = frozenset({"process", "network", "package", "service", "
 
 
 class Template(BaseModel):
-    """One command shape with its wordings. `group` is what the benchmark holds out: templates that
-    are near-duplicates of each other (one shape spelled two ways) share a group."""
+    """One command shape with its wordings. `group` names it; templates whose commands are
+    near-duplicates end up in one group (finetune.core_tasks.registry.group_id), which the benchmark
+    holds out or training keeps as a whole."""
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
 
     group: str
-    family: str  # find, text, sort, archive, disk, files, perms, checksum, compare, date, git, process, network, package
+    # finetune.families' names (find, text, sort, archive, disk, files, perms, checksum, compare, date, git,
+    # system, process, network, package), and service, follow, ownership for what the sandbox cannot run
+    family: str
     command: str  # with {slot}s
     phrasings: list[str]  # phrase patterns (finetune.core_tasks.phrases) with {slot}s
     # Draws one task's values from the tree's facts; None when the tree has nothing that fits.
@@ -31,7 +34,8 @@ class Template(BaseModel):
     expect: Literal["output", "output_unordered", "changes", "output_and_changes"] = "output_unordered"
     # Which benchmark file a held-out group goes to: a composed task, or one whose answer is a flag.
     kind: Literal["compositional", "flag"] = "compositional"
-    # Other spellings that do exactly what `command` does: more references for the benchmark.
+    # Other commands that do what the request asks (`wc -l < F` beside `wc -l F`): more references for
+    # the benchmark, each kept only where the judge finds it right against itself.
     alternatives: list[str] = []
     # False where two runs of the command print different things (free memory, df, a random
     # line): fine to train on, useless as a benchmark reference.

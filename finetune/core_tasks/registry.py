@@ -8,6 +8,7 @@ the benchmark measures composing what was trained (an `-o` group with `-mtime`, 
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 from functools import lru_cache
 
 from finetune.core_tasks import (
@@ -21,23 +22,28 @@ TEMPLATES: list[Template] = [
     *file_templates.TEMPLATES, *system_templates.TEMPLATES, *git_templates.TEMPLATES, *offline_templates.TEMPLATES,
 ]
 
-HOLD_OUT_FRACTION = 0.3  # of the groups the benchmark may take (verifiable, deterministic output)
+HOLD_OUT_FRACTION = 0.4  # of the groups the benchmark may take (verifiable, deterministic output)
 HOLD_OUT_SEED = "exec-dev-0"  # fixed: changing it moves templates between training and the benchmark
+# A group of more templates than this is a utility's whole everyday use (every `sed -i` edit, every
+# awk one-liner on a file): it trains, however the hash falls.
+MAX_HELD_TEMPLATES = 3
+# The benchmark holds out shapes, not utilities: a group is held out only while every utility its
+# commands run still trains in this many other groups (`tar -tzf` is held, `tar` trains elsewhere).
+MIN_TRAINED_GROUPS = 2
+CLUSTER_DRAWS = 8  # commands drawn per template to find its near-duplicates and utilities
+_NOT_UTILITIES = {"cd", "sudo"}  # words in command position that say nothing about the task
 
 
 def held_out(t: Template) -> bool:
-    """Whether the template's group is the benchmark's: drawn by a hash of the group, so adding a
-    template never moves another one; only a group with a template the benchmark can use (the
-    sandbox judges it, its output is the same run to run) is drawn."""
-    group = group_id(t)
-    return group in _benchable_groups() and _hashed(group) < HOLD_OUT_FRACTION
+    """Whether the template's group is the benchmark's (training never sees it)."""
+    return group_id(t) in _held_groups()
 
 
 def group_id(t: Template) -> str:
     """The near-duplicate group of a template: its own `group`, merged with every template whose
     command or reference reads the same once values are masked as the benchmark's leak filter masks
     them (`sed -n '3p' F` and `sed -n '5,9p' F`, `find . -mtime -3` and `find . -mtime +30`)."""
-    return "core:" + _clusters()[t.group]
+    return "core:" + _clusters()[0][t.group]
 
 
 def _hashed(group: str) -> float:
@@ -46,21 +52,32 @@ def _hashed(group: str) -> float:
 
 
 @lru_cache(maxsize=1)
-def _benchable_groups() -> frozenset[str]:
-    return frozenset(group_id(t) for t in TEMPLATES if t.verifiable and t.benchable)
-
-
-CLUSTER_DRAWS = 8  # commands drawn per template to find its near-duplicates
+def _held_groups() -> frozenset[str]:
+    """Groups drawn by a hash (adding a template never moves another group), in hash order, among
+    those with a template the benchmark can use (the sandbox judges it, its output is the same run to
+    run), within MAX_HELD_TEMPLATES and MIN_TRAINED_GROUPS."""
+    _, utilities = _clusters()
+    members = Counter(group_id(t) for t in TEMPLATES)
+    benchable = {group_id(t) for t in TEMPLATES if t.verifiable and t.benchable}
+    trained = Counter(u for g in members for u in utilities[g])
+    held: set[str] = set()
+    for g in sorted((g for g in benchable if _hashed(g) < HOLD_OUT_FRACTION), key=_hashed):
+        if members[g] <= MAX_HELD_TEMPLATES and all(trained[u] - 1 >= MIN_TRAINED_GROUPS for u in utilities[g]):
+            held.add(g)
+            trained.subtract(utilities[g])
+    return frozenset(held)
 
 
 @lru_cache(maxsize=1)
-def _clusters() -> dict[str, str]:
-    """template group -> the name of its cluster (the first group of it in sorted order)."""
+def _clusters() -> tuple[dict[str, str], dict[str, set[str]]]:
+    """(template group -> its group's name, the first template group of it in sorted order;
+    group name with the "core:" prefix -> the utilities its commands run)."""
     import random
 
     from finetune.core_tasks.drawing import draw_tasks, render
     from finetune.core_tasks.tree_view import load_view
     from finetune.exec_bench import LeakFilter
+    from nlsh.validator import command_utilities
 
     view = load_view(0)
     parent: dict[str, str] = {t.group: t.group for t in TEMPLATES}
@@ -71,8 +88,10 @@ def _clusters() -> dict[str, str]:
         return g
 
     first_of_key: dict[str, str] = {}
+    used: dict[str, set[str]] = {t.group: set() for t in TEMPLATES}
     for t in TEMPLATES:
         for task in draw_tasks(t, view, random.Random(f"cluster:{t.group}"), CLUSTER_DRAWS):
+            used[t.group] |= set(command_utilities(task.command) or []) - _NOT_UTILITIES
             for command in [task.command] + t.alternatives:
                 try:
                     key = LeakFilter.command_key(render(command, task.values) if command in t.alternatives else command)
@@ -81,4 +100,8 @@ def _clusters() -> dict[str, str]:
                 other = first_of_key.setdefault(key, t.group)
                 a, b = sorted((root(other), root(t.group)))
                 parent[b] = a
-    return {g: root(g) for g in parent}
+    names = {g: root(g) for g in parent}
+    utilities: dict[str, set[str]] = {}
+    for g, name in names.items():
+        utilities.setdefault("core:" + name, set()).update(used[g])
+    return names, utilities
