@@ -599,7 +599,7 @@ def _build_git_from_plan(root: Path, p: _Plan) -> None:
     # The working changes are the plan's own entries, written by build_tree after this.
 
 
-def _ages(root: Path, seed: int) -> dict[str, tuple[float, float]]:
+def entry_ages(root: Path, seed: int) -> dict[str, tuple[float, float]]:
     """relative path -> (mtime age, atime age) for every entry of a built tree; entries the plan does
     not list (git's internals) get the repository's age."""
     p = _plan(seed)
@@ -618,7 +618,7 @@ def stamp(root: Path, seed: int = 0, now: float | None = None, ages: dict[str, t
     import time
 
     now = time.time() if now is None else now
-    ages = _ages(root, seed) if ages is None else ages
+    ages = entry_ages(root, seed) if ages is None else ages
     for rel in sorted(ages, key=lambda r: r.count("/"), reverse=True):
         m, a = ages[rel]
         try:
