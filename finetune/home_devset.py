@@ -151,7 +151,7 @@ def _strip_speech(text: str) -> str:
     return text
 
 
-def request_pattern(text: str, names: list[str] = (), areas: list[str] = ()) -> str:
+def request_pattern(text: str, names: list[str] = (), areas: list[str] = (), areas_first: bool = False) -> str:
     """A request with what varies from home to home taken out: the devices it names (<d>), areas
     (<a>), values (<v>: numbers and number words, fractions, colours), articles, punctuation and
     the words speech wraps a request in. Two requests with one pattern are one phrasing."""
@@ -164,16 +164,16 @@ def request_pattern(text: str, names: list[str] = (), areas: list[str] = ()) -> 
     t = re.sub(r"(?<![0-9])\.|\.(?![0-9])", " ", t)
     t = " ".join(w for w in t.split() if w not in FILLERS)
     t = _strip_speech(t)
-    for n in sorted({x.lower() for x in names}, key=len, reverse=True):
-        t = re.sub(rf"\b{re.escape(n)}\b", " xxdevice ", t)
-    for a in sorted({x.lower() for x in areas}, key=len, reverse=True):
-        t = re.sub(rf"\b{re.escape(a)}\b", " xxarea ", t)
+    steps = [(names, " xxdevice "), (areas, " xxarea ")]
+    for words, slot in reversed(steps) if areas_first else steps:
+        for w in sorted({x.lower() for x in words}, key=len, reverse=True):
+            t = re.sub(rf"\b{re.escape(w)}\b", slot, t)
     for c in _SPOKEN_COLOURS:
         t = re.sub(rf"\b{re.escape(c)}\b", " xxvalue ", t)
     t = re.sub(rf"\b{_NUMBER_WORD}(?:[ -]{_NUMBER_WORD})*(?: and a half)?\b", " xxvalue ", t)
     t = re.sub(rf"\b{_FRACTION}\b", " xxvalue ", t)
     t = re.sub(r"\b\d+(?:\.\d+)?\s*%?", " xxvalue ", t)
-    t = re.sub(r"\bxxvalue (?:percent|per cent)\b", "xxvalue", t)
+    t = re.sub(r"\bxxvalue\s*(?:%|percent\b|per\s+cent\b)", "xxvalue", t)
     words = [w for w in t.split() if w not in ("the", "a", "an", "my", "our")]
     out: list[str] = []
     for w in words:
@@ -182,10 +182,12 @@ def request_pattern(text: str, names: list[str] = (), areas: list[str] = ()) -> 
     return " ".join(out).replace("xxdevice", "<d>").replace("xxarea", "<a>").replace("xxvalue", "<v>")
 
 
-def item_pattern(item: DevItem, folder: Path = SET_DIR) -> str:
+def item_patterns(item: DevItem, folder: Path = SET_DIR) -> set[str]:
+    """The request's patterns in its home, reading a word that is both an area and a device's name
+    ("kitchen", light.kitchen) either way."""
     reg = home(item.home, folder)
     names = [n for d in reg.devices for n in (d.name, *d.aliases, d.object_id.replace("_", " "))]
-    return request_pattern(item.request, names, reg.areas)
+    return {request_pattern(item.request, names, reg.areas, areas_first) for areas_first in (False, True)}
 
 
 def tag_counts(items: list[DevItem]) -> Counter:

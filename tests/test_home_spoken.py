@@ -85,7 +85,7 @@ def test_levels_said_in_words_come_back_as_their_numbers(samples):
                     continue
                 level = round(a.args[key] * 100) if key == "volume_level" else a.args[key]
                 said = _said_level(rec.instruction)
-                words_full = re.search(r"\b(full|max|maximum|high|all the way|as (?:bright|loud|fast)|crank)", rec.instruction.lower())
+                words_full = re.search(r"\b(hundred|full|max|maximum|high|all the way|as (?:bright|loud|fast)|crank)", rec.instruction.lower())
                 bare = re.search(rf"\b{level}\b|\b{re.escape(number_words(level))}\b", rec.instruction.lower().replace("-", " "))
                 assert level in said or (level == 100 and words_full) or bare, (rec.instruction, rec.answer)
                 checked[key] += 1
