@@ -239,12 +239,18 @@ class _HomeBuilder:
                 self.from_pool(domain, cls, filler=True)
 
     def registry(self) -> Registry:
-        devices = list(self.devices)
-        if self.rng.random() < 0.5:
-            self.rng.shuffle(devices)
-        else:
-            devices.sort(key=lambda d: d["id"])
-        return Registry(devices=[Device.model_validate(d) for d in devices])
+        return home_registry(self.devices, self.rng)
+
+
+def home_registry(devices: list[dict], rng: random.Random) -> Registry:
+    """A drawn home's registry, its devices in a random order or sorted by id as half of real
+    registries are, so the model learns no order."""
+    devices = list(devices)
+    if rng.random() < 0.5:
+        rng.shuffle(devices)
+    else:
+        devices.sort(key=lambda d: d["id"])
+    return Registry(devices=[Device.model_validate(d) for d in devices])
 
 
 def _needed_features(part: Part) -> set[str]:

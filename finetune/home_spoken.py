@@ -32,7 +32,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Callable
 
-from finetune.home_data import AREAS, COLORS, _area_in, _SCENES, _slug
+from finetune.home_data import AREAS, COLORS, _area_in, _SCENES, _slug, home_registry
 from finetune.home_kinds import (
     CATALOGUE, KIND_WORDS, OUTDOOR_AREAS, SCENE_KINDS, is_kind, is_outdoor, is_window_cover, music_players,
     of_kind, scene_kind, tv_players,
@@ -190,7 +190,10 @@ def named(pred: Callable[[Device], bool], action: str, **args) -> Resolver:
     return resolve
 
 
-def valued(pred: Callable[[Device], bool], action: str, arg: str | None, value: Callable[[Ctx, Device], tuple[dict, object]]) -> Resolver:
+Value = Callable[["Ctx", Device], tuple[dict, object]]  # the slots a value is said in, and the value
+
+
+def valued(pred: Callable[[Device], bool], action: str, arg: str | None, value: Value) -> Resolver:
     """One named device and a value said in words: value() gives the slots ({pct} {num} {temp}) and the argument."""
 
     def resolve(ctx: Ctx, ph: Phrasing) -> Fill | None:
@@ -412,142 +415,172 @@ _TV = (Need("media_player", kind="tv", exact=True), Need("media_player", kind="a
 _LIGHTS_IN_AREA = (Need("light", count=2, area="same"), Need("light", area="other"))
 
 
+def _named(domain: str, action: str, classes: frozenset | None = None, pred: Callable[[Device], bool] | None = None,
+           **args) -> Intent:
+    return Intent("named", (Need(domain, classes=classes),), named(pred or _able(domain), action, **args))
+
+
+def _numbers(domain: str, feature: str, action: str, arg: str | None, value, classes: frozenset | None = None,
+             extra: Callable[[Device], bool] | None = None) -> Intent:
+    """A named device and a level or temperature said in words; arg None: a step (volume up)."""
+    pred = _able(domain, feature, extra)
+    resolver = valued(pred, action, arg, value) if value is not None else named(pred, action)
+    return Intent("numbers", (Need(domain, classes=classes, feature=feature),), resolver)
+
+
+def _implied(needs: tuple[Need, ...], cands, action: str, feature: str | None = None, value=None,
+             arg: str | None = None) -> Intent:
+    return Intent("implied", needs, implied(cands, action, feature, value, arg))
+
+
+def _exactly(domain: str, classes: frozenset | None = None, feature: str | None = None) -> tuple[Need, ...]:
+    """The device the request implies; the other kind of entry cover beside a garage or gate, to tell apart."""
+    needs = [Need(domain, classes=classes, feature=feature, exact=True)]
+    if classes in (_GARAGE, _GATE):
+        needs.append(Need("cover", classes=_GATE if classes == _GARAGE else _GARAGE, optional=0.5))
+    return tuple(needs)
+
+
+def _in(pred: Callable[[Device], bool]) -> Callable[[Ctx, Device], bool]:
+    """The devices pred accepts in the intent's area."""
+    return lambda c, d: _in_area(c, d) and pred(d)
+
+
+def _everywhere(pred: Callable[[Device], bool]) -> Callable[[Ctx, Device], bool]:
+    return lambda c, d: pred(d)
+
+
 def _intents() -> dict[str, Intent]:
     I = Intent
-    light, switch, fan, media, lock = (_able(x) for x in ("light", "switch", "fan", "media_player", "lock"))
-    dimmable = _able("light", "brightness")
+    dimmable, coloured = _able("light", "brightness"), _able("light", "color")
+    positionable = _able("cover", "position", _window)
+    warmable = _able("climate", "temperature")
+    audio = lambda d: is_kind(d, "audio")  # noqa: E731
+    vacuums = _domain("vacuum")
     out: dict[str, Intent] = {
-        "light_on": I("named", (Need("light"),), named(light, "turn_on")),
-        "light_off": I("named", (Need("light"),), named(light, "turn_off")),
-        "switch_on": I("named", (Need("switch"),), named(switch, "turn_on")),
-        "switch_off": I("named", (Need("switch"),), named(switch, "turn_off")),
-        "media_on": I("named", (Need("media_player"),), named(media, "turn_on")),
-        "media_off": I("named", (Need("media_player"),), named(media, "turn_off")),
-        "lock": I("named", (Need("lock"),), named(lock, "lock")),
-        "unlock": I("named", (Need("lock"),), named(lock, "unlock")),
-        "cover_open": I("named", (Need("cover", classes=_WINDOW),), named(_window, "open_cover")),
-        "cover_close": I("named", (Need("cover", classes=_WINDOW),), named(_window, "close_cover")),
-        "garage_open": I("named", (Need("cover", classes=_GARAGE | _GATE),), named(_entry_cover, "open_cover")),
-        "garage_close": I("named", (Need("cover", classes=_GARAGE | _GATE),), named(_entry_cover, "close_cover")),
-        "vacuum_start": I("named", (Need("vacuum"),), named(_able("vacuum"), "start")),
-        "vacuum_dock": I("named", (Need("vacuum"),), named(_able("vacuum"), "return_to_base")),
-        "scene": I("named", (Need("scene"),), named(_able("scene"), "turn_on")),
-        "alarm_arm": I("named", (Need("alarm_control_panel"),), named(_able("alarm_control_panel"), "alarm_arm_away")),
-        "alarm_disarm": I("named", (Need("alarm_control_panel"),), named(_able("alarm_control_panel"), "alarm_disarm")),
-        "fan_on": I("named", (Need("fan"),), named(fan, "turn_on")),
-        "fan_off": I("named", (Need("fan"),), named(fan, "turn_off")),
+        # named in everyday words
+        **{f"{name}_{verb}": _named(domain, action)
+           for name, domain in (("light", "light"), ("switch", "switch"), ("media", "media_player"), ("fan", "fan"))
+           for verb, action in (("on", "turn_on"), ("off", "turn_off"))},
+        "lock": _named("lock", "lock"),
+        "unlock": _named("lock", "unlock"),
+        "cover_open": _named("cover", "open_cover", _WINDOW, _window),
+        "cover_close": _named("cover", "close_cover", _WINDOW, _window),
+        "garage_open": _named("cover", "open_cover", _GARAGE | _GATE, _entry_cover),
+        "garage_close": _named("cover", "close_cover", _GARAGE | _GATE, _entry_cover),
+        "vacuum_start": _named("vacuum", "start"),
+        "vacuum_dock": _named("vacuum", "return_to_base"),
+        "scene": _named("scene", "turn_on"),
+        "alarm_arm": _named("alarm_control_panel", "alarm_arm_away"),
+        "alarm_disarm": _named("alarm_control_panel", "alarm_disarm"),
         # numbers in words, fractions, extremes, steps
-        "light_pct": I("numbers", (Need("light", feature="brightness"),), valued(dimmable, "turn_on", "brightness_pct", _level)),
-        "light_num": I("numbers", (Need("light", feature="brightness"),), valued(dimmable, "turn_on", "brightness_pct", _level)),
-        "light_max": I("numbers", (Need("light", feature="brightness"),), valued(dimmable, "turn_on", "brightness_pct", _fixed(100))),
-        "light_zero": I("numbers", (Need("light", feature="brightness"),), valued(dimmable, "turn_off", None, _fixed(None))),
-        "fan_pct": I("numbers", (Need("fan", feature="speed"),), valued(_able("fan", "speed"), "set_percentage", "percentage", _level)),
-        "fan_max": I("numbers", (Need("fan", feature="speed"),), valued(_able("fan", "speed"), "set_percentage", "percentage", _fixed(100))),
-        "fan_on_pct": I("numbers", (Need("fan", feature="speed"),), valued(_able("fan", "speed"), "turn_on", "percentage", _level)),
-        "volume_pct": I("numbers", (Need("media_player", feature="volume"),), valued(_able("media_player", "volume"), "volume_set", "volume_level", _volume)),
-        "volume_max": I("numbers", (Need("media_player", feature="volume"),), valued(_able("media_player", "volume"), "volume_set", "volume_level", _fixed(1))),
-        "volume_up": I("numbers", (Need("media_player", feature="volume"),), named(_able("media_player", "volume"), "volume_up")),
-        "volume_down": I("numbers", (Need("media_player", feature="volume"),), named(_able("media_player", "volume"), "volume_down")),
-        "temp_named": I("numbers", (Need("climate", feature="temperature"),), valued(_able("climate", "temperature"), "set_temperature", "temperature", _temperature)),
-        "cover_pct": I("numbers", (Need("cover", classes=_WINDOW, feature="position"),), valued(_able("cover", "position", _window), "set_cover_position", "position", _level)),
-        "cover_half": I("numbers", (Need("cover", classes=_WINDOW, feature="position"),), valued(_able("cover", "position", _window), "set_cover_position", "position", _fixed(50))),
+        "light_pct": _numbers("light", "brightness", "turn_on", "brightness_pct", _level),
+        "light_num": _numbers("light", "brightness", "turn_on", "brightness_pct", _level),
+        "light_max": _numbers("light", "brightness", "turn_on", "brightness_pct", _fixed(100)),
+        "light_zero": _numbers("light", "brightness", "turn_off", None, _fixed(None)),
+        "fan_pct": _numbers("fan", "speed", "set_percentage", "percentage", _level),
+        "fan_max": _numbers("fan", "speed", "set_percentage", "percentage", _fixed(100)),
+        "fan_on_pct": _numbers("fan", "speed", "turn_on", "percentage", _level),
+        "volume_pct": _numbers("media_player", "volume", "volume_set", "volume_level", _volume),
+        "volume_max": _numbers("media_player", "volume", "volume_set", "volume_level", _fixed(1)),
+        "volume_up": _numbers("media_player", "volume", "volume_up", None, None),
+        "volume_down": _numbers("media_player", "volume", "volume_down", None, None),
+        "temp_named": _numbers("climate", "temperature", "set_temperature", "temperature", _temperature),
+        "cover_pct": _numbers("cover", "position", "set_cover_position", "position", _level, _WINDOW, _window),
+        "cover_half": _numbers("cover", "position", "set_cover_position", "position", _fixed(50), _WINDOW, _window),
         # the device a request implies
-        **{f"{k}_{verb}": I("implied", _kind_needs(k), implied(_kind(k), action))
+        **{f"{k}_{verb}": _implied(_kind_needs(k), _kind(k), action)
            for k in ("coffee", "kettle", "sprinkler", "christmas", "washer", "dishwasher", "blanket", "hot_tub")
            for verb, action in (("on", "turn_on"), ("off", "turn_off"))},
-        "music_pause": I("implied", _MUSIC, implied(music_players, "media_pause", "playback")),
-        "music_play": I("implied", _MUSIC, implied(music_players, "media_play", "playback")),
-        "music_stop": I("implied", _MUSIC, implied(music_players, "media_stop", "playback")),
-        "music_next": I("implied", _MUSIC, implied(music_players, "media_next_track", "playback")),
-        "music_prev": I("implied", _MUSIC, implied(music_players, "media_previous_track", "playback")),
-        "music_up": I("implied", _MUSIC, implied(music_players, "volume_up", "volume")),
-        "music_down": I("implied", _MUSIC, implied(music_players, "volume_down", "volume")),
-        "music_set": I("implied", _MUSIC, implied(music_players, "volume_set", "volume", _volume, "volume_level")),
-        "music_mute": I("implied", _MUSIC, implied(music_players, "volume_mute", "volume", _fixed(True), "is_volume_muted")),
-        "music_unmute": I("implied", _MUSIC, implied(music_players, "volume_mute", "volume", _fixed(False), "is_volume_muted")),
-        "tv_pause": I("implied", _TV, implied(tv_players, "media_pause", "playback")),
-        "tv_play": I("implied", _TV, implied(tv_players, "media_play", "playback")),
-        "tv_off": I("implied", _TV, implied(tv_players, "turn_off")),
-        "tv_on": I("implied", _TV, implied(tv_players, "turn_on")),
-        "tv_mute": I("implied", _TV, implied(tv_players, "volume_mute", "volume", _fixed(True), "is_volume_muted")),
-        "clean_start": I("implied", (Need("vacuum", exact=True),), implied(_domain("vacuum"), "start")),
-        "clean_stop": I("implied", (Need("vacuum", exact=True),), implied(_domain("vacuum"), "stop")),
-        "clean_dock": I("implied", (Need("vacuum", exact=True),), implied(_domain("vacuum"), "return_to_base")),
-        "clean_pause": I("implied", (Need("vacuum", exact=True),), implied(_domain("vacuum"), "pause")),
-        "heat_to": I("implied", (Need("climate", feature="temperature", exact=True),),
-                     implied(_domain("climate"), "set_temperature", "temperature", _temperature, "temperature")),
-        **{f"scene_{k}": I("implied", (Need("scene", kind=k, exact=True),), implied(_scene(k), "turn_on")) for k in SCENE_KINDS},
-        "fan_unique_on": I("implied", (Need("fan", exact=True),), implied(_domain("fan"), "turn_on")),
-        "fan_unique_off": I("implied", (Need("fan", exact=True),), implied(_domain("fan"), "turn_off")),
-        "fan_unique_pct": I("implied", (Need("fan", feature="speed", exact=True),),
-                            implied(_domain("fan"), "set_percentage", "speed", _level, "percentage")),
-        "garage_open_unique": I("implied", (Need("cover", classes=_GARAGE, exact=True), Need("cover", classes=_GATE, optional=0.5)),
-                                implied(_domain("cover", _GARAGE), "open_cover")),
-        "garage_close_unique": I("implied", (Need("cover", classes=_GARAGE, exact=True), Need("cover", classes=_GATE, optional=0.5)),
-                                 implied(_domain("cover", _GARAGE), "close_cover")),
-        "gate_open": I("implied", (Need("cover", classes=_GATE, exact=True), Need("cover", classes=_GARAGE, optional=0.5)),
-                       implied(_domain("cover", _GATE), "open_cover")),
-        "gate_close": I("implied", (Need("cover", classes=_GATE, exact=True), Need("cover", classes=_GARAGE, optional=0.5)),
-                        implied(_domain("cover", _GATE), "close_cover")),
-        "alarm_unique_arm": I("implied", (Need("alarm_control_panel", exact=True),), implied(_domain("alarm_control_panel"), "alarm_arm_away")),
-        "alarm_unique_disarm": I("implied", (Need("alarm_control_panel", exact=True),), implied(_domain("alarm_control_panel"), "alarm_disarm")),
-        # capabilities decide the devices
-        "colour_home": I("capability", (Need("light", feature="color"), Need("light", without="color", count=2)),
-                         group(lambda c, d: _able("light", "color")(d), "turn_on", _colour, "color_name")),
-        "colour_area": I("capability", (Need("light", feature="color", area="same"), Need("light", without="color", area="same")),
-                         group(lambda c, d: _in_area(c, d) and _able("light", "color")(d), "turn_on", _colour, "color_name",
-                               pick_area=_able("light", "color"))),
-        "bright_area": I("capability", (Need("light", feature="brightness", area="same"), Need("light", without="brightness", area="same", optional=0.6)),
-                         group(lambda c, d: _in_area(c, d) and dimmable(d), "turn_on", _level, "brightness_pct", pick_area=dimmable)),
-        "temp_area": I("capability", (Need("climate", feature="temperature", area="same"), Need("climate", area="other", optional=0.6)),
-                       group(lambda c, d: _in_area(c, d) and _able("climate", "temperature")(d), "set_temperature", _temperature,
-                             "temperature", pick_area=lambda d: d.domain == "climate" and d.has("temperature"))),
-        **{name: I("capability", (Need("cover", classes=_WINDOW, feature="position", area="same"),),
-                   group(lambda c, d: _in_area(c, d) and _able("cover", "position", _window)(d), "set_cover_position",
-                         value, "position", pick_area=_able("cover", "position", _window)))
-           for name, value in (("position_area", _level), ("position_area_half", _fixed(50)))},
-        # areas and groups
-        "area_lights_on": I("group", _LIGHTS_IN_AREA, group(lambda c, d: _in_area(c, d) and _light(d), "turn_on", pick_area=_light)),
-        "area_lights_off": I("group", _LIGHTS_IN_AREA, group(lambda c, d: _in_area(c, d) and _light(d), "turn_off", pick_area=_light)),
-        "outdoor_on": I("group", (Need("light", count=2, area="outdoor"), Need("light")),
-                        group(lambda c, d: _light(d) and is_outdoor(d.area), "turn_on")),
-        "outdoor_off": I("group", (Need("light", count=2, area="outdoor"), Need("light")),
-                         group(lambda c, d: _light(d) and is_outdoor(d.area), "turn_off")),
-        "except_device_off": I("group", (Need("light", count=3),), except_device("turn_off")),
-        "except_device_on": I("group", (Need("light", count=3),), except_device("turn_on")),
-        "except_area_off": I("group", (Need("light", count=2, area="same"), Need("light", count=2, area="other")), except_area("turn_off")),
-        "except_area_on": I("group", (Need("light", count=2, area="same"), Need("light", count=2, area="other")), except_area("turn_on")),
-        "lock_all": I("group", (Need("lock", count=2),), group(lambda c, d: d.domain == "lock", "lock")),
-        "blinds_all_close": I("group", (Need("cover", classes=_WINDOW, count=2), Need("cover", classes=_GARAGE, optional=0.4)),
-                              group(lambda c, d: _window(d), "close_cover")),
-        "blinds_all_open": I("group", (Need("cover", classes=_WINDOW, count=2), Need("cover", classes=_GARAGE, optional=0.4)),
-                             group(lambda c, d: _window(d), "open_cover")),
-        "area_blinds_open": I("group", (Need("cover", classes=_WINDOW, area="same"),),
-                              group(lambda c, d: _in_area(c, d) and _window(d), "open_cover", pick_area=_window)),
-        "area_blinds_close": I("group", (Need("cover", classes=_WINDOW, area="same"),),
-                               group(lambda c, d: _in_area(c, d) and _window(d), "close_cover", pick_area=_window)),
-        "fans_all_off": I("group", (Need("fan", count=2),), group(lambda c, d: d.domain == "fan", "turn_off", minimum=2)),
-        "lights_all_off": I("group", (Need("light", count=3),), group(lambda c, d: _light(d), "turn_off", minimum=2)),
-        "lights_all_on": I("group", (Need("light", count=3),), group(lambda c, d: _light(d), "turn_on", minimum=2)),
-        **{f"music_area_{verb}": I("implied", (Need("media_player", kind="audio", area="same"), Need("media_player", kind="audio", area="other")),
-                                   in_area(music_players, action, "playback" if verb in ("pause", "play", "stop", "next") else "volume"))
+        "music_pause": _implied(_MUSIC, music_players, "media_pause", "playback"),
+        "music_play": _implied(_MUSIC, music_players, "media_play", "playback"),
+        "music_stop": _implied(_MUSIC, music_players, "media_stop", "playback"),
+        "music_next": _implied(_MUSIC, music_players, "media_next_track", "playback"),
+        "music_prev": _implied(_MUSIC, music_players, "media_previous_track", "playback"),
+        "music_up": _implied(_MUSIC, music_players, "volume_up", "volume"),
+        "music_down": _implied(_MUSIC, music_players, "volume_down", "volume"),
+        "music_set": _implied(_MUSIC, music_players, "volume_set", "volume", _volume, "volume_level"),
+        "music_mute": _implied(_MUSIC, music_players, "volume_mute", "volume", _fixed(True), "is_volume_muted"),
+        "music_unmute": _implied(_MUSIC, music_players, "volume_mute", "volume", _fixed(False), "is_volume_muted"),
+        **{f"music_area_{verb}": I("implied", (Need("media_player", kind="audio", area="same"),
+                                               Need("media_player", kind="audio", area="other")),
+                                   in_area(music_players, action, "volume" if verb in ("up", "down") else "playback"))
            for verb, action in (("pause", "media_pause"), ("play", "media_play"), ("stop", "media_stop"),
                                 ("next", "media_next_track"), ("up", "volume_up"), ("down", "volume_down"))},
+        "tv_pause": _implied(_TV, tv_players, "media_pause", "playback"),
+        "tv_play": _implied(_TV, tv_players, "media_play", "playback"),
+        "tv_off": _implied(_TV, tv_players, "turn_off"),
+        "tv_on": _implied(_TV, tv_players, "turn_on"),
+        "tv_mute": _implied(_TV, tv_players, "volume_mute", "volume", _fixed(True), "is_volume_muted"),
+        "clean_start": _implied(_exactly("vacuum"), vacuums, "start"),
+        "clean_stop": _implied(_exactly("vacuum"), vacuums, "stop"),
+        "clean_dock": _implied(_exactly("vacuum"), vacuums, "return_to_base"),
+        "clean_pause": _implied(_exactly("vacuum"), vacuums, "pause"),
         "clean_area": I("implied", (Need("vacuum", area="same"), Need("vacuum", area="other", optional=0.5)),
-                        in_area(lambda reg: [d for d in reg.devices if d.domain == "vacuum"], "start", None, unique_anywhere=True)),
-        "fan_unique_max": I("implied", (Need("fan", feature="speed", exact=True),),
-                            implied(_domain("fan"), "set_percentage", "speed", _fixed(100), "percentage")),
-        "area_both_on": I("group", (Need("light", count=2, area="same"),),
-                          group(lambda c, d: _in_area(c, d) and _light(d), "turn_on", pick_area=_light, exactly=2)),
-        "area_both_off": I("group", (Need("light", count=2, area="same"),),
-                           group(lambda c, d: _in_area(c, d) and _light(d), "turn_off", pick_area=_light, exactly=2)),
+                        in_area(vacuums, "start", None, unique_anywhere=True)),
+        "heat_to": _implied(_exactly("climate", feature="temperature"), _domain("climate"), "set_temperature",
+                            "temperature", _temperature, "temperature"),
+        **{f"scene_{k}": _implied((Need("scene", kind=k, exact=True),), _scene(k), "turn_on") for k in SCENE_KINDS},
+        "fan_unique_on": _implied(_exactly("fan"), _domain("fan"), "turn_on"),
+        "fan_unique_off": _implied(_exactly("fan"), _domain("fan"), "turn_off"),
+        "fan_unique_pct": _implied(_exactly("fan", feature="speed"), _domain("fan"), "set_percentage", "speed",
+                                   _level, "percentage"),
+        "fan_unique_max": _implied(_exactly("fan", feature="speed"), _domain("fan"), "set_percentage", "speed",
+                                   _fixed(100), "percentage"),
+        "garage_open_unique": _implied(_exactly("cover", _GARAGE), _domain("cover", _GARAGE), "open_cover"),
+        "garage_close_unique": _implied(_exactly("cover", _GARAGE), _domain("cover", _GARAGE), "close_cover"),
+        "gate_open": _implied(_exactly("cover", _GATE), _domain("cover", _GATE), "open_cover"),
+        "gate_close": _implied(_exactly("cover", _GATE), _domain("cover", _GATE), "close_cover"),
+        "alarm_unique_arm": _implied(_exactly("alarm_control_panel"), _domain("alarm_control_panel"), "alarm_arm_away"),
+        "alarm_unique_disarm": _implied(_exactly("alarm_control_panel"), _domain("alarm_control_panel"), "alarm_disarm"),
+        # capabilities decide the devices
+        "colour_home": I("capability", (Need("light", feature="color"), Need("light", without="color", count=2)),
+                         group(_everywhere(coloured), "turn_on", _colour, "color_name")),
+        "colour_area": I("capability", (Need("light", feature="color", area="same"),
+                                        Need("light", without="color", area="same")),
+                         group(_in(coloured), "turn_on", _colour, "color_name", pick_area=coloured)),
+        "bright_area": I("capability", (Need("light", feature="brightness", area="same"),
+                                        Need("light", without="brightness", area="same", optional=0.6)),
+                         group(_in(dimmable), "turn_on", _level, "brightness_pct", pick_area=dimmable)),
+        "temp_area": I("capability", (Need("climate", feature="temperature", area="same"),
+                                      Need("climate", area="other", optional=0.6)),
+                       group(_in(warmable), "set_temperature", _temperature, "temperature", pick_area=warmable)),
+        **{name: I("capability", (Need("cover", classes=_WINDOW, feature="position", area="same"),),
+                   group(_in(positionable), "set_cover_position", value, "position", pick_area=positionable))
+           for name, value in (("position_area", _level), ("position_area_half", _fixed(50)))},
+        # areas and groups
+        **{f"area_lights_{verb}": I("group", _LIGHTS_IN_AREA, group(_in(_light), action, pick_area=_light))
+           for verb, action in (("on", "turn_on"), ("off", "turn_off"))},
+        **{f"area_both_{verb}": I("group", (Need("light", count=2, area="same"),),
+                                  group(_in(_light), action, pick_area=_light, exactly=2))
+           for verb, action in (("on", "turn_on"), ("off", "turn_off"))},
+        **{f"outdoor_{verb}": I("group", (Need("light", count=2, area="outdoor"), Need("light")),
+                                group(_everywhere(lambda d: _light(d) and is_outdoor(d.area)), action))
+           for verb, action in (("on", "turn_on"), ("off", "turn_off"))},
+        **{f"except_device_{verb}": I("group", (Need("light", count=3),), except_device(action))
+           for verb, action in (("on", "turn_on"), ("off", "turn_off"))},
+        **{f"except_area_{verb}": I("group", (Need("light", count=2, area="same"), Need("light", count=2, area="other")),
+                                    except_area(action))
+           for verb, action in (("on", "turn_on"), ("off", "turn_off"))},
+        "lock_all": I("group", (Need("lock", count=2),), group(_everywhere(_able("lock")), "lock")),
+        **{f"blinds_all_{verb}": I("group", (Need("cover", classes=_WINDOW, count=2),
+                                             Need("cover", classes=_GARAGE, optional=0.4)),
+                                   group(_everywhere(_window), action))
+           for verb, action in (("open", "open_cover"), ("close", "close_cover"))},
+        **{f"area_blinds_{verb}": I("group", (Need("cover", classes=_WINDOW, area="same"),),
+                                    group(_in(_window), action, pick_area=_window))
+           for verb, action in (("open", "open_cover"), ("close", "close_cover"))},
+        "fans_all_off": I("group", (Need("fan", count=2),), group(_everywhere(_able("fan")), "turn_off", minimum=2)),
+        "lights_all_off": I("group", (Need("light", count=3),), group(_everywhere(_light), "turn_off", minimum=2)),
+        "lights_all_on": I("group", (Need("light", count=3),), group(_everywhere(_light), "turn_on", minimum=2)),
         "climate_all": I("group", (Need("climate", feature="temperature", count=2),),
-                         group(lambda c, d: _able("climate", "temperature")(d), "set_temperature", _temperature, "temperature", minimum=2)),
+                         group(_everywhere(warmable), "set_temperature", _temperature, "temperature", minimum=2)),
         "speakers_all_off": I("group", (Need("media_player", kind="audio", count=2),),
-                              group(lambda c, d: is_kind(d, "audio"), "turn_off", minimum=2)),
+                              group(_everywhere(audio), "turn_off", minimum=2)),
         "speakers_all_pause": I("group", (Need("media_player", kind="audio", count=2, feature="playback"),),
-                                group(lambda c, d: is_kind(d, "audio") and d.has("playback"), "media_pause", minimum=2)),
-        "vacuums_all_dock": I("group", (Need("vacuum", count=2),), group(lambda c, d: d.domain == "vacuum", "return_to_base", minimum=2)),
+                                group(_everywhere(lambda d: audio(d) and d.has("playback")), "media_pause", minimum=2)),
+        "vacuums_all_dock": I("group", (Need("vacuum", count=2),),
+                              group(_everywhere(_able("vacuum")), "return_to_base", minimum=2)),
         # negations and opposites
         "two_off": I("negation", (Need("light"), Need("switch")), two("turn_off", "turn_off")),
         "two_on": I("negation", (Need("light"), Need("fan")), two("turn_on", "turn_on")),
@@ -556,7 +589,8 @@ def _intents() -> dict[str, Intent]:
         "leave_on": I("negation", (Need("light", count=2),), two("turn_off", None)),
         "area_but_not_on": I("negation", (Need("light", count=3, area="same"),), area_but_not("turn_on")),
         "area_but_not_off": I("negation", (Need("light", count=3, area="same"),), area_but_not("turn_off")),
-        "unpause": I("negation", (Need("media_player", feature="playback"),), named(_able("media_player", "playback"), "media_play")),
+        "unpause": I("negation", (Need("media_player", feature="playback"),),
+                     named(_able("media_player", "playback"), "media_play")),
         "unmute": I("negation", (Need("media_player", feature="volume"),),
                     named(_able("media_player", "volume"), "volume_mute", is_volume_muted=False)),
         "raise": I("negation", (Need("cover", classes=_WINDOW),), named(_window, "open_cover")),
@@ -605,7 +639,9 @@ class _Home:
         for _ in range(20):
             f = self.rng.choice(options)
             has = (lambda x: f is None or x in f)
-            if need is None or ((need.feature is None or has(need.feature)) and (need.without is None or not has(need.without))):
+            wanted = need is None or need.feature is None or has(need.feature)
+            unwanted = need is not None and need.without is not None and has(need.without)
+            if wanted and not unwanted:
                 return None if f is None else list(f)
         if need.without is not None:
             return [x for x in (["brightness"] if domain == "light" else []) if x != need.without]
@@ -695,12 +731,7 @@ class _Home:
         self.catalogue_device(Need(domain, kind=kind, classes=frozenset({cls}) if cls else None), None)
 
     def registry(self) -> Registry:
-        devices = list(self.devices)
-        if self.rng.random() < 0.5:
-            self.rng.shuffle(devices)
-        else:
-            devices.sort(key=lambda d: d["id"])
-        return Registry(devices=[Device.model_validate(d) for d in devices])
+        return home_registry(self.devices, self.rng)
 
 
 # -- records ---------------------------------------------------------------------------------------
