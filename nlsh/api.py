@@ -31,7 +31,7 @@ from nlsh.config import Config, cache_dir
 from nlsh.context import MachineContext, machine_context
 from nlsh.decoding.decoder import Decoding
 from nlsh.decoding.guide import Guide
-from nlsh.decoding.registry import RuleSet
+from nlsh.decoding.registry import RuleSet, needing_logits
 from nlsh.decoding.rule import ANY, Asked
 from nlsh.decoding.runner import Generation
 from nlsh.errors import NoTranslation, Refused, UsageError
@@ -52,7 +52,8 @@ class Translator:
     grammar: format, path or none (no grammar, so no decoding rules either).
     rules_off: decoding rules to switch off by name, besides the config's `rules_off`.
     model: an object offering the runner's generate/alternatives/accepts/chat_format (a model
-    elsewhere); the translation cache is not used for it.
+    elsewhere, such as nlsh.server.ServerModel); the translation cache is not used for it, and one
+    that cannot steer decoding (`steers` False) runs without the rules that need the logits.
     """
 
     def __init__(
@@ -77,7 +78,8 @@ class Translator:
         self.grammar_mode = grammar or self.config.grammar
         if self.grammar_mode not in ("format", "path", "none"):
             raise UsageError(f"Unknown grammar mode `{self.grammar_mode}`; use format or path.")
-        self.rules = RuleSet([*self.config.rules_off, *rules_off])
+        local_only = needing_logits() if model is not None and not getattr(model, "steers", True) else []
+        self.rules = RuleSet([*self.config.rules_off, *rules_off, *local_only])
         self.machine: MachineContext = machine_context()
         retriever = None
         k = self.config.retrieval
@@ -158,6 +160,15 @@ class Translator:
         return self._chat_format
 
     @property
+    def model_name(self) -> str:
+        """Which model answers, for the proposal: a server's own name for its model and the
+        server's URL, or the model as the user named it (with nlsh's adapter when it applies)."""
+        if self._model is not None and hasattr(self._model, "describe"):
+            return self._model.describe()
+        name = str(self._requested_model) if self._requested_model else self.model_path.stem
+        return f"{name} + {self.lora_path.stem}" if self.lora_path is not None else name
+
+    @property
     def retriever(self):
         """The shell answers' hints from this machine (nlsh.retrieval.Retriever), or None."""
         shell = self._task("shell")
@@ -231,11 +242,20 @@ class Translator:
             if hit is not None:
                 return self.as_asked(request, hit)
         generation = self._decoding(prompt, grammar, asked).run()
+        if self._unconstrained() and generation.finished and not self.is_answer(generation.text):
+            # No grammar held a server's answer to a command: a line of prose is no translation.
+            raise NoTranslation(f"The model at {self._model.url} answered with something that is not a command; "
+                                "nothing was run.")
         if key is not None:
             # Unfinished answers too: greedy decoding would loop the same way again. The model's
             # own answer is stored: entries written before a rewriting rule changed stay right.
             self.cache.put(key, generation)
         return self.as_asked(request, generation)
+
+    def _unconstrained(self) -> bool:
+        """Whether the model's answers are not bound by the grammar sent with them (a server
+        without grammar support)."""
+        return self._model is not None and getattr(self._model, "constrained", True) is False
 
     def _decoding(self, prompt: str, grammar: str | None, asked: Asked) -> Decoding:
         return Decoding(self.model, prompt, grammar, asked, self.rules, self.kind_of, self.is_answer)
@@ -296,7 +316,8 @@ class Translator:
             raise NoTranslation("The model produced an empty answer; try rephrasing the request.")
         confidence = round(generation.confidence, 3)
         warnings = [LOW_CONFIDENCE] if confidence < self.min_confidence else []
-        return self.task_for(text).proposal(instruction, text, confidence, warnings)
+        proposal = self.task_for(text).proposal(instruction, text, confidence, warnings)
+        return proposal.model_copy(update={"model": self.model_name})
 
     def is_unsure(self, proposal: Proposal) -> bool:
         return proposal.confidence < self.min_confidence
@@ -350,4 +371,4 @@ def clean_instruction(instruction: str) -> str:
 
 def _what_runs(proposal: Proposal) -> dict:
     """What a proposal would run, without what is said about it."""
-    return proposal.model_dump(exclude={"instruction", "risk", "reasons", "confidence", "warnings"})
+    return proposal.model_dump(exclude={"instruction", "risk", "reasons", "confidence", "warnings", "model"})

@@ -118,9 +118,16 @@ def default_model_path() -> Path:
 
 
 def resolve_model(value: str | os.PathLike | None) -> Path:
-    """--model / config `model`: None for the default, an alias (smollm2, gemma3) or a GGUF path."""
+    """--model / config `model`: None for the default, an alias (smollm2, gemma3), a model another
+    tool keeps (ollama:, hf:, lmstudio:; nlsh.model_sources) or a GGUF path."""
     if value is None or str(value) == "":
         return default_model_path()
+    from nlsh import model_sources
+
+    if model_sources.is_reference(value):
+        path = model_sources.resolve_reference(str(value))
+        _require_gguf(path, "model")
+        return path
     alias = ALIASES.get(str(value).lower())
     if alias == "smollm2":
         path = smollm2_path()

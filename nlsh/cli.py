@@ -32,6 +32,7 @@ SUBCOMMANDS = {
     "explain": "nlsh.cli:explain_cli",
     "init": "nlsh.shell_init:init",
     "learned": "nlsh.learned:learned",
+    "models": "nlsh.model_sources:models_cli",
 }
 
 # Longest line --batch reads as an instruction; longer lines get an error line (and are not kept).
@@ -127,8 +128,9 @@ def explain_cli(command: tuple[str, ...]) -> None:
 @click.option("--devices", "registry", metavar="REGISTRY", help="Device registry (YAML or JSON) for smart-home instructions.")
 @click.option("--home/--shell", "home", default=None, help="Force device actions or a shell command (with a registry).")
 @click.option("-y", "--yes", is_flag=True, help="Run safe proposals without asking; anything riskier still asks.")
-@click.option("--model", metavar="FILE.gguf", help="Use this GGUF model (or: smollm2, gemma3) instead of the default.")
+@click.option("--model", metavar="FILE.gguf", help="Use this GGUF model (or: smollm2, gemma3, ollama:NAME, hf:REPO/FILE.gguf, lmstudio:NAME; `nlsh models` lists them); with --server, the server's model.")
 @click.option("--lora", metavar="FILE.gguf", help="Use this LoRA adapter; `none` runs the base model alone.")
+@click.option("--server", metavar="URL", help="Decode on this OpenAI-compatible model server (llama.cpp, vLLM, Ollama...); the rest stays here.")
 @click.option("--check", "check_command", metavar="COMMAND", help="Only run the validator on COMMAND and print its verdict.")
 @click.option("--alternatives", metavar="N", type=click.IntRange(1, 10), help="Show the N most likely distinct commands.")
 @click.option("--grammar", type=click.Choice(["format", "path", "none"]), help="Answer grammar: format only, or a first word on $PATH or named in the request.")
@@ -189,10 +191,15 @@ def run(opts: Options, words: list[str]) -> int:
 
 def make_translator(opts: Options, config):
     from nlsh.api import Translator
+    from nlsh.server import configured_server
 
+    if opts.lora and (opts.server or config.server):
+        raise UsageError("--lora applies to a model run here; a model server runs its own.")
+    server = configured_server(config, opts.server, opts.model)
     return Translator(
         config,
-        model_path=opts.model,
+        model_path=None if server else opts.model,
+        model=server,
         lora=opts.lora,
         registry=opts.registry,
         mode=opts.mode,

@@ -3,7 +3,8 @@
 Every key is optional; a missing file means the defaults. A key nlsh does not know, or a value of the
 wrong kind, is an error naming the file and the key, so a typo never silently does nothing.
 
-    model = "smollm2"            # or gemma3, or a path to a .gguf
+    model = "smollm2"            # or gemma3, a path to a .gguf, ollama:NAME[:TAG], hf:REPO/FILE.gguf,
+                                 # lmstudio:NAME (nlsh.model_sources); with `server`: the server's model
     lora = "none"                # or a path; unset = the adapter nlsh ships
     merge = true                 # run model + adapter merged into one Q8_0 file, built once in the cache
     registry = "~/home.yaml"     # device registry used when --devices is not given
@@ -14,6 +15,9 @@ wrong kind, is an error naming the file and the key, so a typo never silently do
     cache = true
     threads = 0                  # 0 = as many as there are idle cores
     rules_off = []               # decoding rules to switch off by name (nlsh.decoding.rules)
+    server = "http://gpu.lan:8080"   # an OpenAI-compatible model server (nlsh.server); unset = local
+    server_api = "auto"          # auto | llama.cpp | vllm | openai
+    server_timeout = 30          # seconds per request; the token comes from $NLSH_SERVER_TOKEN
 
     [retrieval]
     tools = 3
@@ -102,6 +106,11 @@ class Config(_Strict):
     threads: int = Field(default=0, ge=0, le=256)
     # Decoding rules switched off by name (nlsh.decoding.rules): to measure what each one adds.
     rules_off: list[str] = Field(default_factory=list)
+    # A model server decoding in place of the local model (nlsh.server, docs/servers.md); nothing
+    # is sent anywhere unless this is set.
+    server: str | None = None
+    server_api: Literal["auto", "llama.cpp", "vllm", "openai"] = "auto"
+    server_timeout: float = Field(default=30.0, gt=0)
     retrieval: RetrievalConfig = Field(default_factory=RetrievalConfig)
     home: HomeConfig = Field(default_factory=HomeConfig)
 

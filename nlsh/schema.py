@@ -51,6 +51,8 @@ class ShellProposal(BaseModel):
     reasons: list[str] = Field(default_factory=list)
     confidence: float = Field(ge=0.0, le=1.0)
     warnings: list[str] = Field(default_factory=list)
+    # Which model answered: the model nlsh ran, or a server's model and the server's URL.
+    model: str | None = None
 
 
 class HomeProposal(BaseModel):
@@ -61,6 +63,7 @@ class HomeProposal(BaseModel):
     reasons: list[str] = Field(default_factory=list)
     confidence: float = Field(ge=0.0, le=1.0)
     warnings: list[str] = Field(default_factory=list)
+    model: str | None = None
 
 
 Proposal = Union[ShellProposal, HomeProposal]

