@@ -54,7 +54,9 @@ TEMPLATES = [
     Template(group="cp-into-dir", family=FL, expect="changes", draw=and_folder(_small),
              command="cp {file} {b_dir}/",
              phrasings=["copy {file_nl} (to|into) {b_dir_nl}", "put a copy of {file_nl} in {b_dir_nl}", "cp {name} over to {b_dir_nl}"]),
-    Template(group="cp-p", family=FL, kind="flag", expect="changes", draw=and_folder(_small),
+    # Not a benchmark task: the judge compares a copy's content and mode, not its time, so it cannot
+    # tell `cp -p` from `cp`.
+    Template(group="cp-p", family=FL, kind="flag", expect="changes", draw=and_folder(_small), benchable=False,
              command="cp -p {file} {b_dir}/",
              alternatives=["cp --preserve {file} {b_dir}/", "cp -a {file} {b_dir}/"],
              phrasings=["copy {file_nl} (to|into) {b_dir_nl} keeping (its )?(timestamps|permissions|mode and times)",
