@@ -233,3 +233,14 @@ def test_a_sample_of_benchmark_references_is_right_against_itself(bench):
     for r in random.Random(1).sample(bench, 6):
         for ref in r["references"][:2]:
             assert judge.judge(ref, [ref], r["expect"]).right is True, (r["id"], ref)
+
+
+def test_python_m_finetune_core_documents_every_flag(capsys):
+    from finetune.__main__ import field_docs, main
+
+    docs = field_docs(CoreConfig)
+    assert all(docs.get(f.name) for f in dataclasses.fields(CoreConfig))
+    with pytest.raises(SystemExit):
+        main(["core", "--help"])
+    out = " ".join(capsys.readouterr().out.split())
+    assert "--write-bench" in out and "distinct commands drawn per template" in out
