@@ -1,14 +1,16 @@
-"""Check nlsh's everyday pairs and the everyday execution benchmark by running them in the judge.
+"""Check nlsh's everyday pairs and the everyday part of the execution benchmark by running them.
 
-    python -m finetune.everyday_check [--pairs FILE] [--bench FILE] [--show N]
+    python -m finetune.everyday_check [--pairs FILE] [--bench DIR] [--show N]
 
-Pairs (nlsh/data/everyday_pairs.jsonl): every answer must pass the validator; every answer that can
-run on the judge's tree is verified there (finetune.judge.verify): it exits 0 in time and prints
-something, or changes the tree when it is a command that writes. A command the sandbox cannot judge
-(network, services, root, other processes, a tool not installed) is counted as undecided, not failed.
+Pairs (nlsh/data/everyday_pairs.jsonl): every answer that can run on the judge's tree is verified
+there (finetune.judge.verify): it exits 0 in time and prints something, or changes the tree when it
+is a command that writes. A command the sandbox cannot judge (network, services, root, other
+processes, a tool not installed, one that runs until stopped) is undecided, not failed; a failure
+whose error says the tree lacks what the request names (a file, a process, a user, a branch) is
+counted apart from a command that is wrong.
 
-Benchmark (bench/exec_dev/everyday.jsonl): each task's references run, none is undecided, and each
-is judged right against itself; no task's group or request is trained on in the pairs.
+Benchmark (the `everyday` tasks of bench/exec_dev): each reference runs, is not undecided and is
+judged right against itself, and a no-op (`true`) is judged wrong: the task tells answers apart.
 """
 
 from __future__ import annotations
@@ -22,28 +24,13 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-ROOT = Path(__file__).resolve().parents[1]
-PAIRS = ROOT / "nlsh" / "data" / "everyday_pairs.jsonl"
-BENCH = ROOT / "bench" / "exec_dev" / "everyday.jsonl"
+from finetune.dataset import EVERYDAY_PAIRS, everyday_records
+from finetune.exec_bench import BENCH_DIR, BenchTask, read_bench
+from finetune.records import Record
+
 # git runs inside a repository; the tree's HOME is not one, so a pair's git command is checked in
 # the tree's repository, where "undo the last commit" has a commit to undo.
 REPO_FREE_GIT = ("clone", "init", "config")
-
-
-class Pair(BaseModel):
-    instruction: str
-    answer: str
-    group: str
-
-
-class BenchTask(BaseModel):
-    id: str
-    request: str
-    references: list[str]
-    expect: str
-    source: str
-    family: str
-    group: str
 
 
 class Checked(BaseModel):
@@ -53,12 +40,8 @@ class Checked(BaseModel):
     why: str
 
 
-def load_pairs(path: Path = PAIRS) -> list[Pair]:
-    return [Pair.model_validate_json(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-
-
-def load_bench(path: Path = BENCH) -> list[BenchTask]:
-    return [BenchTask.model_validate_json(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+def everyday_tasks(folder: Path = BENCH_DIR) -> list[BenchTask]:
+    return [t for t in read_bench(folder) if t.source == "everyday"]
 
 
 def writes(command: str) -> bool:
@@ -158,7 +141,7 @@ def verify_pair(command: str) -> Checked:
         return Checked(command=command, ran_as=ran, right=None, why="prints more than the judge keeps")
     if v.right is False:
         o = run(ran)
-        if o.exit_code == 1 and o.stdout.strip() and _words(command)[:1] == ["diff"]:
+        if o.stdout.strip() and _differs(command, v.why):
             # diff's exit 1 says the files differ: the answer to "what changed", not a failure.
             return Checked(command=command, ran_as=ran, right=True, why="diff printed the differences (exit 1)")
         found_nothing = not o.stdout.strip() and not o.changes and (o.exit_code in (0, 1) or not o.stderr.strip())
@@ -169,22 +152,33 @@ def verify_pair(command: str) -> Checked:
     return Checked(command=command, ran_as=ran, right=v.right, why=v.why)
 
 
-def check_pairs(pairs: list[Pair]) -> list[Checked]:
+def check_pairs(pairs: list[Record]) -> list[Checked]:
     """Each distinct answer verified once."""
     answers = list(dict.fromkeys(p.answer for p in pairs))
     return [verify_pair(a) for a in answers]
 
 
 def check_bench(tasks: list[BenchTask]) -> list[Checked]:
-    """Each reference of each task judged against itself; right=None marks an undecided reference."""
-    from finetune.judge import judge
+    """Each reference judged against itself (right=None: undecided) and fit to be a reference (it
+    runs and prints or changes something: verify), then a no-op against the task, which must fail."""
+    from finetune.judge import judge_many, verify
 
     out = []
     for t in tasks:
-        for ref in t.references:
-            v = judge(ref, [ref], t.expect)
+        verdicts = judge_many(t.references + ["true"], t.references, t.expect)
+        for ref, v in zip(t.references, verdicts):
+            fit = verify(ref, t.expect)
+            if v.right and fit.right is False and not _differs(ref, fit.why):
+                v = fit
             out.append(Checked(command=ref, ran_as=ref, right=v.right, why=f"{t.id}: {v.why}"))
+        if verdicts[-1].right:
+            out.append(Checked(command="true", ran_as="true", right=False, why=f"{t.id}: a no-op is judged right"))
     return out
+
+
+def _differs(command: str, why: str) -> bool:
+    """diff and cmp exit 1 to say two files differ: the answer to "are they the same", not a failure."""
+    return why.startswith("exit 1") and _words(command)[:1] in (["diff"], ["cmp"])
 
 
 def summary(results: list[Checked]) -> dict[str, int]:
@@ -205,16 +199,15 @@ def summary(results: list[Checked]) -> dict[str, int]:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m finetune.everyday_check", description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--pairs", type=Path, default=PAIRS)
-    ap.add_argument("--bench", type=Path, default=BENCH)
+    ap.add_argument("--pairs", type=Path, default=EVERYDAY_PAIRS)
+    ap.add_argument("--bench", type=Path, default=BENCH_DIR, help="benchmark folder (default: bench/exec_dev)")
     ap.add_argument("--show", type=int, default=50, help="failures to print (default: %(default)s)")
     args = ap.parse_args(argv)
-    for path in (args.pairs, args.bench):
-        if not path.is_file():
-            print(f"no such file: {path}", file=sys.stderr)
-            return 2
-    pairs = check_pairs(load_pairs(args.pairs))
-    bench = check_bench(load_bench(args.bench))
+    if not args.pairs.is_file() or not args.bench.is_dir():
+        print(f"no such file or folder: {args.pairs if not args.pairs.is_file() else args.bench}", file=sys.stderr)
+        return 2
+    pairs = check_pairs(everyday_records(args.pairs))
+    bench = check_bench(everyday_tasks(args.bench))
     reasons = Counter(r.why.split(" (")[0] for r in pairs if r.right is None)
     print("pairs:", json.dumps(summary(pairs)), "undecided because:", json.dumps(dict(reasons.most_common())))
     print("bench references:", json.dumps(summary(bench)))
