@@ -147,10 +147,15 @@ class _Stub(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
+    def _refused(self) -> bool:
+        if self.behaviour == "401" or (self.behaviour == "auth" and self.headers.get("Authorization") != "Bearer s3cret"):
+            self._send(401, b'{"error": {"message": "invalid api key"}}')
+            return True
+        return False
+
     def do_GET(self):
         if self.path == "/v1/models":
-            if self.behaviour == "401":
-                self._send(401, b'{"error": {"message": "invalid api key"}}')
+            if self._refused():
                 return
             self._send(200, json.dumps({"data": [{"id": "stub-7b", "owned_by": "library"}]}).encode())
         else:
@@ -159,6 +164,8 @@ class _Stub(BaseHTTPRequestHandler):
     def do_POST(self):
         length = int(self.headers.get("Content-Length") or 0)
         self.rfile.read(length)
+        if self._refused():
+            return
         if self.behaviour == "500":
             self._send(500, b'{"error": {"message": "CUDA error: out of memory"}}')
         elif self.behaviour == "hang":
@@ -170,6 +177,7 @@ class _Stub(BaseHTTPRequestHandler):
                 "prose": "To list the files, run the ls command:\n\n```bash\nls -la\n```\n\nIt shows hidden files too.",
                 "one-line-prose": "Sure, I can help you with listing your files!",
                 "fenced": "```bash\nls -la\n```",
+                "auth": "ls -la",
             }[self.behaviour]
             reply = {"model": "stub-7b", "choices": [{"index": 0, "finish_reason": "stop",
                                                      "message": {"role": "assistant", "content": content}}]}
@@ -243,6 +251,16 @@ def test_a_refused_token_says_which_variable_to_set(stub_server, monkeypatch):
     with pytest.raises(ServerError) as exc:
         ServerModel(stub_server("401"))
     assert "NLSH_SERVER_TOKEN" in _one_sentence(exc.value)
+
+
+def test_the_token_goes_as_a_bearer_token(stub_server, monkeypatch):
+    url = stub_server("auth")
+    monkeypatch.setenv("NLSH_SERVER_TOKEN", "s3cret")
+    assert ServerModel(url).generate(_prompt()).text == "ls -la"
+    monkeypatch.setenv("NLSH_SERVER_TOKEN", "wrong")
+    with pytest.raises(ServerError) as exc:
+        ServerModel(url)
+    assert "HTTP 401" in _one_sentence(exc.value) and "wrong" not in exc.value.message
 
 
 def test_prose_from_a_server_without_a_grammar_is_refused(stub_server):
