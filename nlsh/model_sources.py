@@ -348,12 +348,13 @@ def _is_tuned(path: Path) -> bool:
         return False
 
 
-def human_size(n: int) -> str:
+def human_size(n: float) -> str:
+    unit = "B"
     for unit in ("B", "KB", "MB", "GB"):
         if n < 1000 or unit == "GB":
-            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+            break
         n /= 1000
-    return f"{n:.1f} GB"
+    return f"{n:.0f} B" if unit == "B" else f"{n:.1f} {unit}"
 
 
 def render_table(infos: list[ModelInfo]) -> str:
