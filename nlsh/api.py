@@ -232,15 +232,16 @@ class Translator:
         rewriting rules leave it (the `sudo` the request asked for)."""
         # The rules and the grammar read the request as the model does: a closing "." is no value.
         request = as_read(clean_instruction(instruction))
-        prompt = self.prompt(request, previous)
-        grammar = self.grammar(request)
-        asked = self.asked(request)
-        key = None
         if self.cache is not None:
-            key = self.answer_key(prompt, grammar, asked)
-            hit = self.cache.get(key)
+            # Looked up before the prompt is built: a repeat reads no index, pairs or model.
+            hit = self.cache.get(self.answer_key(request, previous))
             if hit is not None:
                 return self.as_asked(request, hit)
+        prompt = self.prompt(request, previous)
+        # Stamped again once the prompt is built: building it may have rebuilt the machine index.
+        key = self.answer_key(request, previous) if self.cache is not None else None
+        grammar = self.grammar(request)
+        asked = self.asked(request)
         generation = self._decoding(prompt, grammar, asked).run()
         if self._unconstrained() and generation.finished and not self.is_answer(generation.text):
             # No grammar held a server's answer to a command: a line of prose is no translation.
@@ -260,12 +261,26 @@ class Translator:
     def _decoding(self, prompt: str, grammar: str | None, asked: Asked) -> Decoding:
         return Decoding(self.model, prompt, grammar, asked, self.rules, self.kind_of, self.is_answer)
 
-    def answer_key(self, prompt: str, grammar: str | None, asked: Asked) -> str:
-        """The translation cache's key: everything the answer depends on, the active rules included."""
-        from nlsh.cache import cache_key
+    def answer_key(self, request: str, previous: Example | None = None) -> str:
+        """The translation cache's key for a request (as the model reads it): what decides the
+        prompt, the grammar and the decoding, each in a form that is cheap to know (nlsh.cache), so
+        a repeat is answered before any of them is built."""
+        from nlsh.cache import cache_key, file_stamp
 
-        return cache_key(prompt, grammar, self.model_path, self.lora_path,
-                         [list(asked.kinds), self.rules.key(asked.kinds), self.config.merge and self.lora_path is not None])
+        retriever = self.retriever
+        return cache_key({
+            "request": request,
+            "previous": [previous.instruction, previous.answer] if previous is not None else None,
+            "model": [file_stamp(self.model_path), file_stamp(self.lora_path),
+                      self.config.merge and self.lora_path is not None],
+            "kinds": list(self.kinds),
+            "rules": self.rules.key(self.kinds),
+            # the format grammar is a file of nlsh's (in the source stamp); the path grammar lists $PATH
+            "grammar": self.grammar(request) if self.grammar_mode == "path" else self.grammar_mode,
+            "registry": self.registry.content_hash if self.registry is not None else None,
+            "machine": [self.machine.os_family, self.machine.shell],
+            "retrieval": retriever.stamps(request) if retriever is not None else None,
+        })
 
     def as_asked(self, request: str, generation: Generation) -> Generation:
         """The answer as the rewriting rules leave it: a shell answer gets the `sudo` its request

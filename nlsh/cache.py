@@ -1,10 +1,23 @@
-"""Answers already computed: the same prompt to the same model, adapter and grammar gives the same
-greedy answer, so it is kept and returned without loading the model.
+"""Answers already computed: the same request, read the same way, to the same model and adapter under
+the same grammar and rules gives the same greedy answer, so it is kept and returned without loading
+the model, and without building the prompt either.
 
-The key is a hash of everything the answer depends on: the full rendered prompt (which already holds
-the instruction, OS, shell, retrieved hints, previous turn and device listing), the grammar text,
-and the identity (path, size, mtime) of the model and adapter files. Change any of them and the old
-entry is simply never asked for again. The validator still runs on every cached answer.
+The key is looked up before anything expensive is read. It holds what decides the prompt and the
+decoding, each in its cheapest form (nlsh.api.Translator.answer_key assembles it):
+
+- the request as the model reads it (nlsh.prompt.as_read) and the previous turn;
+- the model and adapter files' stamps (path, size, mtime), not hashes of them: a new file is a new key;
+- the grammar mode, the kinds of answer allowed, the device registry's content, the active decoding
+  rules with their versions and weights, and whether model and adapter run merged;
+- the machine context (OS family, shell) and stamps of everything the retriever reads (its learned
+  pairs, nlsh's own pairs, the machine index and what decides whether it is rebuilt, the shell
+  history's counts, the programs a request names: nlsh.retrieval.Retriever.stamps);
+- nlsh's version and its source files' newest change (a development checkout edits the prompt
+  template without a new version), and llama-cpp-python's.
+
+Anything that can change the prompt or the decoding is in the key or stamped, so an entry is never
+served after its inputs changed: a change makes a new key, and the old entry is simply never asked
+for again. The validator still runs on every cached answer.
 """
 
 from __future__ import annotations
@@ -16,21 +29,57 @@ import sqlite3
 import time
 from pathlib import Path
 
-from nlsh.decoding.runner import Generation
-
 SCHEMA = "CREATE TABLE IF NOT EXISTS answers (key TEXT PRIMARY KEY, generation TEXT NOT NULL, created REAL NOT NULL)"
 MAX_ENTRIES = 5000
+# Raised when what goes into the key changes shape, so no entry of another layout is ever read.
+KEY_VERSION = 2
 
 
-def file_identity(path: str | os.PathLike | None) -> list | None:
+def file_stamp(path: str | os.PathLike | None) -> list | None:
+    """A file's (path, size, mtime_ns), or None when there is no such file."""
     if path is None:
         return None
-    st = os.stat(path)
-    return [str(Path(path).resolve()), st.st_size, st.st_mtime_ns]
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return [os.path.realpath(path), st.st_size, st.st_mtime_ns]
 
 
-def cache_key(prompt: str, grammar: str | None, model: str | os.PathLike, adapter: str | os.PathLike | None, extra: object = None) -> str:
-    blob = json.dumps([prompt, grammar, file_identity(model), file_identity(adapter), extra])
+_SOURCE_STAMP: list | None = None
+
+
+def source_stamp() -> list:
+    """nlsh's version and the newest change among its source files and grammars, with their count;
+    llama-cpp-python's stamp (its version lives in its __init__.py). About a millisecond."""
+    global _SOURCE_STAMP
+    if _SOURCE_STAMP is None:
+        from importlib.util import find_spec
+
+        from nlsh import __version__
+
+        root = Path(__file__).parent
+        newest = count = 0
+        for folder, subfolders, names in os.walk(root):
+            subfolders[:] = [d for d in subfolders if d != "__pycache__"]
+            for name in names:
+                if name.endswith((".py", ".gbnf")):
+                    try:
+                        newest = max(newest, os.stat(os.path.join(folder, name)).st_mtime_ns)
+                    except OSError:
+                        continue
+                    count += 1
+        try:
+            spec = find_spec("llama_cpp")
+        except (ImportError, ValueError):
+            spec = None
+        _SOURCE_STAMP = [__version__, newest, count, file_stamp(spec.origin if spec else None)]
+    return _SOURCE_STAMP
+
+
+def cache_key(parts: object) -> str:
+    """The key of an answer: a hash of everything it depends on (JSON-able)."""
+    blob = json.dumps([KEY_VERSION, source_stamp(), parts], sort_keys=True, default=str)
     return hashlib.sha256(blob.encode("utf-8", errors="surrogatepass")).hexdigest()
 
 
@@ -51,7 +100,10 @@ class TranslationCache:
                 self._db = None
         return self._db
 
-    def get(self, key: str) -> Generation | None:
+    def get(self, key: str):
+        """The nlsh.decoding.runner.Generation kept under `key`, or None."""
+        from nlsh.decoding.runner import Generation
+
         db = self._conn()
         if db is None:
             return None
@@ -61,7 +113,7 @@ class TranslationCache:
         except (sqlite3.Error, ValueError):
             return None
 
-    def put(self, key: str, generation: Generation) -> None:
+    def put(self, key: str, generation) -> None:
         db = self._conn()
         if db is None:
             return

@@ -191,11 +191,14 @@ def run(opts: Options, words: list[str]) -> int:
 
 def make_translator(opts: Options, config):
     from nlsh.api import Translator
-    from nlsh.server import configured_server
 
-    if opts.lora and (opts.server or config.server):
-        raise UsageError("--lora applies to a model run here; a model server runs its own.")
-    server = configured_server(config, opts.server, opts.model)
+    server = None
+    if opts.server or config.server:
+        if opts.lora:
+            raise UsageError("--lora applies to a model run here; a model server runs its own.")
+        from nlsh.server import configured_server  # urllib's HTTP client: only for a server
+
+        server = configured_server(config, opts.server, opts.model)
     return Translator(
         config,
         model_path=None if server else opts.model,

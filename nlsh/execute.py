@@ -9,8 +9,6 @@ import subprocess
 import sys
 import threading
 
-from nlsh import history
-
 SUPPORTED_SHELLS = ("bash", "zsh", "fish")
 FALLBACK_SHELL = "/bin/sh"
 
@@ -43,6 +41,9 @@ def run_command(command: str, shell: str | None = None, *, instruction: str | No
     Nothing is captured, so pagers, editors and prompts inside the command work. A command killed
     by signal N reports 128+N, as shells do. The command and its status go to the history file.
     """
+    # Imported here: it brings prompt-toolkit, and a --dry-run only asks for shell_name.
+    from nlsh import history
+
     argv = [resolve_shell(shell), "-c", command]
     with _signals_go_to_child():
         try:

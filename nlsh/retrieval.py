@@ -9,25 +9,33 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
 import os
 import re
+import shutil
 from collections import Counter
 from pathlib import Path
 
 from pydantic import BaseModel, Field
 
 from nlsh.bm25 import BM25
+from nlsh.cache import file_stamp
 from nlsh.config import cache_dir as default_cache_dir
 from nlsh.config import learned_path as default_learned_path
 from nlsh.errors import UsageError
 from nlsh.examples import BundledExamples
 from nlsh.learned import LearnedPair, load as load_learned
-from nlsh.machine.index import MachineIndex, load_index
+from nlsh.machine.index import INDEX_FILE, MachineIndex, index_key, load_index, write_atomic
 from nlsh.machine.programs import executables_on_path, usage_line
-from nlsh.machine.shell_history import shell_history_counts
+from nlsh.machine.shell_history import history_files, shell_history_counts
 from nlsh.prompt import Example, ToolHint
 from nlsh.words import TOKEN, query_terms, terms
+
+# A program typed this often gets the whole bonus for being typed: min(1.5, 0.5 * log1p(20)) is 1.5.
+USAGE_CAP = 20
+USAGE_MEMO = "history-counts.json"
 
 _NAMING = re.compile(
     r"(?:\b(?:use|using|with|run|via|call|invoke|through)\s+|[`'\"])([A-Za-z0-9][A-Za-z0-9_.+-]*)"
@@ -90,6 +98,49 @@ class Retriever:
             self._by_name = {t.name: i for i, t in enumerate(self._index.tools)}
         return self._index
 
+    def stamps(self, instruction: str) -> list:
+        """What the hints for `instruction` would be read from, in a form that is cheap to know (the
+        translation cache's key, nlsh.cache): settings, file stamps, and the cache key the machine
+        index is checked against. Equal stamps give equal hints, without reading any of it."""
+        named = sorted(named_tools(instruction)) if self.k_tools > 0 else []
+        bundled = self.bundled
+        return [
+            self.k_tools, self.k_examples, self.use_tldr,
+            file_stamp(self.learned_path),
+            [file_stamp(bundled.path), bundled.threshold, sorted(bundled.exclude_groups)] if bundled else None,
+            self._index_stamp(),
+            self._usage_stamp() if self.k_tools > 0 else None,
+            # a program the request names gets its --help line as a hint
+            [[name, file_stamp(shutil.which(name, path=self.path_env))] for name in named],
+        ]
+
+    def _index_stamp(self) -> list | str:
+        if self._given_index is not None:
+            return hashlib.sha256(self._given_index.model_dump_json().encode()).hexdigest()
+        # The file as it is, and what load_index compares it with: a changed $PATH, man database
+        # or tldr cache means the index is rebuilt and the file rewritten.
+        return [file_stamp(self.cache / INDEX_FILE), index_key(self.path_env, self.use_tldr)]
+
+    def _usage_stamp(self) -> str:
+        """The shell histories' counts as the ranking reads them (capped where they stop mattering).
+        Counting costs ~20 ms for a 512 KB history, and a history grows with every command typed
+        while the counts that matter rarely change, so the digest is kept in the cache per stamp
+        of the history files."""
+        files = [file_stamp(path) for path in history_files()]
+        if not files:
+            return ""
+        memo = self.cache / USAGE_MEMO
+        try:
+            kept = json.loads(memo.read_text(encoding="utf-8"))
+            if kept["files"] == files:
+                return kept["digest"]
+        except (OSError, ValueError, KeyError, TypeError):
+            pass
+        counts = sorted((name, min(n, USAGE_CAP)) for name, n in self._usage().items())
+        digest = hashlib.sha256(json.dumps(counts).encode()).hexdigest()
+        write_atomic(memo, json.dumps({"files": files, "digest": digest}).encode())
+        return digest
+
     def retrieve(self, instruction: str) -> Retrieved:
         if self.k_tools <= 0 and self.k_examples <= 0:
             return Retrieved()
@@ -114,7 +165,7 @@ class Retriever:
         usage = self._usage()
         for i in scores:
             name = index.tools[i].name
-            scores[i] += 2.0 / len(name) + min(1.5, 0.5 * math.log1p(usage.get(name, 0)))
+            scores[i] += 2.0 / len(name) + min(1.5, 0.5 * math.log1p(min(usage.get(name, 0), USAGE_CAP)))
         ranked = sorted(scores.items(), key=lambda kv: (-kv[1], index.tools[kv[0]].name))
         hints = [index.tools[i] for i, s in ranked[: self.k_tools] if s >= 1.0]
         extra = []

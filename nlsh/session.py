@@ -8,7 +8,6 @@ from __future__ import annotations
 import sys
 from typing import Callable, Optional
 
-from nlsh import confirm
 from nlsh.schema import HomeProposal, Proposal, Risk, ShellProposal
 
 RunHome = Callable[[HomeProposal], int]
@@ -39,6 +38,8 @@ class Session:
         if self.yes and proposal.risk is Risk.safe and not self.translator.is_unsure(proposal):
             self.announce(f"running: {shown(proposal)}")
             return proposal
+        from nlsh import confirm  # rich: not for a --dry-run, which prints with shown()
+
         return confirm.review_proposal(
             proposal,
             validate=lambda command: self.translator.check(command, "shell"),  # an edit is a command

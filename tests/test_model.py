@@ -453,7 +453,7 @@ def test_translation_cache_answers_without_the_model(model_paths, isolated_home)
 
 
 def _key(pipeline, instruction):
-    return pipeline.answer_key(pipeline.prompt(instruction), pipeline.grammar(instruction), pipeline.asked(instruction))
+    return pipeline.answer_key(instruction)
 
 
 def test_bundled_models_are_found_without_importing_their_packages():

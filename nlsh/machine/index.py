@@ -22,6 +22,7 @@ from nlsh.machine.programs import executables_on_path
 from nlsh.prompt import Example, ToolHint
 
 INDEX_VERSION = 3
+INDEX_FILE = "machine-index.json"  # in nlsh's cache directory
 
 
 class MachineIndex(BaseModel):
@@ -98,7 +99,8 @@ def _man_db_stamp() -> list:
     return out
 
 
-def _index_key(path_env: str, use_tldr: bool) -> str:
+def index_key(path_env: str, use_tldr: bool) -> str:
+    """What a saved index must have been built for to be current."""
     return json.dumps([INDEX_VERSION, path_env, _man_db_stamp(), tldr.stamp() if use_tldr else None, sys.platform])
 
 
@@ -110,13 +112,13 @@ def build_index(path_env: str, use_tldr: bool = True) -> MachineIndex:
         tldr_tools, tldr_examples = tldr.entries(exes)
         known = {t.name for t in tools}
         tools += [t for t in tldr_tools if t.name not in known]
-    return MachineIndex(key=_index_key(path_env, use_tldr), tools=tools, tldr_examples=tldr_examples)
+    return MachineIndex(key=index_key(path_env, use_tldr), tools=tools, tldr_examples=tldr_examples)
 
 
 def load_index(cache: Path | None, path_env: str, use_tldr: bool = True) -> MachineIndex:
     """The machine index from the disk cache when still current, else rebuilt (and saved)."""
-    key = _index_key(path_env, use_tldr)
-    file = cache / "machine-index.json" if cache is not None else None
+    key = index_key(path_env, use_tldr)
+    file = cache / INDEX_FILE if cache is not None else None
     if file is not None:
         try:
             index = MachineIndex.model_validate_json(file.read_bytes())

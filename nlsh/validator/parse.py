@@ -11,8 +11,12 @@ from __future__ import annotations
 import re
 from typing import Literal, Optional
 
-import bashlex
-from pydantic import BaseModel, Field
+from nlsh.validator import bashlex_tables
+
+bashlex_tables.install()  # before bashlex is imported: its parse table from nlsh's cache
+
+import bashlex  # noqa: E402
+from pydantic import BaseModel, Field  # noqa: E402
 
 MAX_LENGTH = 20_000
 
