@@ -95,17 +95,20 @@ def test_the_templates_cover_at_least_80_utilities(view):
 
 
 def test_the_benchmark_holds_out_shapes_not_utilities():
-    """Every utility of a held-out group still trains in other groups, and no group that is a
-    utility's whole everyday use (all `sed -i` edits) is held out."""
-    from finetune.core_tasks.registry import MAX_HELD_TEMPLATES, MIN_TRAINED_GROUPS, _clusters
+    """Every utility of a held-out group still trains in other groups, no group that is a utility's
+    whole everyday use (all `sed -i` edits) is held out, and no shape nlsh's everyday pairs teach
+    (`chmod +x F`) is."""
+    from finetune.core_tasks.registry import MAX_HELD_TEMPLATES, MIN_TRAINED_GROUPS, _clusters, _everyday_keys
 
-    _, utilities = _clusters()
+    _, utilities, keys = _clusters()
+    taught = _everyday_keys()
     held = {group_id(t) for t in TEMPLATES if held_out(t)}
     trained = Counter(u for g in {group_id(t) for t in TEMPLATES} - held for u in utilities[g])
     members = Counter(group_id(t) for t in TEMPLATES)
     assert len(held) > 50
     for g in held:
         assert members[g] <= MAX_HELD_TEMPLATES, g
+        assert not keys[g] & taught, (g, keys[g] & taught)
         assert all(trained[u] >= MIN_TRAINED_GROUPS for u in utilities[g]), (g, utilities[g])
 
 
@@ -147,16 +150,23 @@ def test_held_out_groups_never_reach_the_pairs(sample_run):
 
 
 def test_pairs_that_would_leak_a_benchmark_task_are_dropped_and_counted(tmp_path):
-    """A benchmark task whose reference has a template's shape once values are masked (the data
-    builder's leak filter) keeps that template's pairs out, whatever the task's group."""
-    md5 = next(t for t in TEMPLATES if t.group == "md5sum")
+    """A flag or compositional task whose reference has a template's shape once values are masked
+    (the data builder's leak filter) keeps that template's pairs out, whatever the task's group; an
+    everyday task holds out its wording, so the shape still trains in other words."""
+    md5 = next(t for t in TEMPLATES if t.family == "checksum" and t.verifiable and not held_out(t))
+    reference = draw_tasks(md5, load_view(0), random.Random(0), 1)[0].command
     (tmp_path / "bench").mkdir()
-    task = {"id": "everyday:x:1", "request": "md5 of the users file", "references": ["md5sum data/users.csv"],
-            "expect": "output", "source": "everyday", "family": "checksum", "group": "everyday:md5"}
-    (tmp_path / "bench" / "everyday.jsonl").write_text(json.dumps(task) + "\n")
+    task = {"id": "flag:x:1", "request": "checksum of the users file", "references": [reference],
+            "expect": "output", "source": "flag", "family": "checksum", "group": "flag:md5"}
+    (tmp_path / "bench" / "flag.jsonl").write_text(json.dumps(task) + "\n")
     cfg = CoreConfig(out=tmp_path / "out", commands_per_template=2, pairs_per_template=4, bench_dir=tmp_path / "bench")
     counts = generate(cfg, templates=[md5], verifier=Verifier(0))
-    assert counts["pairs"] == 0 and counts["leaking_benchmark_dropped"]["md5sum"] > 0
+    assert counts["pairs"] == 0 and counts["leaking_benchmark_dropped"][md5.group] > 0
+    (tmp_path / "bench" / "flag.jsonl").unlink()
+    task.update(id="everyday:x:1", source="everyday", group="everyday:md5")
+    (tmp_path / "bench" / "everyday.jsonl").write_text(json.dumps(task) + "\n")
+    counts = generate(cfg, templates=[md5], verifier=Verifier(0))
+    assert counts["pairs"] > 0
     counts = generate(dataclasses.replace(cfg, bench_dir=tmp_path / "none"), templates=[md5], verifier=Verifier(0))
     assert counts["pairs"] > 0
 
@@ -244,3 +254,17 @@ def test_python_m_finetune_core_documents_every_flag(capsys):
         main(["core", "--help"])
     out = " ".join(capsys.readouterr().out.split())
     assert "--write-bench" in out and "distinct commands drawn per template" in out
+
+
+def test_an_everyday_task_holds_out_its_wording_not_its_command_shape():
+    """"make deploy.sh executable" is asked every day: other wordings of `chmod +x F` still train;
+    the task's own wording with other values, or its shape with most of its words, does not."""
+    from finetune.exec_bench import BenchTask, LeakFilter
+
+    task = BenchTask(id="t", request="let me run build.sh", references=["chmod +x build.sh"], expect="changes",
+                     source="everyday", family="perms", group="everyday:exec")
+    leak = LeakFilter([task])
+    assert not leak.leaks("make deploy.sh executable", "chmod +x deploy.sh")
+    assert leak.leaks("let me run deploy.sh", "chmod +x deploy.sh")
+    assert leak.leaks("please let me run deploy.sh now", "chmod +x deploy.sh")
+    assert leak.leaks("let me run deploy.sh", "bash deploy.sh")  # the task's own wording, whatever the command
