@@ -22,12 +22,12 @@ from machine import cpu_name  # bench/machine.py (this folder is on sys.path)
 
 
 def answers(data_dir: str, n_shell: int, seed: int, adapter: str) -> list[dict]:
-    from finetune.evaluate import EvalConfig, _hold_out_bundled, _pipeline, dev_sample, same_utilities, shell_kind
+    from finetune.evaluate import EvalConfig, hold_out_bundled, system_translator, dev_sample, same_utilities, shell_kind
     from nlsh.api import clean_instruction
 
     shell, _ = dev_sample(EvalConfig(data_dir=data_dir, n_shell=n_shell, n_home=0, seed=seed))
-    pipe = _pipeline("tuned", adapter)
-    _hold_out_bundled(pipe, shell)
+    pipe = system_translator("tuned", adapter)
+    hold_out_bundled(pipe, shell)
     out = []
     for r in shell:
         request = clean_instruction(r.instruction)

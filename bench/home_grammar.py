@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import llama_cpp  # noqa: E402
 from llama_cpp import Llama  # noqa: E402
 
-from nlsh.home.grammar import _home_rules, home_grammar  # noqa: E402
+from nlsh.home.grammar import home_answer_rules, home_grammar  # noqa: E402
 from nlsh.decoding.runner import load_llama  # noqa: E402
 from nlsh.home.registry import Registry, registry_from_data, render_listing  # noqa: E402
 
@@ -159,7 +159,7 @@ def main(argv: list[str] | None = None) -> int:
         reg = synthetic_registry(n)
         rows.append((str(n), n, home_grammar(reg)))
     biggest = synthetic_registry(max(args.sizes))
-    rows.append((f"{max(args.sizes)}, flat id list", max(args.sizes), "root ::= home-answer\n" + _home_rules(biggest, tree=False)))
+    rows.append((f"{max(args.sizes)}, flat id list", max(args.sizes), "root ::= home-answer\n" + home_answer_rules(biggest, tree=False)))
     for label, n, g in rows:
         listing = render_listing(synthetic_registry(n)) if n else ""
         listing_tokens = len(llm.tokenize(listing.encode(), add_bos=False)) if n else 0

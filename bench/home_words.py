@@ -5,7 +5,7 @@
 Scores each system on the people's-words dev set (bench/home_words: 412 requests written by hand
 over four homes of 29-38 devices) and, for comparison in the same run, on the templated home dev
 split the README reports (seed 7's held-out phrase buckets, the first `--n-templated` of them), each
-request through nlsh's own inference path in its own home (finetune.evaluate._home_scores: the
+request through nlsh's own inference path in its own home (finetune.evaluate.home_scores: the
 home's listing, grammar, decoding hints and validator).
 
 exact: the same actions as a right answer, in any order (a no_device answer matches a no_device
@@ -29,7 +29,7 @@ from machine import cpu_name  # bench/machine.py (this folder is on sys.path)
 def templated_split(n: int) -> list:
     """The first n home records of seed 7's dev split, drawn by the templated generator alone (its
     stream does not depend on the people's-words share)."""
-    from finetune.dataset import DataConfig, _group_is_dev
+    from finetune.dataset import DataConfig, group_is_dev
     from finetune.home_data import HomeDataGenerator
 
     cfg = DataConfig()
@@ -37,19 +37,19 @@ def templated_split(n: int) -> list:
     out = []
     while len(out) < n:
         rec, reg = gen.sample()
-        if _group_is_dev(rec.group, cfg.dev_fraction, cfg.split_seed):
+        if group_is_dev(rec.group, cfg.dev_fraction, cfg.split_seed):
             rec.registry = reg.model_dump(mode="json")
             out.append(rec)
     return out
 
 
 def run_set(system: str, adapter: str, records: list, refs: list[list[str]], tags: list[list[str]] | None) -> dict:
-    from finetune.evaluate import _home_scores
+    from finetune.evaluate import home_scores
     from finetune.home_devset import score
     from nlsh.home.registry import Registry
 
     t = time.perf_counter()
-    res = _home_scores(system, adapter, records)
+    res = home_scores(system, adapter, records)
     seconds = time.perf_counter() - t
     answers = [it["answer"] for it in res["items"]]
     accepted = [it["valid"] for it in res["items"]]

@@ -124,7 +124,7 @@ def _hashed_to_dev(group: str, fraction: float, seed: int) -> bool:
     return int.from_bytes(h[:4], "big") / 2**32 < fraction
 
 
-def _group_is_dev(group: str, fraction: float, seed: int) -> bool:
+def group_is_dev(group: str, fraction: float, seed: int) -> bool:
     return group not in CORE_GROUPS and _hashed_to_dev(group, fraction, seed)
 
 
@@ -329,7 +329,7 @@ def build(cfg: DataConfig) -> dict:
 
     train, dev = [], []
     for r in everything:
-        (dev if _group_is_dev(r.group, cfg.dev_fraction, cfg.split_seed) else train).append(r)
+        (dev if group_is_dev(r.group, cfg.dev_fraction, cfg.split_seed) else train).append(r)
     train, dev, twins_moved = keep_twins_in_train(train, dev)
     if cfg.train_limit:
         shell_train = [r for r in train if r.source != "home"]

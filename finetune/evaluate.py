@@ -176,7 +176,7 @@ def _shell_answers(pipelines: dict, requests: list[str]) -> dict[str, tuple[list
     return out
 
 
-def _home_scores(system: str, adapter: str, records: list[Record]) -> dict:
+def home_scores(system: str, adapter: str, records: list[Record]) -> dict:
     """Each home item through a pipeline of its own home (the loaded model is shared), so prompt
     listing, grammar and validator all belong to that home. `valid`: the home validator accepts the
     actions (or both sides say no_device); `dangerous`: of the references the validator rates
@@ -188,7 +188,7 @@ def _home_scores(system: str, adapter: str, records: list[Record]) -> dict:
     items = []
     for r in records:
         registry = Registry.model_validate(r.registry)
-        pipeline = _pipeline(system, adapter, registry=registry, mode="home")
+        pipeline = system_translator(system, adapter, registry=registry, mode="home")
         try:
             got = pipeline.generate(r.instruction).text
         except Exception:
@@ -220,7 +220,8 @@ def _home_verdict(text: str, registry):
         return None
 
 
-def _pipeline(system: str, adapter: str, **kw):
+def system_translator(system: str, adapter: str, **kw):
+    """The Translator an --systems entry names (tuned, base, tuned-off:RULE+RULE ...), uncached."""
     from nlsh import bundled
     from nlsh.config import Config
     from nlsh.api import Translator
@@ -249,7 +250,7 @@ def _pipeline(system: str, adapter: str, **kw):
     return Translator(**{"config": Config(), "use_cache": False, **systems[system](), **kw})
 
 
-def _hold_out_bundled(pipeline, shell: list[Record], tasks: list[BenchTask] = ()) -> None:
+def hold_out_bundled(pipeline, shell: list[Record], tasks: list[BenchTask] = ()) -> None:
     """nlsh shows its own everyday pairs as examples; the tasks a dev split or the benchmark holds
     out must not be."""
     held_out = frozenset([r.group for r in shell if r.source == "everyday"]
@@ -287,9 +288,9 @@ def run_eval(cfg: EvalConfig) -> str:
     shell, home = dev_sample(cfg)
     tasks = exec_sample(cfg)
     systems = _systems(cfg)
-    pipelines = {name: _pipeline(system, adapter) for name, (system, adapter) in systems.items() if system != "bm25"}
+    pipelines = {name: system_translator(system, adapter) for name, (system, adapter) in systems.items() if system != "bm25"}
     for pipeline in pipelines.values():
-        _hold_out_bundled(pipeline, shell, tasks)
+        hold_out_bundled(pipeline, shell, tasks)
     answered = _shell_answers(pipelines, [r.instruction for r in shell])
     exec_answered = _shell_answers(pipelines, [t.request for t in tasks])
     for pipeline in pipelines.values():
@@ -314,7 +315,7 @@ def run_eval(cfg: EvalConfig) -> str:
             seconds = sorted(seconds)
             res["shell"]["p50_s"] = seconds[len(seconds) // 2] if seconds else None
             if home:
-                res["home"] = _home_scores(system, adapter, home)
+                res["home"] = home_scores(system, adapter, home)
         res["examples"] = [{"instruction": r.instruction, "reference": r.answer, "answer": a, "kind": shell_kind(r),
                             "valid": ok, "same_utilities": ok and same_utilities(a, r.answer)}
                            for r, a, ok in zip(shell, answers, valid)]

@@ -156,7 +156,7 @@ def pick(tasks: list[RftTask], n: int, seed: int) -> list[RftTask]:
 
 
 def rft(cfg: RftConfig) -> dict:
-    from finetune.evaluate import _pipeline
+    from finetune.evaluate import system_translator
     from finetune.judge import judge_many
     from nlsh.prompt import as_read
     from nlsh.validator import command_utilities
@@ -167,7 +167,7 @@ def rft(cfg: RftConfig) -> dict:
         raise ValueError("--temperature must be above 0 (the greedy answer is already tried)")
     files = [Path(p) for p in cfg.tasks] or [p for p in (CORE_PAIRS, EVERYDAY_PAIRS) if p.exists()]
     tasks = pick([t for f in files for t in read_tasks(f)], cfg.n_tasks, cfg.seed)
-    pipeline = _pipeline("tuned", cfg.adapter)
+    pipeline = system_translator("tuned", cfg.adapter)
     rng = random.Random(cfg.seed)
     started = time.monotonic()
     counts = dict(tasks=len(tasks), reference_fails=0, undecided=0, right_greedily=0, wrong_greedily=0,

@@ -18,9 +18,9 @@ pytestmark = pytest.mark.skipif(shutil.which("bwrap") is None, reason="the judge
 
 @pytest.fixture(scope="module")
 def pipeline():
-    from finetune.evaluate import _pipeline
+    from finetune.evaluate import system_translator
 
-    p = _pipeline("tuned", "")
+    p = system_translator("tuned", "")
     yield p
     p.close()
 

@@ -150,7 +150,9 @@ def _num_name(x: float) -> str:
     return format(x, "g").replace(".", "p").replace("-", "m")
 
 
-def _home_rules(registry: Registry, tree: bool = True) -> str:
+def home_answer_rules(registry: Registry, tree: bool = True) -> str:
+    """The GBNF rules of an answer in this home, without a root: home_grammar and the mixed grammar
+    root them. `tree=False` lists device ids flat, for bench/home_grammar to show what the tree saves."""
     b = _Builder()
     by_sig: dict[tuple, str] = {}
     continuation: dict[str, str] = {}
@@ -192,7 +194,7 @@ def _cached(key: str, make) -> str:
 
 def home_grammar(registry: Registry) -> str:
     """GBNF for a home answer in this home. Cached per registry content."""
-    return _cached("home:" + registry.content_hash, lambda: f"root ::= {PREFIX}answer\n" + _home_rules(registry))
+    return _cached("home:" + registry.content_hash, lambda: f"root ::= {PREFIX}answer\n" + home_answer_rules(registry))
 
 
 _TOKEN = re.compile(r'"(?:\\.|[^"\\])*"|\[(?:\\.|[^\]\\])*\]|#[^\n]*|[A-Za-z0-9_-]+|.', re.S)
@@ -216,6 +218,6 @@ def home_or_shell_grammar(registry: Registry, shell_rule_text: str) -> str:
 
     def make() -> str:
         shell = _rename_root(shell_rule_text, "shell-root")
-        return f"root ::= {PREFIX}answer | shell-root\n" + _home_rules(registry) + shell.rstrip("\n") + "\n"
+        return f"root ::= {PREFIX}answer | shell-root\n" + home_answer_rules(registry) + shell.rstrip("\n") + "\n"
 
     return _cached(key, make)

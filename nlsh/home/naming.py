@@ -9,7 +9,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from nlsh.home.catalog import CSS3_COLORS, DOMAINS, HVAC_WORDS
-from nlsh.home.registry import _NOUNS, Device, Registry, _norm
+from nlsh.home.registry import DEVICE_NOUNS, Device, Registry, plain_words
 
 # A device the request names this well (coverage) is one it names: its place in the request counts.
 MENTIONED = 0.75
@@ -29,7 +29,7 @@ _FILLER = frozenset({"the", "a", "an", "my", "our", "your", "of"})
 
 def stems(text: str) -> set[str]:
     """The words of a text (normalised, in the singular) that can name a device."""
-    return {singular(w) for w in _norm(text).split() if w not in _FILLER}
+    return {singular(w) for w in plain_words(text).split() if w not in _FILLER}
 
 
 # Nouns any device of a domain may be called by ("light", "switch", "lock") say little about which
@@ -42,7 +42,7 @@ AREA_FACTOR = 0.75
 
 @lru_cache(maxsize=None)
 def _nouns(domain: str) -> frozenset[str]:
-    return frozenset(singular(w) for w, (dom, _) in _NOUNS.items() if dom == domain)
+    return frozenset(singular(w) for w, (dom, _) in DEVICE_NOUNS.items() if dom == domain)
 
 
 def _descriptions(d: Device) -> list[tuple[set[str], float]]:
@@ -93,10 +93,10 @@ def quantified_groups(registry: Registry, request: str) -> list[list[str]]:
     An unquantified plural is left alone: in home-llm's phrasing "the porch lights" is often the one
     device named Porch Light, and on our dev sets the area-plural rule was wrong both times it fired.
     """
-    words = _norm(request).split()
+    words = plain_words(request).split()
     groups: list[list[str]] = []
     for j, word in enumerate(words):
-        if word not in _NOUNS or not QUANTIFIERS & set(words[max(0, j - 3) : j]):
+        if word not in DEVICE_NOUNS or not QUANTIFIERS & set(words[max(0, j - 3) : j]):
             continue
         # The widest phrase ending at the noun that names devices ("all the kitchen lights"), or
         # the noun with a place after it ("all the lights in the kitchen").
@@ -114,11 +114,11 @@ def quantified_groups(registry: Registry, request: str) -> list[list[str]]:
 
 def _spoken_values() -> dict[str, dict[str, str]]:
     """Argument -> the words a request may say (normalised) -> the value they mean."""
-    colours = {_norm(c): c for c in CSS3_COLORS}
+    colours = {plain_words(c): c for c in CSS3_COLORS}
     # CSS names run words together ("lightblue"); people say them apart
     colours.update({f"{a} {c[len(a):]}": c for c in CSS3_COLORS for a in ("light", "dark", "deep", "hot", "sky")
                     if c.startswith(a) and len(c) > len(a) + 2})
-    modes = {_norm(w): mode for mode, words in HVAC_WORDS.items() for w in words}
+    modes = {plain_words(w): mode for mode, words in HVAC_WORDS.items() for w in words}
     return {"color_name": colours, "hvac_mode": modes}
 
 
@@ -141,7 +141,7 @@ def _value_spans(words: list[str]) -> list[tuple[int, int, str, str]]:
 def said_values(request: str) -> dict[str, set[str]]:
     """The values of enumerated arguments the request says, by argument."""
     out: dict[str, set[str]] = {}
-    for _, _, arg, value in _value_spans(_norm(request).split()):
+    for _, _, arg, value in _value_spans(plain_words(request).split()):
         out.setdefault(arg, set()).add(value)
     return out
 
@@ -149,6 +149,6 @@ def said_values(request: str) -> dict[str, set[str]]:
 def without_said_values(phrase: str) -> str:
     """The phrase (normalised) less the values it says: the device a `no_device "porch thermostat
     fan-only"` answer meant to name."""
-    words = _norm(phrase).split()
+    words = plain_words(phrase).split()
     spans = _value_spans(words)
     return " ".join(w for k, w in enumerate(words) if not any(a <= k < b for a, b, _, _ in spans))

@@ -110,7 +110,7 @@ _WORD = re.compile(r"[a-z0-9]+")
 
 
 @lru_cache(maxsize=65536)
-def _norm(text: str) -> str:
+def plain_words(text: str) -> str:
     """Lower-case words only: "Fred's  Lamp!" and "freds_lamp" both become "freds lamp"."""
     text = _POSSESSIVE.sub("s", text.lower().replace("_", " ").replace("’", "'")).replace("'", "")
     return " ".join(_WORD.findall(text))
@@ -119,7 +119,7 @@ def _norm(text: str) -> str:
 # Words people use for a domain's devices, singular and plural. A cover noun may narrow the
 # device_class ("garage door" means a garage cover, not the blinds).
 _BLINDS = frozenset({"blind", "shade", "shutter", "curtain", "awning", "window", None})
-_NOUNS: dict[str, tuple[str, frozenset | None]] = {}
+DEVICE_NOUNS: dict[str, tuple[str, frozenset | None]] = {}
 for _domain, _words_, _classes in (
     ("light", "light lights lamp lamps lighting", None),
     ("switch", "switch switches plug plugs outlet outlets socket sockets", None),
@@ -136,7 +136,7 @@ for _domain, _words_, _classes in (
     ("alarm_control_panel", "alarm alarms", None),
 ):
     for _w in _words_.split():
-        _NOUNS[_w.replace("_", " ")] = (_domain, _classes)
+        DEVICE_NOUNS[_w.replace("_", " ")] = (_domain, _classes)
 _LEAD = re.compile(r"^(?:(?:all|every|each|both|of|the|my|our)\s+)+")
 
 
@@ -173,7 +173,7 @@ class Registry(BaseModel):
         raw = phrase.strip()
         if raw in self._by_id:
             return [self._by_id[raw]]
-        p = _LEAD.sub("", _norm(raw))
+        p = _LEAD.sub("", plain_words(raw))
         if not p:
             return []
         names, aliases = self._names
@@ -184,12 +184,12 @@ class Registry(BaseModel):
         area, noun = self._split_area_noun(p)
         if noun is None:
             return []
-        domain, classes = _NOUNS[noun]
+        domain, classes = DEVICE_NOUNS[noun]
         return [
             d for d in self.devices
             if d.domain == domain
             and (classes is None or d.device_class in classes)
-            and (area is None or (d.area is not None and _norm(d.area) == area))
+            and (area is None or (d.area is not None and plain_words(d.area) == area))
         ]
 
     @cached_property
@@ -198,7 +198,7 @@ class Registry(BaseModel):
         names: dict[str, Device] = {}
         aliases: dict[str, Device] = {}
         def key(text: str) -> str:
-            return _LEAD.sub("", _norm(text))
+            return _LEAD.sub("", plain_words(text))
 
         for d in self.devices:
             names.setdefault(key(d.name), d)
@@ -209,9 +209,9 @@ class Registry(BaseModel):
 
     def _split_area_noun(self, p: str) -> tuple[str | None, str | None]:
         m = re.match(r"^(.+?)\s+(?:in|on|at)\s+(?:the\s+)?(.+)$", p)
-        if m and m.group(1) in _NOUNS:
+        if m and m.group(1) in DEVICE_NOUNS:
             return m.group(2), m.group(1)
-        for noun in sorted(_NOUNS, key=len, reverse=True):
+        for noun in sorted(DEVICE_NOUNS, key=len, reverse=True):
             if p == noun:
                 return None, noun
             if p.endswith(" " + noun):
@@ -299,7 +299,7 @@ def load_registry(path: str | Path) -> Registry:
 
 
 def _words(text: str) -> list[str]:
-    return _norm(text).split()
+    return plain_words(text).split()
 
 
 _DOMAIN_WORD = {
@@ -322,7 +322,7 @@ def listing_line(d: Device) -> str:
     if name != obj and not (name[:-1] == obj and name[-1:] and name[-1] in _DOMAIN_WORD.get(d.domain, ())):
         parts[0] += ":"
         parts.append(d.name)
-    if d.area and f" {_norm(d.area)} " not in f" {' '.join(obj)} ":
+    if d.area and f" {plain_words(d.area)} " not in f" {' '.join(obj)} ":
         parts.append(f"({d.area})")
     if d.aliases:
         parts.append("aka " + "|".join(d.aliases))
@@ -337,11 +337,11 @@ LISTING_LIMIT = 60  # devices; a bigger home lists only those a request's words 
 def relevant_devices(registry: Registry, instruction: str, limit: int = LISTING_LIMIT) -> list[Device]:
     """The devices a request is most likely about, in registry order: those sharing words with it
     (name, alias, area, id, or a noun of its domain), best first, at most `limit`."""
-    said = set(_norm(instruction).split())
+    said = set(plain_words(instruction).split())
     scored = []
     for i, d in enumerate(registry.devices):
-        words = set(_norm(" ".join([d.name, d.object_id, d.area or "", *d.aliases])).split())
-        score = 2 * len(said & words) + sum(1 for w in said if _NOUNS.get(w, ("",))[0] == d.domain)
+        words = set(plain_words(" ".join([d.name, d.object_id, d.area or "", *d.aliases])).split())
+        score = 2 * len(said & words) + sum(1 for w in said if DEVICE_NOUNS.get(w, ("",))[0] == d.domain)
         if score:
             scored.append((-score, i, d))
     if not scored:

@@ -10,7 +10,7 @@ from nlsh.decoding.guide import Guide
 from nlsh.decoding.rule import Asked
 from nlsh.home.answer import is_home_answer
 from nlsh.home.naming import MENTIONED, coverage, mentions, quantified_groups, said_values, stems
-from nlsh.home.registry import _norm
+from nlsh.home.registry import plain_words
 
 
 @dataclass(frozen=True)
@@ -47,7 +47,7 @@ def reading(asked: Asked) -> Reading:
         return held[1]
     said = stems(request)
     scores = {d.id: coverage(d, said) for d in registry.devices}
-    words = _norm(request).split()
+    words = plain_words(request).split()
     found = Reading(
         scores=scores,
         ids=sorted(scores),
