@@ -85,8 +85,7 @@ def read_tasks(path: Path) -> list[RftTask]:
 def core_expect(group: str) -> str:
     """What a core pair's commands are judged by: its template's (its group's templates' when they
     agree, else both output and changes)."""
-    from finetune.core_tasks.generate import group_id
-    from finetune.core_tasks.registry import TEMPLATES
+    from finetune.core_tasks.registry import TEMPLATES, group_id
 
     kinds = {t.expect for t in TEMPLATES if group_id(t) == group}
     return kinds.pop() if len(kinds) == 1 else Expect.output_and_changes.value

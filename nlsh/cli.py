@@ -32,7 +32,7 @@ SUBCOMMANDS = {
     "explain": "nlsh.cli:explain_cli",
     "init": "nlsh.shell_init:init",
     "learned": "nlsh.learned:learned",
-    "models": "nlsh.model_sources:models_cli",
+    "models": "nlsh.model_list:models_cli",
 }
 
 # Longest line --batch reads as an instruction; longer lines get an error line (and are not kept).

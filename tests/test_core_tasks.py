@@ -12,11 +12,12 @@ from pathlib import Path
 import pytest
 
 from finetune.core_tasks.drawing import draw_tasks, wordings
-from finetune.core_tasks.generate import CoreConfig, Verifier, bench_groups, generate
+from finetune.core_tasks.generate import CoreConfig, bench_groups, generate
 from finetune.core_tasks.model import UNVERIFIABLE_FAMILIES
 from finetune.core_tasks.phrases import expand, fill, sample
 from finetune.core_tasks.registry import TEMPLATES, group_id, held_out
 from finetune.core_tasks.tree_view import load_view
+from finetune.core_tasks.verify import Verifier
 from finetune.exec_bench import BENCH_DIR
 from nlsh.validator import command_utilities
 

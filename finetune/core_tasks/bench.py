@@ -14,10 +14,10 @@ import random
 from pathlib import Path
 
 from finetune.core_tasks.drawing import draw_tasks, render, wordings
-from finetune.core_tasks.generate import Verifier
 from finetune.core_tasks.model import Template
 from finetune.core_tasks.registry import TEMPLATES, group_id, held_out
 from finetune.core_tasks.tree_view import load_view
+from finetune.core_tasks.verify import Verifier
 from finetune.exec_bench import BenchTask
 
 KINDS = ("compositional", "flag")
