@@ -22,7 +22,9 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
+from finetune.home_drawing import AREAS, COLORS, SCENES, area_in, home_registry, name_words, slug
 from finetune.home_piles import SLOT_ARGS, Part, PileDevice, Template, load_piles
+from finetune.home_spoken import SpokenGenerator
 from finetune.home_templates import own_templates
 from finetune.records import Record
 from nlsh.home.answer import format_no_device
@@ -31,12 +33,6 @@ from nlsh.home.registry import Device, Registry, render_listing
 from nlsh.home.validate import check_actions
 from nlsh.prompt import PromptContext
 from nlsh.schema import Action
-
-AREAS = [
-    "kitchen", "living room", "bedroom", "master bedroom", "guest room", "office", "study", "garage",
-    "hallway", "bathroom", "dining room", "basement", "attic", "patio", "porch", "garden", "nursery",
-    "kids room", "laundry room", "den", "family room", "entryway", "loft", "sunroom", "playroom", "gym",
-]
 
 # Synthetic per-area devices: (domain, device_class, noun in the name)
 _SYNTH = {
@@ -49,8 +45,6 @@ _SYNTH = {
     "lock": [(None, "Door Lock"), (None, "Lock")],
     "vacuum": [(None, "Vacuum"), (None, "Robot Vacuum")],
 }
-_SCENES = ["Movie Night", "Good Morning", "Good Night", "Dinner", "Relax", "Reading", "Party", "Romantic",
-           "Focus", "Away", "Bedtime", "Wake Up", "Cozy", "Welcome Home", "Date Night", "Cleaning"]
 _ALARMS = ["Home Alarm", "House Alarm", "Security System", "Alarm Panel"]
 _ALIASES = {
     "light": ["lamp", "big light", "night light", "reading light", "main light", "fairy lights", "the glow",
@@ -70,19 +64,6 @@ _NOUN = {"light": ["light", "lamp"], "switch": ["plug", "switch"], "fan": ["fan"
          "cover": ["blinds", "shades"], "media_player": ["tv", "speaker"], "lock": ["lock"], "vacuum": ["vacuum"]}
 _AREA_NOUN = {"light": "lights", "cover": "blinds", "fan": "fans", "climate": "thermostat", "lock": "locks"}
 
-# Colours as people say them -> CSS3 name. Common ones first and more often.
-COLORS = [
-    ("red", "red"), ("green", "green"), ("blue", "blue"), ("yellow", "yellow"), ("orange", "orange"),
-    ("purple", "purple"), ("pink", "pink"), ("white", "white"), ("cyan", "cyan"), ("magenta", "magenta"),
-    ("violet", "violet"), ("turquoise", "turquoise"), ("gold", "gold"), ("lime", "lime"), ("teal", "teal"),
-    ("lavender", "lavender"), ("crimson", "crimson"), ("indigo", "indigo"), ("coral", "coral"),
-    ("navy", "navy"), ("salmon", "salmon"), ("aqua", "aqua"), ("light blue", "lightblue"),
-    ("dark blue", "darkblue"), ("dark red", "darkred"), ("hot pink", "hotpink"), ("sky blue", "skyblue"),
-    ("forest green", "forestgreen"), ("deep pink", "deeppink"), ("light green", "lightgreen"),
-    ("royal blue", "royalblue"), ("sea green", "seagreen"), ("orange red", "orangered"),
-    ("warm white", None), ("deep sky blue", "deepskyblue"), ("lightblue", "lightblue"), ("darkorange", "darkorange"),
-]
-COLORS = [(spoken, css) for spoken, css in COLORS if css]
 _STOP = {"the", "a", "an", "my", "our", "in", "on", "of", "to", "at", "and", "please", "all", "s"}
 _GENERIC = {w for nouns in _NOUN.values() for w in nouns} | {
     "lights", "lamps", "fans", "locks", "tv", "speaker", "thermostat", "blinds", "shades", "door", "garage",
@@ -95,28 +76,9 @@ SHARE_MULTI = 0.40
 SHARE_AREA = 0.13
 
 
-_AREA_RE = re.compile(r"\b(" + "|".join(sorted(AREAS, key=len, reverse=True)) + r")\b")
-
-
-@lru_cache(maxsize=None)
-def _area_in(name: str) -> str | None:
-    """The area a device name mentions ("Kitchen Counter Light" -> kitchen), if any."""
-    m = _AREA_RE.search(" ".join(_words(name)))
-    return m.group(1) if m else None
-
-
-@lru_cache(maxsize=65536)
-def _words(text: str) -> tuple[str, ...]:
-    return tuple(re.findall(r"[a-z0-9]+", text.lower().replace("'s", "s").replace("_", " ")))
-
-
 @lru_cache(maxsize=65536)
 def _content(text: str) -> frozenset[str]:
-    return frozenset(w for w in _words(text) if w not in _STOP and w not in _GENERIC)
-
-
-def _slug(text: str) -> str:
-    return "_".join(_words(text))
+    return frozenset(w for w in name_words(text) if w not in _STOP and w not in _GENERIC)
 
 
 class _HomeBuilder:
@@ -131,10 +93,6 @@ class _HomeBuilder:
         self.full_features: set[tuple[str, str | None]] = set()  # (domain, area) whose devices accept everything
         self.only_one: set[tuple[str, str | None]] = set()  # (domain, area or None=home): no more of these
         self.avoid_words: dict[str, set[str]] = {}  # domain -> words a filler of that domain must not use
-
-    @staticmethod
-    def _area_of(name: str) -> str | None:
-        return _area_in(name)
 
     def _features(self, domain: str, needed: set[str], area: str | None) -> list[str] | None:
         spec = DOMAINS[domain].features
@@ -153,7 +111,7 @@ class _HomeBuilder:
 
     def add(self, dev_id: str, name: str, area: str | None, device_class: str | None = None,
             needed: set[str] = frozenset(), filler: bool = False, alias_p: float = 0.2) -> str | None:
-        key = " ".join(_words(name))
+        key = " ".join(name_words(name))
         if dev_id in self.ids or key in self.names or key in self.aliases:
             return None
         domain = dev_id.split(".", 1)[0]
@@ -183,18 +141,18 @@ class _HomeBuilder:
     def synthetic(self, domain: str, device_class: str | None, area: str | None, needed=frozenset(),
                   filler: bool = False) -> str | None:
         if domain == "scene":
-            name = self.rng.choice(_SCENES)
-            return self.add(f"scene.{_slug(name)}", name, None, filler=filler)
+            name = self.rng.choice(SCENES)
+            return self.add(f"scene.{slug(name)}", name, None, filler=filler)
         if domain == "alarm_control_panel":
             name = self.rng.choice(_ALARMS)
-            return self.add(f"alarm_control_panel.{_slug(name)}", name, None, filler=filler)
+            return self.add(f"alarm_control_panel.{slug(name)}", name, None, filler=filler)
         area = area or self.rng.choice(self.areas)
         options = [(c, n) for c, n in _SYNTH[domain] if device_class is None or c == device_class]
         if domain == "cover" and device_class is None:
             options = [o for o in options if o[0] in ("blind", "shade", "curtain")] or options
         cls, noun = self.rng.choice(options)
         name = f"{area.title()} {noun}"
-        obj = _slug(area) if noun == "Light" else f"{_slug(area)}_{_slug(noun)}"
+        obj = slug(area) if noun == "Light" else f"{slug(area)}_{slug(noun)}"
         return self.add(f"{domain}.{obj}", name, area, cls, needed, filler)
 
     def from_pool(self, domain: str, device_class: str | None, needed=frozenset(), filler: bool = False,
@@ -203,7 +161,7 @@ class _HomeBuilder:
         if not candidates:
             return None
         dev = self.rng.choice(candidates)
-        where = self._area_of(dev.name)
+        where = area_in(dev.name)
         if area is not None and where != area:
             return None
         if where is None and self.rng.random() < 0.8:
@@ -240,17 +198,6 @@ class _HomeBuilder:
 
     def registry(self) -> Registry:
         return home_registry(self.devices, self.rng)
-
-
-def home_registry(devices: list[dict], rng: random.Random) -> Registry:
-    """A drawn home's registry, its devices in a random order or sorted by id as half of real
-    registries are, so the model learns no order."""
-    devices = list(devices)
-    if rng.random() < 0.5:
-        rng.shuffle(devices)
-    else:
-        devices.sort(key=lambda d: d["id"])
-    return Registry(devices=[Device.model_validate(d) for d in devices])
 
 
 def _needed_features(part: Part) -> set[str]:
@@ -449,7 +396,7 @@ class HomeDataGenerator:
                     continue
                 if part.specific is not None:
                     dev = part.specific
-                    got = home.add(dev.id, dev.name, home._area_of(dev.name), dev.device_class, needed)
+                    got = home.add(dev.id, dev.name, area_in(dev.name), dev.device_class, needed)
                     home.avoid_words.setdefault(part.domain, set()).update(_content(t.phrase) - _content(dev.name))
                     if "<device_name" not in t.phrase and not (_content(t.phrase) & _content(dev.name)):
                         home.only_one.add((part.domain, None))  # "turn on the thermostat": the only one
@@ -475,12 +422,12 @@ class HomeDataGenerator:
         area = self.rng.choice([a for a in AREAS if a not in home.areas])
         if part.domain == "scene":
             name = self.rng.choice(["Disco", "Sunset", "Spa", "Game Night", "Breakfast", "Holiday"])
-            return PileDevice(f"scene.{_slug(name)}", name)
+            return PileDevice(f"scene.{slug(name)}", name)
         if part.domain == "alarm_control_panel":
             return PileDevice("alarm_control_panel.garage_alarm", "Garage Alarm")
         options = [(c, n) for c, n in _SYNTH[part.domain] if part.device_class is None or c == part.device_class]
         cls, noun = self.rng.choice(options)
-        return PileDevice(f"{part.domain}.{_slug(area)}_{_slug(noun)}", f"{area.title()} {noun}", cls)
+        return PileDevice(f"{part.domain}.{slug(area)}_{slug(noun)}", f"{area.title()} {noun}", cls)
 
     def _finish(self, templates, registry: Registry, refs, areas, ghost_index, ghost) -> tuple[Record, Registry] | None:
         rng = self.rng
@@ -567,7 +514,7 @@ class HomeDataGenerator:
     def _ambiguous(phrase: str, target: Device, registry: Registry) -> bool:
         """Whether a fixed pile phrase ("toggle the living room lights") could also mean another
         device of this home: one whose distinctive words all appear in it."""
-        said = set(_words(phrase))
+        said = set(name_words(phrase))
         for d in registry.devices:
             if d.id == target.id:
                 continue
@@ -594,8 +541,6 @@ def build_home_records(piles_dir: Path, n: int, seed: int, spoken_share: float =
     piles directory (its `english` subdirectory is used when present). About `spoken_share` of them
     are in people's words; the others come from the templates, drawn exactly as with no spoken
     share at all (their own random stream), so a seed's templated records stay the same."""
-    from finetune.home_spoken import SpokenGenerator
-
     templated = HomeDataGenerator(Path(piles_dir), seed)
     spoken = SpokenGenerator(Path(piles_dir), seed) if spoken_share > 0 else None
     mix = random.Random(f"home-mix:{seed}")

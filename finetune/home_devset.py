@@ -15,7 +15,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from finetune.home_data import COLORS
+from finetune.home_drawing import COLORS
 from finetune.home_words import ASKING, CLOSERS, FILLERS, OPENERS, WAKE_WORDS
 from finetune.records import Record
 from nlsh.home.answer import NO_DEVICE, parse_answer

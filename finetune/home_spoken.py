@@ -32,7 +32,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Callable
 
-from finetune.home_data import AREAS, COLORS, _area_in, _SCENES, _slug, home_registry
+from finetune.home_drawing import AREAS, COLORS, SCENES, area_in, home_registry, slug
 from finetune.home_kinds import (
     CATALOGUE, KIND_WORDS, OUTDOOR_AREAS, SCENE_KINDS, is_kind, is_outdoor, is_window_cover, music_players,
     of_kind, scene_kind, tv_players,
@@ -651,9 +651,9 @@ class _Home:
             need: Need | None = None, dev_id: str | None = None) -> bool:
         key = " ".join(re.findall(r"[a-z0-9]+", name.lower()))
         if dev_id is None:
-            obj = _slug(name)
-            if area and _slug(area) not in obj and self.rng.random() < 0.5:
-                obj = f"{_slug(area)}_{obj}"
+            obj = slug(name)
+            if area and slug(area) not in obj and self.rng.random() < 0.5:
+                obj = f"{slug(area)}_{obj}"
             dev_id = f"{domain}.{obj}"
         if key in self.names or any(d["id"] == dev_id for d in self.devices):
             return False
@@ -674,7 +674,7 @@ class _Home:
     def catalogue_device(self, need: Need, area: str | None) -> bool:
         domain = need.domain
         if domain == "scene":
-            names = SCENE_KINDS[need.kind] if need.kind else _SCENES
+            names = SCENE_KINDS[need.kind] if need.kind else SCENES
             return self.add("scene", self.rng.choice(names), None)
         entries = [e for e in CATALOGUE if e[0] == domain and (not need.kind or e[1] == need.kind)
                    and (need.classes is None or e[2] in need.classes)]
@@ -712,7 +712,7 @@ class _Home:
     def filler(self, exact: list[Need]) -> None:
         if self.rng.random() < 0.06:
             if not any(n.domain == "scene" for n in exact):
-                self.add("scene", self.rng.choice(_SCENES), None)
+                self.add("scene", self.rng.choice(SCENES), None)
             return
         if self.pool and self.rng.random() < 0.4:
             pd = self.rng.choice(self.pool)
@@ -720,7 +720,7 @@ class _Home:
                 return
             # a name with no area of ours in it may be for another room ("Upstairs Pantry Light"):
             # left without one, so that "the bathroom lights" never means it
-            area = _area_in(pd.name)
+            area = area_in(pd.name)
             self.add(pd.domain, pd.name, area, pd.device_class, dev_id=pd.id)
             return
         domain, kind, cls, _ = self.rng.choice(CATALOGUE)
