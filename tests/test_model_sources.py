@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from nlsh import model_sources
+from nlsh import model_list, model_sources
 from nlsh.errors import UsageError
-from nlsh.model_sources import describe, find_models, resolve_reference
+from nlsh.model_list import describe, find_models
+from nlsh.model_sources import resolve_reference
 from nlsh.prompt import FORMATS, Example, PromptContext, render_prompt, split_prompt
 from tiny_gguf import TEMPLATES, write_tiny_gguf
 
@@ -147,7 +148,7 @@ def test_a_file_without_a_template_is_listed_with_a_guessed_format(tmp_path, iso
     path = write_tiny_gguf(tmp_path / "bare.gguf", None)
     info = describe(model_sources.FoundModel(reference="lmstudio:bare", source="lmstudio", path=path, size=1))
     assert info.chat_format == "chatml" and not info.chat_format_from_template
-    assert "chatml?" in model_sources.render_table([info])
+    assert "chatml?" in model_list.render_table([info])
 
 
 def test_every_store_is_listed_with_the_bundled_model_first(tiny, tmp_path, isolated_home):
@@ -158,7 +159,7 @@ def test_every_store_is_listed_with_the_bundled_model_first(tiny, tmp_path, isol
     sources = [m.source for m in found]
     assert sources[0] == "bundled" and sources[-3:] == ["ollama", "hf", "lmstudio"]
     infos = [describe(m) for m in found]
-    table = model_sources.render_table([i for i in infos if i is not None])
+    table = model_list.render_table([i for i in infos if i is not None])
     assert "ollama:tiny:latest" in table and "hf:someone/Tiny-GGUF/tiny.gguf" in table
     assert "lmstudio:pub/Tiny/tiny.gguf" in table and "gemma" in table
 
