@@ -1,22 +1,26 @@
-"""Cold vs cached latency of a translation, printed as a markdown table.
+"""A repeat against a cold start, each next to the floor it is judged by, printed as markdown tables.
 
-    python bench/cache_latency.py [--repeats 5] [--instruction TEXT ...] [--model FILE --lora FILE|none]
+    python bench/cache_latency.py [--runs 7] [--tree DIR ...] [--instruction TEXT ...] [--in-process]
 
-Two measurements, on the same instructions:
-- `nlsh --dry-run INSTRUCTION` as a new process (what a shell key binding pays), in a throw-away
-  HOME: once with an empty translation cache (model load + generation) and then again (answered
-  from the cache, no model load). The machine index (man pages) is built once beforehand, so the
-  cold figure is the model's and not `whatis`'s.
-- in one process with the model already loaded: Translator.translate with the cache off (generation
-  only) against the same call answered from the cache.
-Medians over the repeats. The machine's load is printed too: next to a training run these numbers
-are slower than on an idle machine.
+In one run, each a new process and all taking turns so that a shared machine's load falls on all
+alike, per instruction:
+- `python -c pass`, and `python -c "import nlsh.cli"`: the interpreter with the CLI imported, the
+  baseline a cached answer is held to;
+- `nlsh --dry-run` answered from the translation cache;
+- `nlsh --check COMMAND` on the command that answer holds: config and validator alone, the floor of
+  any cached answer (a cached answer still goes through the validator);
+- `nlsh --dry-run --no-cache`: cold, the model loaded and run.
+`--tree DIR` times other checkouts of nlsh too (say the commit before a change), in the same turns.
+All share one throw-away HOME whose machine index, merged model, bashlex table and cache entries are
+made by an untimed run first. Medians over the runs; the date, CPU, cores and load average are
+printed with them. `--in-process` adds Translator.translate with the model loaded, cache off and on.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime
+import json
 import os
 import statistics
 import subprocess
@@ -27,52 +31,67 @@ from pathlib import Path
 
 from machine import cpu_name  # bench/machine.py (this folder is on sys.path)
 
-INSTRUCTIONS = ["print working directory", "show free disk space"]
+INSTRUCTIONS = ["show free disk space", "print working directory"]
 REPO = Path(__file__).resolve().parent.parent
 
 
-def isolated_env(home: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("NLSH_CONFIG",)}
+def isolated_env(home: Path, tree: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("NLSH_CONFIG", "HISTFILE")}
     env.update(HOME=str(home), XDG_CONFIG_HOME=str(home / ".config"), XDG_CACHE_HOME=str(home / ".cache"),
-               XDG_DATA_HOME=str(home / ".local" / "share"))
-    env["PYTHONPATH"] = str(REPO) + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+               XDG_DATA_HOME=str(home / ".local" / "share"), PYTHONPATH=str(tree))
     return env
 
 
-def timed_dry_run(env: dict[str, str], cwd: Path, instruction: str, extra: list[str]) -> tuple[float, int]:
+def timed(argv: list[str], env: dict[str, str], cwd: Path) -> tuple[float, subprocess.CompletedProcess]:
     start = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-m", "nlsh", "--dry-run", *extra, instruction], check=False, env=env, cwd=cwd,
-                          capture_output=True, stdin=subprocess.DEVNULL, timeout=600)
-    return time.perf_counter() - start, proc.returncode
+    proc = subprocess.run(argv, env=env, cwd=cwd, capture_output=True, stdin=subprocess.DEVNULL, timeout=900)
+    return time.perf_counter() - start, proc
 
 
-def subprocess_figures(instruction: str, repeats: int, extra: list[str]) -> dict:
+def nlsh(*args: str) -> list[str]:
+    return [sys.executable, "-m", "nlsh", *args]
+
+
+def subprocess_figures(trees: dict[str, Path], instructions: list[str], runs: int) -> tuple[dict, set]:
+    """{(tree, instruction, what): [seconds]}; the exit codes seen."""
+    times: dict[tuple[str, str, str], list[float]] = {}
+    codes: set[int] = set()
     with tempfile.TemporaryDirectory(prefix="nlsh-bench-") as tmp:
         home = Path(tmp)
-        env = isolated_env(home)
-        cache = home / ".cache" / "nlsh" / "translations.sqlite3"
-        timed_dry_run(env, home, instruction, extra)  # builds the machine index; not counted
-        cold, cached, codes = [], [], set()
-        for _ in range(repeats):
-            cache.unlink(missing_ok=True)
-            t, code = timed_dry_run(env, home, instruction, extra)
-            cold.append(t)
-            codes.add(code)
-            t, code = timed_dry_run(env, home, instruction, extra)
-            cached.append(t)
-            codes.add(code)
-    return {"cold": statistics.median(cold), "cached": statistics.median(cached), "codes": sorted(codes)}
+        envs = {name: isolated_env(home, tree) for name, tree in trees.items()}
+        commands: dict[tuple[str, str], str] = {}
+        for name in trees:
+            for instruction in instructions:
+                timed(nlsh("--dry-run", instruction), envs[name], home)  # index, merge, table: not counted
+                _, proc = timed(nlsh("--dry-run", "--json", instruction), envs[name], home)
+                commands[name, instruction] = json.loads(proc.stdout).get("command", "true")
+        for r in range(runs):
+            for name in (list(trees) if r % 2 == 0 else list(reversed(trees))):
+                env = envs[name]
+                for instruction in instructions:
+                    cases = {
+                        "python -c pass": [sys.executable, "-c", "pass"],
+                        "python + import nlsh.cli": [sys.executable, "-c", "import nlsh.cli"],
+                        "cached --dry-run": nlsh("--dry-run", instruction),
+                        "--check (validator alone)": nlsh("--check", commands[name, instruction]),
+                        "cold --dry-run": nlsh("--dry-run", "--no-cache", instruction),
+                    }
+                    for what, argv in cases.items():
+                        seconds, proc = timed(argv, env, home)
+                        times.setdefault((name, instruction, what), []).append(seconds)
+                        if what.endswith("--dry-run"):
+                            codes.add(proc.returncode)
+    return {k: statistics.median(v) for k, v in times.items()}, codes
 
 
-def in_process_figures(instructions: list[str], repeats: int, model: str | None, lora: str | None) -> dict:
+def in_process_figures(instructions: list[str], runs: int) -> dict:
     with tempfile.TemporaryDirectory(prefix="nlsh-bench-") as tmp:
-        os.environ.update({k: v for k, v in isolated_env(Path(tmp)).items() if k.startswith(("HOME", "XDG_"))})
+        os.environ.update({k: v for k, v in isolated_env(Path(tmp), REPO).items() if k.startswith(("HOME", "XDG_"))})
+        from nlsh.api import Translator
         from nlsh.config import Config
         from nlsh.errors import NlshError
-        from nlsh.api import Translator
 
-        # One translator, one model in memory; the cache is switched off and on around each call.
-        translator = Translator(Config(), model_path=model, lora=lora, use_cache=True)
+        translator = Translator(Config(), use_cache=True)
         cache = translator.cache
         _ = translator.model  # loaded before timing: load time is not what is measured here
 
@@ -85,51 +104,55 @@ def in_process_figures(instructions: list[str], repeats: int, model: str | None,
                 pass  # an unsure or invalid answer costs the same time and is cached the same way
             return time.perf_counter() - start
 
-        uncached_times, cached_times = [], []
+        uncached, cached = [], []
         for instruction in instructions:
             run(False, instruction)  # warm-up: the first evaluation sets up llama.cpp's buffers
             run(True, instruction)  # fills the cache
-            for _ in range(repeats):
-                uncached_times.append(run(False, instruction))
-                cached_times.append(run(True, instruction))
-        names = (Path(translator.model_path).name, Path(translator.lora_path).name if translator.lora_path else "none")
+            for _ in range(runs):
+                uncached.append(run(False, instruction))
+                cached.append(run(True, instruction))
         translator.cache = cache
         translator.close()
-        return {"uncached": statistics.median(uncached_times), "cached": statistics.median(cached_times),
-                "model": names}
+        return {"uncached": statistics.median(uncached), "cached": statistics.median(cached)}
 
 
-def fmt(seconds: float) -> str:
-    return f"{seconds * 1000:.1f} ms" if seconds < 1 else f"{seconds:.2f} s"
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:.0f} ms"
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--tree", action="append", default=[], help="another checkout of nlsh to time alike")
     parser.add_argument("--instruction", action="append", dest="instructions")
-    parser.add_argument("--model")
-    parser.add_argument("--lora")
+    parser.add_argument("--in-process", action="store_true")
     args = parser.parse_args(argv)
     instructions = args.instructions or INSTRUCTIONS
-    extra = (["--model", args.model] if args.model else []) + (["--lora", args.lora] if args.lora else [])
+    trees = {"this tree": REPO, **{Path(t).name: Path(t).resolve() for t in args.tree}}
 
     load = os.getloadavg()
-    rows = []
+    figures, codes = subprocess_figures(trees, instructions, args.runs)
+    print(f"Date: {datetime.date.today().isoformat()}; {cpu_name()}, {len(os.sched_getaffinity(0))} cores; load "
+          f"average at start {load[0]:.2f}, at the end {os.getloadavg()[0]:.2f}; median of {args.runs} runs, "
+          f"each a new process, all taking turns; --dry-run exit codes {sorted(codes)}.")
     for instruction in instructions:
-        f = subprocess_figures(instruction, args.repeats, extra)
-        rows.append((f"`nlsh --dry-run \"{instruction}\"` (new process)", f["cold"], f["cached"],
-                     "exit " + ",".join(map(str, f["codes"]))))
-    p = in_process_figures(instructions, args.repeats, args.model, args.lora)
-    rows.append(("Translator.translate, model loaded (in process)", p["uncached"], p["cached"], ""))
-
-    print(f"Date: {datetime.date.today().isoformat()}; {os.cpu_count()} CPUs (nproc {len(os.sched_getaffinity(0))}), "
-          f"{cpu_name()}; load average at start {load[0]:.2f}; model {p['model'][0]}, adapter {p['model'][1]}; "
-          f"median of {args.repeats} repeats.")
-    print()
-    print("| what | cold (no cache) | cached | speed-up | note |")
-    print("|---|---:|---:|---:|---|")
-    for what, cold, warm, note in rows:
-        print(f"| {what} | {fmt(cold)} | {fmt(warm)} | {cold / warm:.0f}x | {note} |")
+        print()
+        print(f"`{instruction}`:")
+        print()
+        print("| tree | python -c pass | + import nlsh.cli (baseline) | cached --dry-run | --check (validator) "
+              "| cold --dry-run | cached / baseline | cached / --check | cold / cached |")
+        print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+        for name in trees:
+            f = {what: figures[name, instruction, what] for (n, i, what) in figures if n == name and i == instruction}
+            base, cached, check, cold = (f["python + import nlsh.cli"], f["cached --dry-run"],
+                                         f["--check (validator alone)"], f["cold --dry-run"])
+            print(f"| {name} | {ms(f['python -c pass'])} | {ms(base)} | {ms(cached)} | {ms(check)} | {ms(cold)} "
+                  f"| {cached / base:.2f}x | {cached / check:.2f}x | {cold / cached:.1f}x |")
+    if args.in_process:
+        p = in_process_figures(instructions, args.runs)
+        print()
+        print(f"In one process, model loaded: Translator.translate {ms(p['uncached'])} with the cache off, "
+              f"{p['cached'] * 1000:.1f} ms answered from it.")
     return 0
 
 
