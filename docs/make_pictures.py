@@ -27,7 +27,7 @@ from rich.text import Text
 
 from nlsh import confirm
 from nlsh.config import Config
-from nlsh.api import Translator as Pipeline
+from nlsh.api import Translator
 from nlsh.tty import TTY
 
 DOCS = Path(__file__).resolve().parent
@@ -74,11 +74,11 @@ def main() -> int:
         here = os.getcwd()
         os.chdir(scratch)  # the validator and the preview look at the folder the command runs in
         try:
-            shell = Pipeline(config, use_cache=False)
+            shell = Translator(config, use_cache=False)
             confirmation(SHELL_REQUEST, shell.translate(SHELL_REQUEST), DOCS / "confirm-shell.svg")
         finally:
             os.chdir(here)
-    home = Pipeline(config, registry=str(DOCS / "home-example.yaml"), use_cache=False)
+    home = Translator(config, registry=str(DOCS / "home-example.yaml"), use_cache=False)
     confirmation(HOME_REQUEST, home.translate(HOME_REQUEST), DOCS / "confirm-home.svg")
     return 0
 

@@ -152,7 +152,8 @@ def score_shell(answers: list[str], refs: list[Record], valid: list[bool] | None
         "exact": sum(ok and _norm(a) == _norm(r.answer) for ok, a, r in zip(valid, answers, refs)) / n,
         "same_utilities": sum(same) / n,
         "same_utilities_sudo_aside": sum(sudo_aside) / n,
-        # As measured before the validator told prose from commands (stop 31): refused answers count.
+        # As measured before the validator told prose from commands: refused answers count too, so
+        # the figure stays comparable with results measured that way.
         "same_utilities_refused_too": sum(m[0] for m in matches) / n,
         "valid": sum(valid) / n,
         "same_utilities_by_kind": {k: {"n": len(v), "same_utilities": sum(v) / len(v)} for k, v in sorted(by_kind.items())},

@@ -1,8 +1,8 @@
 """`python -m finetune soup`: average the updates of several adapters into one (a "model soup").
 
-Adapters trained on from one another (phase 15 -> 23 -> 24 -> 25 ...) each fix answers the others
-break; the mean of their weight updates keeps what they agree on and costs nothing at run time,
-unlike an ensemble that would run every adapter per token. Each adapter's update is B @ A scaled
+Adapters trained on from one another (each run resuming the last one's adapter) each fix answers
+the others break; the mean of their weight updates keeps what they agree on and costs nothing at
+run time, unlike an ensemble that would run every adapter per token. Each adapter's update is B @ A scaled
 by its alpha / rank; the mean is cut back to one rank by SVD, so the soup is an adapter of the
 same size and speed as its parts.
 """

@@ -1,4 +1,5 @@
-"""The one prompt template. Inference (nlsh.model) and training (finetune) both render through here.
+"""The one prompt template. Inference (nlsh.api's Translator) and training (finetune) both render
+through here.
 
 Kept short on purpose: every prompt token is paid for at every CPU training step and at every cold
 start, and a fine-tuned 135M model needs a stable frame more than it needs instructions.

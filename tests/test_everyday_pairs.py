@@ -15,8 +15,8 @@ ROOT = Path(__file__).resolve().parents[1]
 PAIRS = ROOT / "nlsh" / "data" / "everyday_pairs.jsonl"
 BENCH = ROOT / "bench"
 
-# The requests of the issue that asked for these pairs: they must be answered right without being
-# trained word for word (other phrasings of the same tasks are fine, people ask them every day).
+# The everyday requests these pairs were written to answer: they must be answered right without
+# being trained word for word (other phrasings of the same tasks are fine, people ask them every day).
 UNTRAINED = [
     "list large files in home",
     "show the 5 most recently modified files here",
@@ -65,7 +65,7 @@ def test_every_answer_parses_and_the_validator_accepts_it(pairs):
     assert [a for a in sorted({p["answer"] for p in pairs}) if not is_command(a)] == []
 
 
-def test_the_issue_requests_are_not_trained_word_for_word(pairs):
+def test_the_requests_the_pairs_answer_are_not_trained_word_for_word(pairs):
     instructions = {p["instruction"].lower() for p in pairs}
     assert not set(UNTRAINED) & instructions
     # ...while the tasks themselves are taught in other words.

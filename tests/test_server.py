@@ -76,10 +76,10 @@ def served_model(model_paths, cache_seed, tmp_path_factory):
 @pytest.fixture
 def local_pipeline(model, model_paths, isolated_home):
     """Prompts and grammars as the pipeline builds them (retrieved examples included)."""
-    from nlsh.api import Translator as Pipeline
+    from nlsh.api import Translator
 
     path, adapter = model_paths
-    return Pipeline(Config(min_confidence=0.0), model_path=path, lora=str(adapter) if adapter else "none", use_cache=False)
+    return Translator(Config(min_confidence=0.0), model_path=path, lora=str(adapter) if adapter else "none", use_cache=False)
 
 
 def test_a_llama_cpp_server_gives_the_local_models_answers_under_the_same_grammar(served_model, model, local_pipeline):
@@ -112,13 +112,13 @@ def test_the_grammar_goes_with_the_request(served_model, model, local_pipeline):
 
 def test_a_home_request_keeps_its_per_home_grammar(served_model, model, model_paths, isolated_home):
     from nlsh.home.answer import is_home_answer, parse_answer
-    from nlsh.api import Translator as Pipeline
+    from nlsh.api import Translator
     from test_home_grammar import HOME
 
     url, _ = served_model
     path, adapter = model_paths
-    pipeline = Pipeline(Config(min_confidence=0.0), model_path=path, lora=str(adapter) if adapter else "none",
-                        registry=HOME, mode="home", use_cache=False)
+    pipeline = Translator(Config(min_confidence=0.0), model_path=path, lora=str(adapter) if adapter else "none",
+                          registry=HOME, mode="home", use_cache=False)
     server = ServerModel(url)
     for request in ("turn off the kitchen light", "set the thermostat to 21", "lock the front door"):
         prompt, grammar = pipeline.prompt(request), pipeline.grammar(request)
