@@ -47,6 +47,8 @@ FILE_SIZE_LIMIT = 1024**3  # largest file a command may write (the tree's bigges
 MEMORY_LIMIT = 4 * 1024**3
 PROCESS_LIMIT = 256  # processes of the sandbox user at once: a fork bomb stops here
 PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+# Part of verify()'s cache key: bumped whenever the same run gets another verdict.
+JUDGE_VERSION = 2
 # A reference's outcome is reused for a candidate judged up to this many seconds later (the
 # candidate's tree is then stamped with the reference's `now`, so `ls -l` times agree); the tree's
 # youngest file is 3 minutes old, far from any boundary a minute of drift could cross.
@@ -75,6 +77,9 @@ class Outcome(BaseModel):
     truncated: bool = False  # stdout passed OUTPUT_CAP
     stderr: str = ""  # capped at STDERR_CAP bytes
     seconds: float = 0.0  # wall time of the run, copy and diff included
+    # Exit 1 that is the command's answer, not a failure: `diff a b` printing the differences,
+    # `grep -c x f` printing 0 (answers_by_exit_1).
+    answered: bool = False
 
 
 class Verdict(BaseModel):
@@ -338,10 +343,11 @@ def run(command: str, *, seed: int = 0, timeout: float = 5.0, now: float | None 
         argv = _bwrap(home, tmp, t, ["/bin/bash", "--noprofile", "--norc", "-c", command])
         out, err, code, timed_out, truncated = _execute(argv, timeout)
         changes, digests = _diff(t, home, tmp, now)
-        stderr = err.decode("utf-8", "replace")
+        stdout, stderr = out.decode("utf-8", "replace"), err.decode("utf-8", "replace")
         reason = undecided_by_failure(code, stderr)
-        return Outcome(stdout=out.decode("utf-8", "replace"), exit_code=code, timed_out=timed_out, changes=changes,
-                       digests=digests, undecided=reason, truncated=truncated, stderr=stderr,
+        answered = code == 1 and answers_by_exit_1(command, stdout, stderr, changes)
+        return Outcome(stdout=stdout, exit_code=code, timed_out=timed_out, changes=changes, digests=digests,
+                       undecided=reason, truncated=truncated, stderr=stderr, answered=answered,
                        seconds=time.perf_counter() - started)
     finally:
         _remove(run_dir)
@@ -390,6 +396,9 @@ _RANDOM_WORDS = re.compile(r"\$RANDOM|/dev/u?random|openssl\s+rand|\$SRANDOM")
 # command's doing and would make `less f` differ from `cat f` in the tree.
 INCIDENTAL = re.compile(r"(^|/)(\.lesshst|\.viminfo|\.python_history|\.sqlite_history|\.wget-hsts|\.node_repl_history"
                         r"|__pycache__(/.*)?|\.cache/(vim|pip|node)(/.*)?|\.local/state(/.*)?|\.vim(/.*)?)$")
+
+# Utilities whose exit 1 is an answer ("the files differ", "no line matched"), their trouble exit 2.
+EXIT_1_ANSWERS = set("""diff diff3 sdiff colordiff cmp grep egrep fgrep zgrep zegrep zfgrep bzgrep xzgrep""".split())
 
 _FAMILIES = [("network", NETWORK), ("a service", SERVICES), ("hardware", HARDWARE), ("root", ROOT),
              ("other processes", PROCESSES), ("the package manager", PACKAGES)]
@@ -440,6 +449,18 @@ def undecided_by_utility(command: str) -> str | None:
             if name == "git" and rest & GIT_NETWORK:
                 return "needs network (git)"
     return None
+
+
+def answers_by_exit_1(command: str, stdout: str, stderr: str, changes: dict[str, str]) -> bool:
+    """Whether a run's exit 1 is its answer: a utility of EXIT_1_ANSWERS ran, nothing went to stderr,
+    and it printed (`diff a b`, `diff -rq`, `cmp a b`, `grep -c x f` printing 0) or wrote something
+    (`diff a b > d.patch`). A silent `grep -q`/`cmp -s` answers by its status alone and stays
+    non-zero: `true` must not pass for it."""
+    from nlsh.validator import command_utilities
+
+    if stderr.strip() or not (stdout.strip() or changes):
+        return False
+    return bool(set(command_utilities(command) or []) & EXIT_1_ANSWERS)
 
 
 def undecided_by_failure(code: int | None, stderr: str) -> str | None:
@@ -646,7 +667,7 @@ def status_class(o: Outcome) -> str:
         return "flooded"
     if o.exit_code is None:
         return "did not start"
-    return "exit 0" if o.exit_code == 0 else "exit non-zero"
+    return "exit 0" if o.exit_code == 0 or o.answered else "exit non-zero"
 
 
 def compare(candidate: Outcome, reference: Outcome, expect: Expect, volatile: bool = False) -> str | None:
@@ -763,11 +784,12 @@ def _verdict_db() -> sqlite3.Connection:
 
 
 def verify(command: str, expect: Expect | str, *, seed: int = 0, timeout: float = 5.0) -> Verdict:
-    """Whether a generated training command is fit to train on: it runs (exit 0, in time), prints
+    """Whether a generated training command is fit to train on: it runs (exit 0, or an exit 1 that
+    is its answer: Outcome.answered), in time, prints
     something where output is expected, changes the tree where a change is expected, and nothing
     about it is undecided. Cached on disk by (tree layout, seed, expect, command)."""
     expect = Expect(expect)
-    key = json.dumps([TREE_VERSION, seed, expect.value, command])
+    key = json.dumps([TREE_VERSION, JUDGE_VERSION, seed, expect.value, command])
     with _verdict_db() as db:
         row = db.execute("select verdict from verdicts where key = ?", (key,)).fetchone()
     if row:
@@ -786,7 +808,7 @@ def _fitness(o: Outcome, expect: Expect) -> Verdict:
         return Verdict(right=False, why="timed out")
     if o.truncated:
         return Verdict(right=False, why="printed more than the output cap")
-    if o.exit_code != 0:
+    if o.exit_code != 0 and not o.answered:
         return Verdict(right=False, why=f"exit {o.exit_code}: {o.stderr.strip()[:200]}")
     if expect in (Expect.output, Expect.output_unordered, Expect.output_and_changes) and not o.stdout.strip():
         return Verdict(right=False, why="printed nothing")

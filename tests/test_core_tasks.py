@@ -173,17 +173,17 @@ def test_pairs_that_would_leak_a_benchmark_task_are_dropped_and_counted(tmp_path
 
 
 def test_a_sample_of_verified_pairs_does_what_it_was_verified_for(sample_run):
-    """Run again in a fresh sandbox (not the verdict cache): it exits 0 and prints or changes."""
+    """Run again in a fresh sandbox (not the verdict cache): it exits 0 (or 1 as its answer: diff)
+    and prints or changes."""
     from finetune import judge
 
     templates, _, pairs, _ = sample_run
     expect = {group_id(t): t.expect for t in templates}
-    exit_ok = {group_id(t): t.exit_ok for t in templates}
     commands = sorted({(p["command"], p["group"]) for p in pairs if p["verified"]})
     assert len(commands) >= 8
     for command, group in random.Random(0).sample(commands, 8):
         o = judge.run(command)
-        assert o.undecided is None and o.exit_code in exit_ok[group], (command, o.stderr)
+        assert o.undecided is None and (o.exit_code == 0 or o.answered), (command, o.stderr)
         if expect[group] != "changes":
             assert o.stdout.strip(), command
         if expect[group].endswith("changes"):

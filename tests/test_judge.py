@@ -62,6 +62,10 @@ CASES = [
     ("zip -qr docs.zip docs", ["tar -czf docs.tar.gz docs"], "changes", False),
     ("touch backups/disk.img", ["touch -d '2024-01-01 12:00' backups/disk.img"], "changes", False),
     ("touch -t 202401011200 backups/disk.img", ["touch -d '2024-01-01 12:00' backups/disk.img"], "changes", True),
+    # exit 1 as the answer: grep -c printing 0 counts like a pipeline that exits 0; a silent grep -q does not
+    ("grep NOSUCHWORD logs/app.log | wc -l", ["grep -c NOSUCHWORD logs/app.log"], "output", True),
+    ("diff docs/todo.txt notes/ideas.md || true", ["diff docs/todo.txt notes/ideas.md"], "output", True),
+    ("true", ["grep -q NOSUCHWORD logs/app.log"], "output", False),
     # destructive over-reach, recursion missing
     ("rm -r logs", ["rm logs/*.log"], "changes", False),
     ("rm *.pyc", [PYC_DELETE], "changes", False),
@@ -155,6 +159,15 @@ def test_output_lines_are_compared_without_spelling_of_paths():
     ("touch newfile", "changes", True),
     ("cat docs/notes.txt", "changes", False),  # changes nothing
     ("curl -s http://example.com", "output", None),
+    # diff, cmp and grep exit 1 to say "they differ" or "no line matched": their answer
+    ("diff docs/todo.txt notes/ideas.md", "output", True),
+    ("diff -q docs/todo.txt notes/ideas.md", "output", True),
+    ("diff -rq projects/webapp projects/pytool", "output", True),
+    ("cmp docs/todo.txt notes/ideas.md", "output", True),
+    ("diff docs/todo.txt notes/ideas.md > changes.diff", "changes", True),
+    ("grep -c NOSUCHWORD logs/app.log", "output", True),
+    ("diff docs/todo.txt no-such-file", "output", False),  # exit 2: trouble
+    ("cat docs/notes.txt no-such-file", "output", False),  # exit 1 of a utility whose 1 is a failure
 ])
 def test_verify_keeps_only_commands_that_do_what_they_should(command, expect, right):
     assert j.verify(command, expect).right is right

@@ -43,7 +43,7 @@ def bench_tasks(templates: list[Template] = TEMPLATES, *, seed: int = 0, tree_se
         for t in members:
             want = max(1, per_group // len(members))
             tasks = draw_tasks(t, view, rng, want)
-            tasks = [task for task in tasks if verify(task.command, t.expect, t.exit_ok)]
+            tasks = [task for task in tasks if verify(task.command, t.expect)]
             worded = [(task, w) for task in tasks for w in wordings(t, task, rng, 1 if len(tasks) > 1 else WORDINGS_OF_ONE)]
             for task, request in worded:
                 refs = [task.command] + [r for a in t.alternatives if (r := _render(a, task.values))]

@@ -70,7 +70,7 @@ def generate(cfg: CoreConfig, templates: list[Template] = TEMPLATES, verifier: V
         tasks = draw_tasks(t, view, rng, cfg.commands_per_template)
         drawn[t.group] += len(tasks)
         if t.verifiable:
-            kept = [task for task in tasks if verify(task.command, t.expect, t.exit_ok)]
+            kept = [task for task in tasks if verify(task.command, t.expect)]
             dropped[t.group] += len(tasks) - len(kept)
             budget = cfg.pairs_per_template
         else:

@@ -40,8 +40,6 @@ class Template(BaseModel):
     # False where two runs of the command print different things (free memory, df, a random
     # line): fine to train on, useless as a benchmark reference.
     benchable: bool = True
-    # Exit statuses that mean success: diff and cmp exit 1 when the files differ, which is the answer.
-    exit_ok: list[int] = [0]
 
     @property
     def verifiable(self) -> bool:
