@@ -47,7 +47,7 @@ class TrainConfig:
     seed: int = 0  # shuffling, dropout and initialisation
     threads: int = 0  # CPU threads (0 = torch default)
     # Matrix work in bf16 autocast ("bf16") or fp32 ("fp32"); master weights, optimizer state and
-    # the loss stay fp32 either way. "auto": bf16 on a GPU, fp32 on a CPU. CPUs with avx512_bf16
-    # or AMX train faster in bf16 too (bench/train_speed.py measures both).
+    # the loss stay fp32 either way. "auto": bf16 on a GPU, fp32 on a CPU. A CPU with avx512_bf16
+    # or AMX has bf16 matmuls too; bench/train_speed.py measures what each dtype gives here.
     dtype: str = "auto"
     compile: bool = False  # torch.compile the model: 1.11x tokens/s on 2 cores after about 7 minutes of compiling
