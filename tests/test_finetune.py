@@ -419,16 +419,16 @@ def test_page_hints_cover_training_tools_only():
 def test_core_pages_always_train():
     """The split's hash alone would hold out everyday pages (`head`, `du`, `free` at the shipped
     seed and fraction); the core pages stay in training whatever the seed."""
-    from finetune.dataset import CORE_PAGES, DataConfig, _group_is_dev, _hashed_to_dev, tldr_group
+    from finetune.dataset import CORE_PAGES, DataConfig, group_is_dev, _hashed_to_dev, tldr_group
 
     cfg = DataConfig()
     assert {"head", "du", "free", "ls", "find", "grep"} <= CORE_PAGES
     for seed in range(5):
-        assert not any(_group_is_dev(g, 0.5, seed) for g in CORE_GROUPS)
+        assert not any(group_is_dev(g, 0.5, seed) for g in CORE_GROUPS)
     hashed = {p for p in CORE_PAGES if _hashed_to_dev(tldr_group(p), cfg.dev_fraction, cfg.split_seed)}
     assert {"head", "du", "free"} <= hashed
     # Other pages are still held out by hash.
-    assert any(_group_is_dev(tldr_group(f"tool{i}"), cfg.dev_fraction, cfg.split_seed) for i in range(200))
+    assert any(group_is_dev(tldr_group(f"tool{i}"), cfg.dev_fraction, cfg.split_seed) for i in range(200))
 
 
 def test_twin_keys_name_the_command_template_and_the_task():
@@ -720,7 +720,7 @@ def test_task_examples_are_other_wordings_of_the_own_task_never_its_own_words():
 
 
 def test_evaluation_hides_the_tasks_it_holds_out_from_the_bundled_examples(isolated_home):
-    from finetune.evaluate import _hold_out_bundled
+    from finetune.evaluate import hold_out_bundled
     from finetune.records import Record
     from nlsh.api import Translator
     from nlsh.config import Config
@@ -731,7 +731,7 @@ def test_evaluation_hides_the_tasks_it_holds_out_from_the_bundled_examples(isola
     pipeline = Translator(Config(), use_cache=False)
     request = "how much ram do i have"
     assert {e.instruction for e in pipeline.retriever.bundled.matches(request, 2)} & held
-    _hold_out_bundled(pipeline, [Record(instruction=request, answer="free -h", source="everyday", group=memory)])
+    hold_out_bundled(pipeline, [Record(instruction=request, answer="free -h", source="everyday", group=memory)])
     assert not {e.instruction for e in pipeline.retriever.bundled.matches(request, 2)} & held
 
 
