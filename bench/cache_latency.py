@@ -36,9 +36,12 @@ REPO = Path(__file__).resolve().parent.parent
 
 
 def isolated_env(home: Path, tree: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("NLSH_CONFIG", "HISTFILE")}
+    env = {k: v for k, v in os.environ.items() if k not in ("NLSH_CONFIG", "HISTFILE", "PYTHONDONTWRITEBYTECODE")}
     env.update(HOME=str(home), XDG_CONFIG_HOME=str(home / ".config"), XDG_CACHE_HOME=str(home / ".cache"),
-               XDG_DATA_HOME=str(home / ".local" / "share"), PYTHONPATH=str(tree))
+               XDG_DATA_HOME=str(home / ".local" / "share"), PYTHONPATH=str(tree),
+               # compiled once, as an installed nlsh is, into a folder of the run's own: a checkout
+               # whose bytecode is stale (or PYTHONDONTWRITEBYTECODE) would otherwise compile every time
+               PYTHONPYCACHEPREFIX=str(home / "pycache" / tree.name))
     return env
 
 
