@@ -580,8 +580,10 @@ _ARCHIVE_READ_CAP = 256 * 1024 * 1024
 
 
 def _digest(path: Path, st: os.stat_result) -> str:
-    """What a changed path holds: archives by their members (names, types, contents), so two
-    commands that pack the same files the same way agree though gzip and tar stamp times."""
+    """What a changed path holds: archives by their compression format and members (names, types,
+    contents), so two commands that pack the same files the same way agree though gzip and tar
+    stamp times, and `tar -czf x.tar.bz2` does not pass for `tar -cjf x.tar.bz2` (nor a plain tar
+    for a .tar.gz). The compression level is not compared: `gzip -9 f` makes what `gzip f` does."""
     kind = _kind(st)
     mode = oct(st.st_mode & 0o777)
     if kind == "symlink":
@@ -593,8 +595,23 @@ def _digest(path: Path, st: os.stat_result) -> str:
     if _ARCHIVE.search(path.name):
         members = _archive_digest(path)
         if members is not None:
-            return f"archive {members} {mode}"
+            return f"archive {compression(path)} {members} {mode}"
     return f"{_sha1_file(str(path))} {mode}"
+
+
+# A file's compression format by its first bytes (what `file` reads), whatever its name says.
+MAGIC = [(b"\x1f\x8b", "gzip"), (b"BZh", "bzip2"), (b"\xfd7zXZ\x00", "xz"), (b"\x28\xb5\x2f\xfd", "zstd"),
+         (b"\x5d\x00\x00", "lzma"), (b"PK", "zip"), (b"7z\xbc\xaf\x27\x1c", "7z"), (b"\x1f\x9d", "compress")]
+
+
+def compression(path: Path) -> str:
+    """gzip, bzip2, xz, zstd, lzma, zip, 7z, compress, or none (a plain tar, any other file)."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(8)
+    except OSError:
+        return "unreadable"
+    return next((name for magic, name in MAGIC if head.startswith(magic)), "none")
 
 
 def _member_name(name: str) -> str:

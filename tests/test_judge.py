@@ -60,6 +60,14 @@ CASES = [
     ("true", ["ls -t | head -5"], "output", False),
     ("cp notes/shopping.txt notes/shopping.txt", ["cp notes/shopping.txt notes/shopping.txt.bak"], "changes", False),
     ("zip -qr docs.zip docs", ["tar -czf docs.tar.gz docs"], "changes", False),
+    # an archive is its compression format and members; the level is not compared
+    ("tar -czf docs.tar.bz2 docs", ["tar -cjf docs.tar.bz2 docs"], "changes", False),
+    ("tar -cf docs.tar.gz docs", ["tar -czf docs.tar.gz docs"], "changes", False),
+    ("tar -cJf docs.tar.gz docs", ["tar -czf docs.tar.gz docs"], "changes", False),
+    ("tar -cf - docs | bzip2 > docs.tar.bz2", ["tar -cjf docs.tar.bz2 docs"], "changes", True),
+    ("gzip -9 logs/app.log", ["gzip logs/app.log"], "changes", True),
+    ("gzip -c logs/app.log > logs/app.log.gz", ["gzip -k logs/app.log"], "changes", True),
+    ("bzip2 -c logs/app.log > logs/app.log.gz", ["gzip -k logs/app.log"], "changes", False),
     ("touch backups/disk.img", ["touch -d '2024-01-01 12:00' backups/disk.img"], "changes", False),
     ("touch -t 202401011200 backups/disk.img", ["touch -d '2024-01-01 12:00' backups/disk.img"], "changes", True),
     # exit 1 as the answer: grep -c printing 0 counts like a pipeline that exits 0; a silent grep -q does not
