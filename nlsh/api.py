@@ -277,7 +277,8 @@ class Translator:
             "rules": self.rules.key(self.kinds),
             # the format grammar is a file of nlsh's (in the source stamp); the path grammar lists $PATH
             "grammar": self.grammar(request) if self.grammar_mode == "path" else self.grammar_mode,
-            "registry": self.registry.content_hash if self.registry is not None else None,
+            # in the file's order, which the listing keeps (content_hash sorts the devices)
+            "registry": self.registry.model_dump_json() if self.registry is not None else None,
             "machine": [self.machine.os_family, self.machine.shell],
             "retrieval": retriever.stamps(request) if retriever is not None else None,
         })

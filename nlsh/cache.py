@@ -54,26 +54,23 @@ def source_stamp() -> list:
     llama-cpp-python's stamp (its version lives in its __init__.py). About a millisecond."""
     global _SOURCE_STAMP
     if _SOURCE_STAMP is None:
-        from importlib.util import find_spec
-
         from nlsh import __version__
+        from nlsh.bundled import package_dir
 
-        root = Path(__file__).parent
         newest = count = 0
-        for folder, subfolders, names in os.walk(root):
-            subfolders[:] = [d for d in subfolders if d != "__pycache__"]
-            for name in names:
-                if name.endswith((".py", ".gbnf")):
-                    try:
-                        newest = max(newest, os.stat(os.path.join(folder, name)).st_mtime_ns)
-                    except OSError:
-                        continue
-                    count += 1
-        try:
-            spec = find_spec("llama_cpp")
-        except (ImportError, ValueError):
-            spec = None
-        _SOURCE_STAMP = [__version__, newest, count, file_stamp(spec.origin if spec else None)]
+        # the grammars ship inside the package, but a checkout keeps them in a folder of their own
+        for root in dict.fromkeys(d for d in (Path(__file__).parent, package_dir("nlsh.grammars")) if d):
+            for folder, subfolders, names in os.walk(root):
+                subfolders[:] = [d for d in subfolders if d != "__pycache__"]
+                for name in names:
+                    if name.endswith((".py", ".gbnf")):
+                        try:
+                            newest = max(newest, os.stat(os.path.join(folder, name)).st_mtime_ns)
+                        except OSError:
+                            continue
+                        count += 1
+        llama = package_dir("llama_cpp")
+        _SOURCE_STAMP = [__version__, newest, count, file_stamp(llama / "__init__.py") if llama else None]
     return _SOURCE_STAMP
 
 

@@ -85,6 +85,10 @@ def test_the_device_registry_changes_the_key(isolated_home, tmp_path):
     home.write_text(REGISTRY + "  - id: light.hall\n    name: Hall light\n")
     assert len({key(translator()), with_home, key(translator(registry=str(home)))}) == 3
     assert key(translator(registry=str(home), mode="shell")) != key(translator(registry=str(home)))
+    # The listing keeps the file's order: the same home in another order is another prompt.
+    both = key(translator(registry=str(home)))
+    home.write_text("devices:\n  - id: light.hall\n    name: Hall light\n  - id: light.kitchen\n    name: Kitchen light\n")
+    assert key(translator(registry=str(home))) != both
 
 
 def test_a_rebuilt_or_outdated_machine_index_changes_the_key(isolated_home, monkeypatch):
