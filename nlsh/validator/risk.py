@@ -402,6 +402,13 @@ class Wrapped:
     lookup: bool = False  # only looks the command up (command -v, sudo -l)
 
 
+def _script_of(words: list[Word], i: int, inline: str | None) -> Wrapped:
+    """The script the option at words[i] gives: written into it (--command=X, -cX) or the next word."""
+    if inline is not None:
+        return Wrapped(script=inline, script_index=i)
+    return Wrapped(script=words[i + 1].text, script_index=i + 1) if i + 1 < len(words) else Wrapped()
+
+
 def wrapped_command(name: str, spec: Wrapper, words: list[Word]) -> Wrapped:
     """Find the command a wrapper runs: skip its options, their values and its positionals."""
     i, positionals = 1, spec.positionals
@@ -415,9 +422,7 @@ def wrapped_command(name: str, spec: Wrapper, words: list[Word]) -> Wrapped:
             if option in spec.lookup_flags:
                 return Wrapped(lookup=True)
             if option in spec.script_opts:
-                if eq:
-                    return Wrapped(script=value, script_index=i)
-                return Wrapped(script=words[i + 1].text, script_index=i + 1) if i + 1 < len(words) else Wrapped()
+                return _script_of(words, i, value if eq else None)
             i += 2 if option in spec.value_opts and not eq else 1
             continue
         if text.startswith("-") and text != "-":
@@ -430,9 +435,7 @@ def wrapped_command(name: str, spec: Wrapper, words: list[Word]) -> Wrapped:
                 if flag in spec.lookup_flags:
                     return Wrapped(lookup=True)
                 if flag in spec.script_opts:
-                    if rest:
-                        return Wrapped(script=rest, script_index=i)
-                    return Wrapped(script=words[i + 1].text, script_index=i + 1) if i + 1 < len(words) else Wrapped()
+                    return _script_of(words, i, rest or None)
                 if flag in spec.value_opts:
                     takes_next = not rest
                     break
