@@ -188,6 +188,15 @@ def greedy_answer(translator, request: str):
                                      guide=translator.guide(request))
 
 
+# home-llm's piles, which the home training-data generators draw templates from: CI checks shared/
+# out beside the clone.
+PILES = REPO.parent / "shared" / "data" / "home-llm" / "piles"
+needs_piles = pytest.mark.skipif(
+    not (PILES / "english" / "pile_of_templated_actions.csv").is_file(),
+    reason=f"home-llm piles not found at {PILES} (CI checks shared/ out beside the clone)",
+)
+
+
 def needs_man(name: str) -> None:
     """Skip a test that reads NAME's man page where this machine has none."""
     from nlsh.machine.docs import man_page

@@ -8,21 +8,17 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from pathlib import Path
 
 import pytest
 
+from conftest import PILES, needs_piles
 from nlsh.home.answer import NoSuchDevice, format_answer, format_value, parse_answer
 from nlsh.home.catalog import ARGS, CSS3_COLORS, DOMAINS
 from nlsh.home.registry import render_listing
 from nlsh.home.validate import check_actions
 from nlsh.prompt import render_prompt
 
-PILES = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "home-llm" / "piles"
-pytestmark = pytest.mark.skipif(
-    not (PILES / "english" / "pile_of_templated_actions.csv").is_file(),
-    reason=f"home-llm piles not found at {PILES} (CI checks shared/ out beside the clone)",
-)
+pytestmark = needs_piles
 
 N = 3000
 

@@ -5,20 +5,15 @@ scored the way bench/home_words.py says."""
 from __future__ import annotations
 
 from collections import Counter
-from pathlib import Path
 
 import pytest
 
+from conftest import PILES, needs_piles
 from finetune.home_devset import home, item_patterns, judge, load_items, request_pattern, score
 from nlsh.home.answer import NoSuchDevice, format_answer, parse_answer
 from nlsh.home.validate import check_actions
 from nlsh.schema import Risk
 
-PILES = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "home-llm" / "piles"
-needs_piles = pytest.mark.skipif(
-    not (PILES / "english" / "pile_of_templated_actions.csv").is_file(),
-    reason=f"home-llm piles not found at {PILES} (CI checks shared/ out beside the clone)",
-)
 ITEMS = load_items()
 
 

@@ -6,10 +6,10 @@ from __future__ import annotations
 import ctypes
 import math
 import re
-from pathlib import Path
 
 import pytest
 
+from conftest import PILES, needs_piles
 from nlsh.home.answer import NoSuchDevice, parse_answer
 from nlsh.home.grammar import home_grammar, home_or_shell_grammar, int_range
 from nlsh.home.registry import Registry, registry_from_data, render_listing
@@ -37,7 +37,6 @@ HOME = registry_from_data(
     },
     "home.yaml",
 )
-PILES = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "home-llm" / "piles"
 
 
 # -- pure GBNF ---------------------------------------------------------------------------------
@@ -190,7 +189,7 @@ def test_combined_grammar_accepts_shell_and_home(walker):
     assert not walker.accepts(both, "light.kitchen turn_on brightness_pct=400")  # shell allows no "." in cmd
 
 
-@pytest.mark.skipif(not (PILES / "english").is_dir(), reason=f"home-llm piles not found at {PILES}")
+@needs_piles
 def test_training_answers_are_accepted_by_their_home_grammar(walker):
     from finetune.home_data import HomeDataGenerator
 

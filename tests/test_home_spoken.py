@@ -11,21 +11,16 @@ from __future__ import annotations
 import random
 import re
 from collections import Counter
-from pathlib import Path
 
 import pytest
 
+from conftest import PILES, needs_piles
 from finetune.home_spoken import INTENTS, Ctx, SpokenGenerator, coverage, phrasings
 from finetune.home_words import FRACTIONS, number_words, words_to_number
 from nlsh.home.answer import NoSuchDevice, format_answer, parse_answer
 from nlsh.home.registry import registry_from_data, render_listing
 from nlsh.home.validate import check_actions
 
-PILES = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "home-llm" / "piles"
-needs_piles = pytest.mark.skipif(
-    not (PILES / "english" / "pile_of_templated_actions.csv").is_file(),
-    reason=f"home-llm piles not found at {PILES} (CI checks shared/ out beside the clone)",
-)
 N = 2000
 
 
