@@ -13,7 +13,6 @@ import hashlib
 import json
 import math
 import os
-import re
 import shutil
 from collections import Counter
 from pathlib import Path
@@ -31,21 +30,11 @@ from nlsh.machine.index import INDEX_FILE, MachineIndex, index_key, load_index, 
 from nlsh.machine.programs import executables_on_path, usage_line
 from nlsh.machine.shell_history import history_files, shell_history_counts
 from nlsh.prompt import Example, ToolHint
-from nlsh.words import TOKEN, query_terms, terms
+from nlsh.words import TOKEN, named_tools, query_terms, terms
 
 # A program typed this often gets the whole bonus for being typed: min(1.5, 0.5 * log1p(20)) is 1.5.
 USAGE_CAP = 20
 USAGE_MEMO = "history-counts.json"
-
-_NAMING = re.compile(
-    r"(?:\b(?:use|using|with|run|via|call|invoke|through)\s+|[`'\"])([A-Za-z0-9][A-Za-z0-9_.+-]*)"
-)
-
-
-def named_tools(instruction: str) -> set[str]:
-    """Words the request presents as a program: after "use"/"with"/"run", or quoted."""
-    return {m.group(1).lower() for m in _NAMING.finditer(instruction)}
-
 
 class Retrieved(BaseModel):
     tools: list[ToolHint] = Field(default_factory=list)
