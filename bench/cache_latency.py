@@ -10,7 +10,8 @@ alike, per instruction:
 - `nlsh --check COMMAND` on the command that answer holds: config and validator alone, the floor of
   any cached answer (a cached answer still goes through the validator);
 - `nlsh --dry-run --no-cache`: cold, the model loaded and run.
-`--tree DIR` times other checkouts of nlsh too (say the commit before a change), in the same turns.
+`--tree DIR` times other checkouts of nlsh too (say the commit before a change), in the same turns;
+each tree's nlsh is copied first and the copy is timed (bench/cold_start.py's snapshot).
 All share one throw-away HOME whose machine index, merged model, bashlex table and cache entries are
 made by an untimed run first. Medians over the runs; the date, CPU, cores and load average are
 printed with them. `--in-process` adds Translator.translate with the model loaded, cache off and on.
@@ -29,20 +30,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from machine import cpu_name  # bench/machine.py (this folder is on sys.path)
+from cold_start import isolated_env, snapshot  # bench/cold_start.py (this folder is on sys.path)
+from machine import cpu_name  # bench/machine.py
 
 INSTRUCTIONS = ["show free disk space", "print working directory"]
 REPO = Path(__file__).resolve().parent.parent
-
-
-def isolated_env(home: Path, tree: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("NLSH_CONFIG", "HISTFILE", "PYTHONDONTWRITEBYTECODE")}
-    env.update(HOME=str(home), XDG_CONFIG_HOME=str(home / ".config"), XDG_CACHE_HOME=str(home / ".cache"),
-               XDG_DATA_HOME=str(home / ".local" / "share"), PYTHONPATH=str(tree),
-               # compiled once, as an installed nlsh is, into a folder of the run's own: a checkout
-               # whose bytecode is stale (or PYTHONDONTWRITEBYTECODE) would otherwise compile every time
-               PYTHONPYCACHEPREFIX=str(home / "pycache" / tree.name))
-    return env
 
 
 def timed(argv: list[str], env: dict[str, str], cwd: Path) -> tuple[float, subprocess.CompletedProcess]:
@@ -61,7 +53,8 @@ def subprocess_figures(trees: dict[str, Path], instructions: list[str], runs: in
     codes: set[int] = set()
     with tempfile.TemporaryDirectory(prefix="nlsh-bench-") as tmp:
         home = Path(tmp)
-        envs = {name: isolated_env(home, tree) for name, tree in trees.items()}
+        envs = {name: isolated_env(home, snapshot(tree, home / "trees" / f"tree-{i}"))
+                for i, (name, tree) in enumerate(trees.items())}
         commands: dict[tuple[str, str], str] = {}
         for name in trees:
             for instruction in instructions:

@@ -9,7 +9,8 @@ load, the grammar's compilation, prompt evaluation, ...) and reports each phase'
 the phases inside it; start-up and exit are the
 process's wall time before and after what the driver saw.
 `--tree` names other checkouts of nlsh (say the commit before a change) to time in the same run,
-taking turns with this one, so that a shared machine's load falls on all of them alike. All runs
+taking turns with this one, so that a shared machine's load falls on all of them alike. Each tree's
+nlsh is copied first and the copy is timed. All runs
 share one throw-away HOME, so the machine index, the merged model and bashlex's table are built once
 (an untimed run per tree) and found by the timed ones, as on a user's machine after the first day.
 Medians over the runs.
@@ -97,13 +98,26 @@ ORDER = ["interpreter start-up", "import the CLI (click)", "import config (pydan
          "interpreter exit (frees the model)"]
 
 
+def snapshot(tree: Path, into: Path) -> Path:
+    """A copy of a checkout's nlsh package (its grammars folder inside, where an installed nlsh
+    has it) to time: others editing the checkout meanwhile would change the translation cache's
+    source stamp, and turn the runs that should be answered from the cache into misses."""
+    import shutil
+
+    target = into / "nlsh"
+    shutil.copytree(tree / "nlsh", target, ignore=shutil.ignore_patterns("__pycache__"))
+    if (tree / "grammars").is_dir() and not (target / "grammars").exists():
+        shutil.copytree(tree / "grammars", target / "grammars", ignore=shutil.ignore_patterns("__pycache__"))
+    return into
+
+
 def isolated_env(home: Path, tree: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in ("NLSH_CONFIG", "HISTFILE", "PYTHONDONTWRITEBYTECODE")}
     env.update(HOME=str(home), XDG_CONFIG_HOME=str(home / ".config"), XDG_CACHE_HOME=str(home / ".cache"),
                XDG_DATA_HOME=str(home / ".local" / "share"), PYTHONPATH=str(tree),
                # compiled once, as an installed nlsh is, into a folder of the run's own: a checkout
                # whose bytecode is stale (or PYTHONDONTWRITEBYTECODE) would otherwise compile every time
-               PYTHONPYCACHEPREFIX=str(home / "pycache" / tree.name))
+               PYTHONPYCACHEPREFIX=str(tree / "pycache"))
     return env
 
 
@@ -135,7 +149,8 @@ def main(argv: list[str] | None = None) -> int:
     codes: set[int] = set()
     with tempfile.TemporaryDirectory(prefix="nlsh-cold-") as tmp:
         home = Path(tmp)
-        envs = {name: isolated_env(home, tree) for name, tree in trees.items()}
+        envs = {name: isolated_env(home, snapshot(tree, home / "trees" / f"tree-{i}"))
+                for i, (name, tree) in enumerate(trees.items())}
         for name in trees:  # builds the index, the merged model, bashlex's table: not counted
             one_run(envs[name], home, cli_args)
         for r in range(args.runs):
