@@ -1,7 +1,7 @@
 """Where a cold `nlsh --dry-run` (translation cache off) spends its time, phase by phase, printed as a
 markdown table.
 
-    python bench/cold_start.py [--runs 5] [--tree DIR ...] [--request TEXT]
+    python bench/cold_start.py [--runs 5] [--tree DIR ...] [--request TEXT] [--cached]
 
 Each run is a new process, `python -c DRIVER`, that times the real CLI path: the driver wraps the
 functions each phase runs in (Translator.prompt, nlsh.merge's check, llama.cpp's import and model
@@ -13,7 +13,7 @@ taking turns with this one, so that a shared machine's load falls on all of them
 nlsh is copied first and the copy is timed. All runs
 share one throw-away HOME, so the machine index, the merged model and bashlex's table are built once
 (an untimed run per tree) and found by the timed ones, as on a user's machine after the first day.
-Medians over the runs.
+Medians over the runs. `--cached` times a repeat instead: the untimed run fills the translation cache.
 """
 
 from __future__ import annotations
@@ -95,7 +95,7 @@ ORDER = ["interpreter start-up", "import the CLI (click)", "import config (pydan
          "Translator set-up", "cache key", "prompt (retrieval)", "machine index load", "nlsh's pairs load",
          "grammar text", "merged-file check", "import llama_cpp (numpy, jinja2)", "model load", "grammar compile",
          "prompt evaluation", "token steps", "decoding (the rest)", "man pages read", "validator", "the rest",
-         "interpreter exit (frees the model)"]
+         "interpreter exit"]
 
 
 def snapshot(tree: Path, into: Path) -> Path:
@@ -131,7 +131,7 @@ def one_run(env: dict[str, str], cwd: Path, args: list[str]) -> tuple[float, dic
     seen = own.pop("total seen by the driver")
     own["the rest"] = seen - sum(own.values())
     own["interpreter start-up"] = report["started"] - launched
-    own["interpreter exit (frees the model)"] = done - report["ended"]
+    own["interpreter exit"] = done - report["ended"]
     return wall, own, report["code"]
 
 
@@ -140,9 +140,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--tree", action="append", default=[], help="another checkout of nlsh to time alike")
     parser.add_argument("--request", default=REQUEST)
+    parser.add_argument("--cached", action="store_true", help="time a repeat, answered from the cache, instead")
     args = parser.parse_args(argv)
     trees = {"this tree": REPO, **{Path(t).name: Path(t).resolve() for t in args.tree}}
-    cli_args = ["--dry-run", "--no-cache", args.request]
+    cli_args = ["--dry-run", *([] if args.cached else ["--no-cache"]), args.request]
     load = os.getloadavg()
     walls: dict[str, list[float]] = {name: [] for name in trees}
     phases: dict[str, dict[str, list[float]]] = {name: {} for name in trees}
@@ -161,7 +162,7 @@ def main(argv: list[str] | None = None) -> int:
                 for label, seconds in own.items():
                     phases[name].setdefault(label, []).append(seconds)
     print(f"Date: {datetime.date.today().isoformat()}; {cpu_name()}, {len(os.sched_getaffinity(0))} cores; load "
-          f"average at start {load[0]:.2f}; `nlsh --dry-run --no-cache \"{args.request}\"`, median of {args.runs} "
+          f"average at start {load[0]:.2f}; `nlsh {' '.join(cli_args[:-1])} \"{args.request}\"`, median of {args.runs} "
           f"runs per tree, taking turns; exit codes {sorted(codes)}.")
     print()
     names = list(trees)
