@@ -21,8 +21,8 @@ from typing import Optional
 from pydantic import BaseModel, Field
 
 from nlsh.validator.parse import ParsedCommand, ParseError, Word, parse_command
-from nlsh.validator.risk import find_exec_commands, split_args, utility_name, wrapped_command
-from nlsh.validator.rules import WRAPPERS
+from nlsh.validator.risk import FIND_EXEC, find_exec_commands, split_args, utility_name, wrapped_command
+from nlsh.validator.rules import SH_SHELLS, WRAPPERS
 
 MAX_WALK_ENTRIES = 100_000
 MAX_WALK_SECONDS = 2.0
@@ -30,7 +30,6 @@ FIND_TIMEOUT_S = 10.0
 MAX_FIND_LINES = 1_000_000
 MAX_BRACE_WORDS = 1_000
 DELETERS = frozenset({"rm", "unlink", "shred", "srm", "wipe", "rmdir"})
-SHELLS = frozenset({"sh", "bash", "dash", "zsh", "ksh"})
 
 
 class Preview(BaseModel):
@@ -126,11 +125,10 @@ def _preview_call(words: list[Word], cwd: str, report: _Report, depth: int, bulk
         elif inner.script is not None and not WRAPPERS[name].remote:
             _preview_script(inner.script, cwd, report, depth)
         return
-    if name in SHELLS:
-        for i, word in enumerate(words[1:-1], start=1):
-            if word.text.startswith("-") and not word.text.startswith("--") and "c" in word.text[1:]:
-                _preview_script(words[i + 1].text, cwd, report, depth)
-                break
+    if name in SH_SHELLS:
+        script = _shell_script(words)
+        if script is not None:
+            _preview_script(script, cwd, report, depth)
         return
     handler = _HANDLERS.get(name)
     if handler is None:
@@ -296,14 +294,13 @@ def _count(n: int, singular: str, plural: Optional[str] = None) -> str:
 
 _FIND_ACTIONS_WITH_ARGS = {"-fprint": 1, "-fprint0": 1, "-fls": 1, "-fprintf": 2, "-printf": 1}
 _FIND_ACTIONS = {"-delete", "-print0", "-ls"}
-_FIND_EXEC = {"-exec", "-execdir", "-ok", "-okdir"}
 
 
 def _preview_find(words: list[Word], cwd: str, report: _Report, bulk: bool) -> None:
     deletes = any(w.text == "-delete" for w in words[1:])
     for _, inner in find_exec_commands(words):
         inner_name = utility_name(inner[0].text)
-        if inner_name in DELETERS or (inner_name in SHELLS and _script_deletes(inner)):
+        if inner_name in DELETERS or (inner_name in SH_SHELLS and _script_deletes(inner)):
             deletes = True
     if not deletes:
         return
@@ -318,15 +315,24 @@ def _preview_find(words: list[Word], cwd: str, report: _Report, bulk: bool) -> N
     report.add(summary, matches, total, complete)
 
 
+def _shell_script(words: list[Word]) -> str | None:
+    """The script of `sh -c SCRIPT` (or -xc, -ec ...): the word after the first short-option cluster
+    holding c; a long option (--rcfile) is none."""
+    for i, word in enumerate(words[1:-1], start=1):
+        if word.text.startswith("-") and not word.text.startswith("--") and "c" in word.text[1:]:
+            return words[i + 1].text
+    return None
+
+
 def _script_deletes(inner: list[Word]) -> bool:
-    for i, word in enumerate(inner[1:-1], start=1):
-        if word.text.startswith("-") and "c" in word.text[1:]:
-            try:
-                parsed = parse_command(inner[i + 1].text)
-            except ParseError:
-                return True  # unknown code run on every match: assume the worst
-            return any(c.words and utility_name(c.words[0].text) in DELETERS for c in parsed.commands)
-    return False
+    script = _shell_script(inner)
+    if script is None:
+        return False
+    try:
+        parsed = parse_command(script)
+    except ParseError:
+        return True  # unknown code run on every match: assume the worst
+    return any(c.words and utility_name(c.words[0].text) in DELETERS for c in parsed.commands)
 
 
 def _find_without_actions(words: list[Word], cwd: str) -> list[str]:
@@ -335,7 +341,7 @@ def _find_without_actions(words: list[Word], cwd: str) -> list[str]:
     i = 1
     while i < len(words):
         text = words[i].text
-        if text in _FIND_EXEC:
+        if text in FIND_EXEC:
             j = i + 1
             while j < len(words) and words[j].text not in (";", "+"):
                 j += 1
@@ -352,7 +358,7 @@ def _find_without_actions(words: list[Word], cwd: str) -> list[str]:
             continue
         argv.extend(expand_word(words[i], cwd))
         i += 1
-    if any(a in _FIND_EXEC or a in _FIND_ACTIONS or a in _FIND_ACTIONS_WITH_ARGS for a in argv):
+    if any(a in FIND_EXEC or a in _FIND_ACTIONS or a in _FIND_ACTIONS_WITH_ARGS for a in argv):
         raise _CannotPreview("its actions could not all be removed")
     return argv
 

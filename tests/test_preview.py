@@ -90,6 +90,8 @@ def test_find_exec_rm_is_previewed_the_same_way(tree: Path) -> None:
     preview = _preview("find build -type f -exec rm -f {} \\;", tree)
     assert sorted(preview.paths) == ["build/sub/y.o", "build/sub/z.txt", "build/x.o"]
     assert _preview("find build -name '*.txt' -exec sh -c 'rm \"$1\"' _ {} \\;", tree).paths == ["build/sub/z.txt"]
+    # A long option holding a c (--rcfile FILE) is not the -c that names the script.
+    assert _preview("find build -name '*.txt' -exec bash --rcfile x -c 'rm \"$1\"' _ {} \\;", tree).paths == ["build/sub/z.txt"]
 
 
 def test_find_that_deletes_nothing_has_no_preview(tree: Path) -> None:

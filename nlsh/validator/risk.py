@@ -538,7 +538,7 @@ def _assess_inline_code(language: str, code: str, ctx: Context, out: Analysis) -
         out.add(Risk.dangerous, "runs network content as code")
 
 
-_FIND_EXEC = ("-exec", "-execdir", "-ok", "-okdir")
+FIND_EXEC = ("-exec", "-execdir", "-ok", "-okdir")  # the find actions that run a command
 
 
 def find_exec_commands(words: list[Word]) -> list[tuple[int, list[Word]]]:
@@ -546,7 +546,7 @@ def find_exec_commands(words: list[Word]) -> list[tuple[int, list[Word]]]:
     found = []
     i = 1
     while i < len(words):
-        if words[i].text in _FIND_EXEC:
+        if words[i].text in FIND_EXEC:
             start = i + 1
             j = start
             while j < len(words) and words[j].text not in (";", "+"):

@@ -570,7 +570,10 @@ WRAPPERS: dict[str, Wrapper] = {
                    positionals=1, script=True, remote=True, bare=(C, "opens a remote shell")),
 }
 
-SHELLS = ("sh", "bash", "dash", "zsh", "ksh", "mksh", "ash", "fish", "busybox", "csh", "tcsh", "yash", "rbash")
+# The shells whose -c script is shell code the parser reads as bash's (the deletion preview looks
+# into those alone: fish or csh code parsed as bash's would be guessed, not read), then the rest.
+SH_SHELLS = ("sh", "bash", "dash", "zsh", "ksh")
+SHELLS = (*SH_SHELLS, "mksh", "ash", "fish", "busybox", "csh", "tcsh", "yash", "rbash")
 
 INTERPRETERS: dict[str, Interpreter] = {
     **{name: Interpreter(code_opts=("-c",), stdin_opts=("-s",), shell=True, reason="runs a shell script")
