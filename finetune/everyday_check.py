@@ -78,38 +78,18 @@ def as_run(command: str) -> str:
     return f"cd {tree_facts().git.path} && {setup}{command}"
 
 
-# Commands whose effect the judge cannot see, right or wrong: they run until stopped or need a
-# terminal (a reference `tail -f log` times out like any candidate), change only the interactive
-# shell that runs them, fetch from the network where the judge's utility list does not say so, or
-# take longer than the judge's time limit (`python3 -m venv` takes 12 s on a loaded 2-core machine).
-# utility -> (words of which one must be present, or none for any use; the reason)
-_UNTIL_STOPPED = "runs until stopped or needs a terminal"
-NOT_JUDGEABLE = {
-    **{u: ((), _UNTIL_STOPPED) for u in "watch top htop less more vim vi nano code sleep vmstat iostat mpstat tmux "
-                                         "screen ncdu reset clear chsh man tldr ssh-add".split()},
-    "tail": (("-f", "-F", "--follow"), _UNTIL_STOPPED), "journalctl": (("-f",), _UNTIL_STOPPED),
-    "nc": (("-l",), _UNTIL_STOPPED), "node": (("--watch",), _UNTIL_STOPPED), "ssh-keygen": (("-t",), _UNTIL_STOPPED),
-    "zip": (("-e", "-er"), _UNTIL_STOPPED), "python": (("http.server",), _UNTIL_STOPPED),
-    "npx": ((), "needs network (npx)"), "npm": (("create", "outdated", "audit"), "needs network (npm)"),
-    "pip": (("--outdated",), "needs network (pip)"),
-    **{u: ((), "changes only the interactive shell") for u in "cd export unset alias unalias source . umask history "
-                                                               "jobs deactivate eval nohup ulimit".split()},
-}
-NOT_JUDGEABLE_SLOW = {"venv"}  # python3 -m venv
+# Commands that change only the interactive shell running them: their effect is gone when the
+# judge's shell exits. (What else the judge cannot see, it says itself: network, a terminal, a
+# command that runs until stopped or past its time limit, a tool not installed here.)
+SHELL_ONLY = set("""cd export unset alias unalias source . umask history jobs deactivate eval nohup ulimit""".split())
 
 
 def not_judgeable(command: str) -> str | None:
     """Why the judge cannot see what a command does, else None."""
     from nlsh.validator import command_utilities
 
-    words = _words(command)
-    for u in command_utilities(command) or []:
-        spec = NOT_JUDGEABLE.get(u)
-        if spec and (not spec[0] or set(spec[0]) & set(words)):
-            return f"{spec[1]} ({u})" if "(" not in spec[1] else spec[1]
-    if NOT_JUDGEABLE_SLOW & set(words):
-        return "takes longer than the judge's time limit"
-    return None
+    hit = next((u for u in command_utilities(command) or [] if u in SHELL_ONLY), None)
+    return f"changes only the interactive shell ({hit})" if hit else None
 
 
 # What a run's error says when the tree lacks what the request names (a file, a process, a user, a

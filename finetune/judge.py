@@ -9,7 +9,9 @@ time from one `now` shared by a candidate and its references, so `find -mtime -7
 agree between them whenever they run.
 
 A command that needs what the sandbox lacks (network, services, hardware, root, a tool not
-installed here, a place outside HOME and /tmp) is `undecided`, not wrong.
+installed here, a place outside HOME and /tmp, the machine's addresses, sockets and logins, a
+terminal), or that runs until stopped or past the time limit, is `undecided`, not wrong. Stdin is
+/dev/null: nothing waits for input.
 """
 
 from __future__ import annotations
@@ -48,7 +50,7 @@ MEMORY_LIMIT = 4 * 1024**3
 PROCESS_LIMIT = 256  # processes of the sandbox user at once: a fork bomb stops here
 PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 # Part of verify()'s cache key: bumped whenever the same run gets another verdict.
-JUDGE_VERSION = 2
+JUDGE_VERSION = 3
 # A reference's outcome is reused for a candidate judged up to this many seconds later (the
 # candidate's tree is then stamped with the reference's `now`, so `ls -l` times agree); the tree's
 # youngest file is 3 minutes old, far from any boundary a minute of drift could cross.
@@ -344,7 +346,7 @@ def run(command: str, *, seed: int = 0, timeout: float = 5.0, now: float | None 
         out, err, code, timed_out, truncated = _execute(argv, timeout)
         changes, digests = _diff(t, home, tmp, now)
         stdout, stderr = out.decode("utf-8", "replace"), err.decode("utf-8", "replace")
-        reason = undecided_by_failure(code, stderr)
+        reason = undecided_by_run(command, code, stdout, stderr, stopped=timed_out or truncated)
         answered = code == 1 and answers_by_exit_1(command, stdout, stderr, changes)
         return Outcome(stdout=stdout, exit_code=code, timed_out=timed_out, changes=changes, digests=digests,
                        undecided=reason, truncated=truncated, stderr=stderr, answered=answered,
@@ -381,8 +383,15 @@ PROCESSES = set("""kill killall pkill fuser xkill renice skill""".split())
 PACKAGES = set("""apt apt-get aptitude yum dnf pacman zypper snap flatpak brew port""".split())
 INSTALLERS = {"pip", "pip3", "npm", "gem", "cargo", "conda", "go", "dpkg", "yarn", "pnpm"}
 INSTALL_WORDS = {"install", "uninstall", "remove", "purge", "update", "upgrade", "autoremove", "add", "-i", "-r", "-P",
-                 "--install", "--remove", "--purge", "-S", "-R", "-U", "-Syu", "publish"}
+                 "--install", "--remove", "--purge", "-S", "-R", "-U", "-Syu", "publish", "ci"}
 GIT_NETWORK = {"clone", "fetch", "pull", "push", "ls-remote", "submodule"}
+# What the machine is doing (addresses, routes, sockets, logins): the sandbox has none of it, so
+# `ip route`, `who` and `ss -tlnp` print nothing or a bare header whatever the answer.
+MACHINE_STATE = set("""ip ss netstat who w last lastb lastlog users route arp finger pinky iftop nethogs nload
+    vnstat""".split())
+# Needs a terminal: full-screen programs (vim without one waits until stopped) and those that draw
+# on one (clear and reset fail under TERM=dumb).
+TERMINAL = set("""vim vi nvim view nano emacs pico joe micro mc tmux screen htop btop atop nmtui clear reset""".split())
 
 # Output that changes from one run to the next (memory, load, processes, clocks, ctimes, usage of
 # the shared /dev/shm): compared with its digits masked, so `free -h` matches `free -h` but not `free -m`.
@@ -400,8 +409,35 @@ INCIDENTAL = re.compile(r"(^|/)(\.lesshst|\.viminfo|\.python_history|\.sqlite_hi
 # Utilities whose exit 1 is an answer ("the files differ", "no line matched"), their trouble exit 2.
 EXIT_1_ANSWERS = set("""diff diff3 sdiff colordiff cmp grep egrep fgrep zgrep zegrep zfgrep bzgrep xzgrep""".split())
 
-_FAMILIES = [("network", NETWORK), ("a service", SERVICES), ("hardware", HARDWARE), ("root", ROOT),
-             ("other processes", PROCESSES), ("the package manager", PACKAGES)]
+
+def _one_of(words: set[str]) -> str:
+    return "^(" + "|".join(re.escape(w) for w in sorted(words)) + ")$"
+
+
+# Why a utility cannot be judged here, by family: utility -> a pattern one of its arguments must
+# match for it to count ("": any use). A reference using one makes the task undecided; a candidate
+# using one where the reference needs none is wrong (the task did not need it).
+_FAMILIES: list[tuple[str, dict[str, str]]] = [
+    ("needs network", {**dict.fromkeys(NETWORK, ""), "git": _one_of(GIT_NETWORK), "npx": "",
+                       "npm": r"^(create|outdated|audit|view|info|search)$", "pip": r"^(--outdated|-o|search|download)$"}),
+    ("needs a service", {**dict.fromkeys(SERVICES, ""), "ssh-add": "", "ssh-agent": ""}),
+    ("needs hardware", dict.fromkeys(HARDWARE, "")),
+    ("needs root", {**dict.fromkeys(ROOT, ""), "chsh": "", "chfn": ""}),
+    ("needs other processes", dict.fromkeys(PROCESSES, "")),
+    ("needs the package manager", {**dict.fromkeys(PACKAGES, ""), **dict.fromkeys(INSTALLERS, _one_of(INSTALL_WORDS))}),
+    ("needs the machine's state", {**dict.fromkeys(MACHINE_STATE, ""), "hostname": r"^(-[a-zA-Z]*[Ii]|--(all-)?ip)",
+                                   "lsof": r"^-[a-zA-Z]*i"}),
+    ("needs a terminal", {**dict.fromkeys(TERMINAL, ""), "zip": r"^-[a-zA-Z]*e[a-zA-Z]*$"}),  # zip -e asks a password
+    # `tail -f`, `watch`, a web server: a user stops them; here they would only time out.
+    ("runs until stopped", {"tail": r"^(-[a-zA-Z0-9]*[fF]|--follow)", "watch": "", "less": r"^\+F",
+                            "python": r"^(http\.server|SimpleHTTPServer)$", "php": r"^-S$", "node": r"^--watch",
+                            "inotifywait": r"^(-[a-zA-Z]*m|--monitor)$"}),
+    # `python3 -m venv` takes ~12 s on the loaded 2-core machine, past the 5 s limit.
+    ("takes longer than the judge's time limit", {"python": r"^(-m)?(venv|virtualenv)$", "virtualenv": ""}),
+]
+# Utilities that may run until stopped (`sleep 600`, `yes`, `vmstat 1`, `top -b`): one that timed
+# out or flooded its output is undecided, as a user would have stopped it; one that ends is judged.
+MAY_RUN_ON = set("""sleep yes top vmstat iostat mpstat pidstat sar free watch tail less more ping""".split())
 
 # Failures that say the sandbox lacks something, not that the command is wrong.
 _FAILURES = [
@@ -413,6 +449,9 @@ _FAILURES = [
     (re.compile(r"are you root|must be (run as )?root|requires root|superuser|Could not open lock file|"
                 r"Operation not permitted|no new privileges", re.I), "root"),
     (re.compile(r"Read-only file system"), "a place outside HOME and /tmp"),
+    # `top` without -b, `reset`, `zip -e`: they need a terminal to draw on or read a password from
+    (re.compile(r"failed tty get|is not a tty|not a terminal|Inappropriate ioctl for device|Error opening terminal|"
+                r"terminal attributes", re.I), "a terminal"),
 ]
 
 
@@ -425,30 +464,36 @@ def is_volatile(command: str) -> bool:
 
 
 def undecided_by_utility(command: str) -> str | None:
-    """Why `command` cannot be judged here, from the utilities it runs; None when it can."""
-    from nlsh.validator import command_utilities, parse_command
+    """Why `command` cannot be judged here, from the utilities it runs and how; None when it can."""
+    from nlsh.validator import command_utilities
 
     utils = command_utilities(command) or []
     if set(utils) & RANDOM or _RANDOM_WORDS.search(command):
         return "prints something random"
-    for name, family in _FAMILIES:
-        hit = next((u for u in utils if u in family), None)
-        if hit:
-            return f"needs {name} ({hit})"
+    runs = _invocations(command, utils)
+    for reason, family in _FAMILIES:
+        for utility, args in runs:
+            pattern = family.get(utility)
+            if pattern == "" or (pattern and any(re.search(pattern, a) for a in args)):
+                return f"{reason} ({utility})"
+    return None
+
+
+def _invocations(command: str, utils: list[str]) -> list[tuple[str, list[str]]]:
+    """(utility, the words after it) for each utility the command runs (`sudo tail -f` runs tail)."""
+    from nlsh.validator import parse_command
+    from nlsh.validator.risk import utility_name
+
     try:
         parsed = parse_command(command)
     except Exception:
-        return None
+        return [(u, []) for u in utils]
+    runs = []
     for cmd in parsed.commands:
         words = [w.text for w in cmd.words]
-        for i, w in enumerate(words):
-            name = w.rsplit("/", 1)[-1]
-            rest = set(words[i + 1:])
-            if name in INSTALLERS and rest & INSTALL_WORDS:
-                return f"needs the package manager ({name})"
-            if name == "git" and rest & GIT_NETWORK:
-                return "needs network (git)"
-    return None
+        names = [utility_name(w) for w in words]
+        runs += [(u, words[names.index(u) + 1:]) for u in dict.fromkeys(utils) if u in names]
+    return runs
 
 
 def answers_by_exit_1(command: str, stdout: str, stderr: str, changes: dict[str, str]) -> bool:
@@ -463,16 +508,31 @@ def answers_by_exit_1(command: str, stdout: str, stderr: str, changes: dict[str,
     return bool(set(command_utilities(command) or []) & EXIT_1_ANSWERS)
 
 
-def undecided_by_failure(code: int | None, stderr: str) -> str | None:
-    if code == 0 or code is None:
-        return None
+def undecided_by_run(command: str, code: int | None, stdout: str, stderr: str, stopped: bool) -> str | None:
+    """Why a run says nothing about the command: a tool missing here, a failure that says the
+    sandbox lacks something, a question nobody was there to answer (stdin is /dev/null), or a
+    utility that may run until stopped that was stopped (`stopped`: timed out or flooded). None
+    when the run can be judged."""
     if code == 127 and "command not found" in stderr:
         m = re.search(r"(\S+): command not found", stderr)
         return f"needs a tool not installed here ({m.group(1) if m else '?'})"
+    if stopped:
+        from nlsh.validator import command_utilities
+
+        hit = next((u for u in command_utilities(command) or [] if u in MAY_RUN_ON), None)
+        return f"runs until stopped ({hit})" if hit else None
+    if code == 0 or code is None:
+        return None
     for pattern, what in _FAILURES:
         if pattern.search(stderr):
             return f"needs {what}"
+    if _PROMPT.search(stdout[-200:]) or _PROMPT.search(stderr[-200:]):
+        return "needs a terminal (it asked a question)"
     return None
+
+
+# A question left unanswered at the end of the output: `ssh-keygen -t ed25519` asks where to save the key.
+_PROMPT = re.compile(r"(Enter [^\n]*|[Pp]assword|passphrase[^\n]*|\(y/n\)|\[y/N\]|\[Y/n\])[:?]? ?\n?$")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -751,7 +811,9 @@ def judge_many(candidates: list[str], references: list[str], expect: Expect | st
     refs = [_reference_outcome(r, seed, timeout, now) for r in references]
     if len({when for when, _ in refs}) > 1:  # some cached, some not: all from one `now`, or `ls -l` times differ
         refs = [_reference_outcome(r, seed, timeout, now, fresh=True) for r in references]
-    decided = [(r, o) for r, (_, o) in zip(references, refs) if o.undecided is None]
+    # A reference that hangs says nothing about the task (a user would have stopped it); a
+    # candidate that hangs where a reference finishes is wrong (compare: its status differs).
+    decided = [(r, o) for r, (_, o) in zip(references, refs) if o.undecided is None and not o.timed_out]
     when = refs[0][0] if refs else now
     seen: dict[str, Verdict] = {}
     for cand in candidates:
@@ -763,7 +825,9 @@ def judge_many(candidates: list[str], references: list[str], expect: Expect | st
 def _verdict(cand: str, decided: list[tuple[str, Outcome]], refs: list[tuple[float, Outcome]], expect: Expect,
              seed: int, timeout: float, when: float) -> Verdict:
     if not decided:
-        return Verdict(right=None, why="every reference is undecided: " + (refs[0][1].undecided if refs else "none given"))
+        first = refs[0][1] if refs else None
+        why = "none given" if first is None else first.undecided or "runs past the time limit"
+        return Verdict(right=None, why="every reference is undecided: " + why)
     o = run(cand, seed=seed, timeout=timeout, now=when)
     if o.undecided is not None:
         return Verdict(right=False, why=f"the answer {o.undecided}; the task does not")

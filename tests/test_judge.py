@@ -87,6 +87,28 @@ CASES = [
     ("sudo apt install htop", ["sudo apt-get install htop", "apt install htop"], "changes", None),
     ("systemctl restart nginx", ["sudo systemctl restart nginx"], "changes", None),
     ("kill $(lsof -t -i:8080)", ["fuser -k 8080/tcp"], "changes", None),
+    # the machine's addresses, sockets and logins: the sandbox has none
+    ("ip r", ["ip route"], "output", None),
+    ("ss -tlnp", ["netstat -tlnp"], "output", None),
+    ("who", ["w"], "output", None),
+    ("hostname -I", ["ip -4 addr show"], "output", None),
+    ("last", ["last -n 10"], "output", None),
+    ("lsof -i :8080", ["ss -ltnp 'sport = :8080'"], "output", None),
+    ("ip neigh", ["arp -a"], "output", None),
+    ("hostname", ["uname -n"], "output", True),  # the name is the sandbox's, and both print it
+    ("ss -tlnp", ["ls docs"], "output", False),  # needs what the task does not
+    # what runs until stopped: a reference that never ends leaves the task undecided; a candidate
+    # that never ends where the reference does is wrong
+    ("tail -F logs/app.log", ["tail -f logs/app.log"], "output", None),
+    ("tail logs/app.log", ["tail -f logs/app.log"], "output", None),
+    ("tail -f logs/app.log", ["tail logs/app.log"], "output", False),
+    ("watch -n 5 df -h", ["watch df -h"], "output", None),
+    ("python3 -m http.server 8000", ["python3 -m http.server"], "output", None),
+    ("sleep 600", ["sleep 3600"], "output", None),
+    ("less docs/notes.txt", ["cat docs/notes.txt"], "output", True),  # no terminal: less prints the file
+    # slow: python3 -m venv takes past the time limit here
+    ("python3 -m venv .venv", ["python3 -m venv .venv"], "changes", None),
+    ("python -m venv env", ["mkdir env"], "changes", False),
 ]
 
 
@@ -96,10 +118,44 @@ def test_the_judge_tells_right_from_wrong(candidate, references, expect, right):
     assert verdict.right is right, verdict.why
 
 
-def test_a_command_that_never_ends_is_judged_by_what_it_printed():
-    """`tail -f` never exits: both time out, and the lines shown before decide."""
-    assert j.judge("tail -F logs/app.log", ["tail -f logs/app.log"], "output", timeout=1).right is True
-    assert j.judge("tail logs/app.log", ["tail -f logs/app.log"], "output", timeout=1).right is False
+def test_a_reference_that_never_ends_leaves_the_task_undecided():
+    """A reference the judge does not know runs until stopped (a loop) times out: the task is
+    undecided; a candidate that hangs where the reference finishes is wrong."""
+    loop = "while :; do :; done"
+    assert j.judge("ls docs", [loop], "output", timeout=1).right is None
+    verdict = j.judge(loop, ["ls docs"], "output", timeout=1)
+    assert verdict.right is False and "timed out" in verdict.why
+
+
+@pytest.mark.parametrize("command,why", [
+    ("tail -f logs/app.log", "runs until stopped (tail)"),
+    ("tail -n 5 -f logs/app.log", "runs until stopped (tail)"),
+    ("watch ls", "runs until stopped (watch)"),
+    ("python3 -m http.server 8000", "runs until stopped (python)"),
+    ("sleep 30", "runs until stopped (sleep)"),  # timed out
+    ("yes", "runs until stopped (yes)"),  # flooded
+    ("top", "needs a terminal"),
+    ("vim docs/notes.txt", "needs a terminal (vim)"),
+    ("ssh-keygen -t ed25519", "needs a terminal (it asked a question)"),
+    ("ip route", "needs the machine's state (ip)"),
+    ("ip neigh", "needs the machine's state (ip)"),
+    ("who", "needs the machine's state (who)"),
+    ("ss -tlnp", "needs the machine's state (ss)"),
+    ("hostname -I", "needs the machine's state (hostname)"),
+    ("lsof -i :3000", "needs the machine's state (lsof)"),
+    ("netstat -tulpn", "needs the machine's state (netstat)"),
+    ("python3 -m venv .venv", "takes longer than the judge's time limit (python)"),
+    ("pip install requests", "needs the package manager (pip)"),
+])
+def test_verify_leaves_undecided_what_the_sandbox_cannot_show(command, why):
+    verdict = j.verify(command, "output", timeout=2)
+    assert (verdict.right, verdict.why) == (None, why)
+
+
+@pytest.mark.parametrize("command", ["yes | head -3", "sleep 0.1 && ls docs", "top -b -n 1", "hostname", "less docs/notes.txt",
+                                     "tail -n 5 logs/app.log", "python3 -c 'print(1)'"])
+def test_verify_judges_the_same_utilities_used_in_a_way_that_ends(command):
+    assert j.verify(command, "output").right is True
 
 
 def test_a_flood_is_cut_and_a_hang_is_stopped():
@@ -234,7 +290,7 @@ def test_eval_reports_execution_accuracy_with_the_judges_own_check(tmp_path):
     ("find logs -name '*.log' | xargs grep no-such-word-anywhere", "runs, prints nothing"),  # exit 123, no message
     ("ls --no-such-option", "fails"),
     ("find -type type_descriptor", "fails"),
-    ("sleep 10", "times out or floods"),
+    ("sleep 10", "undecided"),  # runs until stopped
     ("ssh user@host uptime", "undecided"),
 ])
 def test_nl2bash_commands_are_classed_by_what_running_them_says(command, cls):
