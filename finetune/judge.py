@@ -509,13 +509,13 @@ def answers_by_exit_1(command: str, stdout: str, stderr: str, changes: dict[str,
 
 
 def undecided_by_run(command: str, code: int | None, stdout: str, stderr: str, stopped: bool) -> str | None:
-    """Why a run says nothing about the command: a tool missing here, a failure that says the
-    sandbox lacks something, a question nobody was there to answer (stdin is /dev/null), or a
-    utility that may run until stopped that was stopped (`stopped`: timed out or flooded). None
-    when the run can be judged."""
-    if code == 127 and "command not found" in stderr:
-        m = re.search(r"(\S+): command not found", stderr)
-        return f"needs a tool not installed here ({m.group(1) if m else '?'})"
+    """Why a run says nothing about the command: a tool missing here (`pdfinfo f | grep Pages` exits
+    1, not 127), a failure that says the sandbox lacks something, a question nobody was there to
+    answer (stdin is /dev/null), or a utility that may run until stopped that was stopped
+    (`stopped`: timed out or flooded). None when the run can be judged."""
+    missing = missing_tool(command, stderr)
+    if missing:
+        return f"needs a tool not installed here ({missing})"
     if stopped:
         from nlsh.validator import command_utilities
 
@@ -531,8 +531,27 @@ def undecided_by_run(command: str, code: int | None, stdout: str, stderr: str, s
     return None
 
 
+_NOT_FOUND = re.compile(r"(\S+): command not found")
 # A question left unanswered at the end of the output: `ssh-keygen -t ed25519` asks where to save the key.
 _PROMPT = re.compile(r"(Enter [^\n]*|[Pp]assword|passphrase[^\n]*|\(y/n\)|\[y/N\]|\[Y/n\])[:?]? ?\n?$")
+
+
+def missing_tool(command: str, stderr: str) -> str | None:
+    """A utility the command runs that is not installed here, from what the run said: bash's
+    "command not found" (whatever the exit status), or xargs, find -exec, timeout or env failing to
+    start it."""
+    m = _NOT_FOUND.search(stderr)
+    if m:
+        return m.group(1)
+    if "No such file or directory" not in stderr:
+        return None
+    from nlsh.validator import command_utilities
+
+    for u in command_utilities(command) or []:
+        if "/" not in u and shutil.which(u, path=PATH) is None and \
+                re.search(rf"['\s]{re.escape(u)}'?: No such file or directory", stderr):
+            return u
+    return None
 
 
 # ---------------------------------------------------------------------------------------------

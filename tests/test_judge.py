@@ -106,6 +106,9 @@ CASES = [
     ("python3 -m http.server 8000", ["python3 -m http.server"], "output", None),
     ("sleep 600", ["sleep 3600"], "output", None),
     ("less docs/notes.txt", ["cat docs/notes.txt"], "output", True),  # no terminal: less prints the file
+    # a tool missing here inside a pipeline leaves it undecided, as a missing tool alone does
+    ("pdfinfo docs/manual.pdf | grep Pages", ["pdfinfo docs/manual.pdf | grep -i pages"], "output", None),
+    ("pdfinfo docs/manual.pdf | grep Pages", ["ls docs"], "output", False),
     # slow: python3 -m venv takes past the time limit here
     ("python3 -m venv .venv", ["python3 -m venv .venv"], "changes", None),
     ("python -m venv env", ["mkdir env"], "changes", False),
@@ -144,6 +147,8 @@ def test_a_reference_that_never_ends_leaves_the_task_undecided():
     ("hostname -I", "needs the machine's state (hostname)"),
     ("lsof -i :3000", "needs the machine's state (lsof)"),
     ("netstat -tulpn", "needs the machine's state (netstat)"),
+    ("pdfinfo docs/manual.pdf | grep Pages", "needs a tool not installed here (pdfinfo)"),
+    ("find docs -name '*.pdf' | xargs pdfinfo", "needs a tool not installed here (pdfinfo)"),
     ("python3 -m venv .venv", "takes longer than the judge's time limit (python)"),
     ("pip install requests", "needs the package manager (pip)"),
 ])
