@@ -50,7 +50,7 @@ MEMORY_LIMIT = 4 * 1024**3
 PROCESS_LIMIT = 256  # processes of the sandbox user at once: a fork bomb stops here
 PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 # Part of verify()'s cache key: bumped whenever the same run gets another verdict.
-JUDGE_VERSION = 3
+JUDGE_VERSION = 4
 # A reference's outcome is reused for a candidate judged up to this many seconds later (the
 # candidate's tree is then stamped with the reference's `now`, so `ls -l` times agree); the tree's
 # youngest file is 3 minutes old, far from any boundary a minute of drift could cross.
@@ -342,7 +342,7 @@ def run(command: str, *, seed: int = 0, timeout: float = 5.0, now: float | None 
                        seconds=time.perf_counter() - started)
     run_dir, home, tmp = _fresh_copy(t, now)
     try:
-        argv = _bwrap(home, tmp, t, ["/bin/bash", "--noprofile", "--norc", "-c", command])
+        argv = _bwrap(home, tmp, t, ["/bin/bash", "--noprofile", "--norc", "-c", as_on_a_terminal(command)])
         out, err, code, timed_out, truncated = _execute(argv, timeout)
         changes, digests = _diff(t, home, tmp, now)
         stdout, stderr = out.decode("utf-8", "replace"), err.decode("utf-8", "replace")
@@ -552,6 +552,37 @@ def missing_tool(command: str, stderr: str) -> str | None:
                 re.search(rf"['\s]{re.escape(u)}'?: No such file or directory", stderr):
             return u
     return None
+
+
+def as_on_a_terminal(command: str) -> str:
+    """The command as it behaves typed at a terminal. The sandbox's stdin is /dev/null, so nothing
+    waits for input; but `git shortlog` without a revision then reads a log from stdin (on a
+    terminal it summarises HEAD, as users expect): it is given HEAD."""
+    from nlsh.validator import parse_command
+
+    if "shortlog" not in command:
+        return command
+    try:
+        parsed = parse_command(command)
+    except Exception:
+        return command
+    if parsed.source != command:
+        return command
+    fed = {r.command for r in parsed.redirects if r.op.startswith("<")}
+    inserts = []
+    for i, cmd in enumerate(parsed.commands):
+        words = [w.text for w in cmd.words]
+        if cmd.stage > 0 or i in fed or cmd.nested_in or words[:1] != ["git"] or "shortlog" not in words:
+            continue
+        rest = cmd.words[words.index("shortlog") + 1:]
+        ends = [w for w in rest if w.text == "--"]
+        args = rest[: rest.index(ends[0])] if ends else rest
+        if any(not w.text.startswith("-") for w in args):
+            continue  # a revision is given
+        inserts.append((ends[0].start, "HEAD ") if ends else (cmd.words[-1].end, " HEAD"))
+    for at, text in sorted(inserts, reverse=True):
+        command = command[:at] + text + command[at:]
+    return command
 
 
 # ---------------------------------------------------------------------------------------------

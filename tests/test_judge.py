@@ -130,6 +130,20 @@ def test_a_reference_that_never_ends_leaves_the_task_undecided():
     assert verdict.right is False and "timed out" in verdict.why
 
 
+def test_stdin_is_empty_and_git_shortlog_summarises_head_as_on_a_terminal():
+    """Stdin is /dev/null: `cat` with no file ends at once. `git shortlog` with no revision reads
+    stdin when it is not a terminal; a user's terminal gives the summary of HEAD, and so does the
+    judge (a log piped in is still read from the pipe)."""
+    cat = j.run("cat", timeout=5)
+    assert cat.exit_code == 0 and not cat.timed_out and cat.stdout == ""
+    head = j.run("git -C projects/pytool shortlog -sn HEAD").stdout
+    assert head.split() == ["5", "Sam", "User"]
+    assert j.run("git -C projects/pytool shortlog -sn").stdout == head
+    assert j.run("cd projects/pytool && git shortlog -sn -- README.md").stdout.split()[1:] == ["Sam", "User"]
+    assert j.run("cd projects/pytool && git log -1 | git shortlog -s").stdout.split() == ["1", "Sam", "User"]
+    assert j.judge("git -C projects/pytool shortlog -sn", ["git -C projects/pytool shortlog -sn HEAD"], "output").right
+
+
 @pytest.mark.parametrize("command,why", [
     ("tail -f logs/app.log", "runs until stopped (tail)"),
     ("tail -n 5 -f logs/app.log", "runs until stopped (tail)"),
