@@ -36,6 +36,7 @@ from nlsh.words import TOKEN, named_tools, query_terms, terms
 USAGE_CAP = 20
 USAGE_MEMO = "history-counts.json"
 
+
 class Retrieved(BaseModel):
     tools: list[ToolHint] = Field(default_factory=list)
     examples: list[Example] = Field(default_factory=list)
