@@ -42,7 +42,9 @@ class EvalConfig:
     # Systems to compare, comma-separated: bm25, base (bundled model without adapter),
     # tuned (with the adapter below, merged into the model as nlsh runs it), tuned-unmerged (the
     # adapter applied at every token), tuned-path (the same, first word restricted to $PATH),
+    # tuned-bare (no retrieved tool hints or examples in the prompt),
     # tuned-noprior / tuned-nocopy (without the home device prior / the shell copy prior),
+    # tuned-off:RULE+RULE (those decoding rules switched off by name, as nlsh --rules-off),
     # gemma (Gemma 3 270M base), gemma-tuned (Gemma 3 270M with the adapter below, one trained on it),
     # model=FILE.gguf (any GGUF without an adapter, e.g. a merged export).
     # A system may name its own adapter, `tuned=runs/a.gguf,gemma-tuned=runs/b.gguf`, so two bases'
@@ -233,6 +235,8 @@ def system_translator(system: str, adapter: str, **kw):
         # the same, with the adapter applied at every token instead of merged into the weights
         "tuned-unmerged": lambda: dict(lora=adapter or None, config=Config(merge=False)),
         "tuned-path": lambda: dict(lora=adapter or None, grammar="path"),
+        # Without retrieved tool hints and examples, for an adapter trained on bare prompts.
+        "tuned-bare": lambda: dict(lora=adapter or None, retrieval=False),
         # Without the device priors (nlsh.decoding.rules; the repeat cut stays): what they add.
         "tuned-noprior": lambda: dict(lora=adapter or None, rules_off=["quantified-groups", "device-names",
                                                                       "request-order", "said-values"]),
