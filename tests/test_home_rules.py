@@ -335,6 +335,31 @@ def test_only_a_no_device_phrase_the_registry_resolves_is_refuted():
     assert not refuted("light.den_lamp turn_on", HOME)
 
 
+def test_a_no_device_phrase_naming_one_of_several_in_the_singular_stands():
+    """"fan" in a home with two fans names neither: no_device (the refusal asks which) is what
+    training teaches, and decoding again would push the model to pick one. The plural is the group,
+    and a phrase naming one device is refuted as before."""
+    fans = registry_from_data({"devices": [
+        {"id": "fan.bedroom", "name": "Bedroom Fan", "area": "bedroom"},
+        {"id": "fan.office", "name": "Office Fan", "area": "office"},
+        {"id": "light.office", "name": "Office Light", "area": "office"},
+        {"id": "light.office_desk", "name": "Desk Lamp", "area": "office"},
+    ]}, "two-fans")
+    assert not refuted('no_device "fan"', fans)
+    assert not refuted('no_device "the fan"', fans)
+    assert refuted('no_device "office light"', fans)  # the name of one light, though the office has two
+    assert not refuted('no_device "light"', fans)
+    assert refuted('no_device "fans"', fans)
+    assert refuted('no_device "all the fans"', fans)
+    assert refuted('no_device "office lights"', fans)
+    assert refuted('no_device "bedroom fan"', fans)
+    assert refuted('no_device "desk lamp"', fans)
+    assert refuted('no_device "fan.office"', fans)
+    one_fan = registry_from_data({"devices": [{"id": "fan.bedroom", "name": "Bedroom Fan", "area": "bedroom"}]}, "one-fan")
+    assert refuted('no_device "fan"', one_fan)
+    assert not refuted('no_device "the kitchen light"', HOME)  # Pendant and Counter Strip: which one?
+
+
 def test_lock_all_the_locks_in_a_small_home(model_paths):
     """This once came out as no_device "lock.front-door" (exit 4): the phrase is the id of a device
     the home has, written with a hyphen, so the registry refutes it and the request is decoded again."""

@@ -37,11 +37,17 @@ class NoSuchDevice(NoTranslation):
         self.phrase = phrase
 
 
+def several_in_the_singular(phrase: str, named: list) -> bool:
+    """Whether a phrase names several of the home's devices in the singular ("pause the tv" with two
+    TVs): one of them was meant, and which one is the user's to say."""
+    return len(named) >= 2 and not phrase.split()[-1].lower().endswith("s")
+
+
 def _no_device(phrase: str, registry) -> NoSuchDevice:
     """The refusal for a no_device answer: where the words name several devices of the home in the
-    singular ("pause the tv" with two TVs), one that asks which, as SPEC's refusals may."""
+    singular, one that asks which, as SPEC's refusals may."""
     named = registry.resolve(phrase) if registry is not None else []
-    if len(named) < 2 or phrase.split()[-1].lower().endswith("s"):
+    if not several_in_the_singular(phrase, named):
         return NoSuchDevice(phrase)
     names = [d.name for d in named]
     listed = ", ".join(names[:-1]) + " or " + names[-1] if len(names) <= 4 else ", ".join(names[:3]) + f" or {len(names) - 3} more"

@@ -5,6 +5,11 @@ the id of a device the home has, written with a hyphen. The registry's own resol
 is there ("kids room lights" in a home that has Kids Room Lights; the model sometimes names the id it
 did not dare write, or the device with the value it was to set: "porch thermostat fan-only"), so the
 answer is decoded again as a device answer, beginning it with no_device lowered.
+
+Only a phrase that names exactly one device, or a group in the plural ("the kitchen lights"), is
+refuted. "fan" in a home with two fans names one of them without saying which: no_device is what
+training teaches there, and the refusal asks which (nlsh.home.answer); decoding again would only
+push the model to pick one.
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ from typing import Callable, Optional
 
 from nlsh.decoding.guide import Guide
 from nlsh.decoding.rule import Asked, DecodingRule
-from nlsh.home.answer import NO_DEVICE, no_device_phrase
+from nlsh.home.answer import NO_DEVICE, no_device_phrase, several_in_the_singular
 from nlsh.home.grammar import home_grammar
 from nlsh.home.naming import without_said_values
 
@@ -22,12 +27,18 @@ WEIGHT = 30.0  # logits taken off beginning the answer again with no_device
 
 
 def refuted(text: str, registry) -> bool:
-    """Whether `text` is a no_device answer naming a device the registry has."""
+    """Whether `text` is a no_device answer whose words name one device the registry has, or a group
+    of its devices in the plural."""
     phrase = no_device_phrase(text)
     if not phrase:
         return False
-    as_id = re.sub(r"[-\s]+", "_", phrase.lower())
-    return as_id in registry or any(registry.resolve(p) for p in (phrase, without_said_values(phrase)))
+    if re.sub(r"[-\s]+", "_", phrase.lower()) in registry:
+        return True
+    for words in dict.fromkeys((phrase, without_said_values(phrase))):
+        named = registry.resolve(words) if words.strip() else []
+        if named and not several_in_the_singular(words, named):
+            return True
+    return False
 
 
 def redo(decoding, generation):
@@ -55,7 +66,7 @@ def guide(asked: Asked) -> Optional[Guide]:
 
 
 RULE = DecodingRule(
-    name="refuted-no-device", kind="home", version=1, weight=WEIGHT, unit="logits", guide=guide, redo=redo,
+    name="refuted-no-device", kind="home", version=2, weight=WEIGHT, unit="logits", guide=guide, redo=redo,
     stage="repair",
     reason='"lock all the locks" answered no_device "lock.front-door" in a home with that lock; a no_device the registry refutes is decoded again',
 )
