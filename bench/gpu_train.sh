@@ -26,8 +26,8 @@
 #   WHEELS     1: fetch the packages the GPU image lacks (pydantic, bashlex, gguf) for its Python 3.12 [1]
 # train reads MINUTES [6], EPOCHS [8], LR [1e-4], FIRST_LAYER [0: all layers], BATCH_TOKENS [16384],
 # EVAL_EVERY [400], SVD_RANK [32], DTYPE [bf16], STASH [/root/stash], PYTHON [python3].
-# The dry run on a CPU (tests/test_gpu_train.py) sets BASE to a tiny random Llama, WHEELS=0, a few
-# seconds of MINUTES, and runs all three steps in one place.
+# The dry run on a CPU (test_the_gpu_script_trains_and_exports_on_a_cpu in tests/test_finetune.py)
+# sets BASE to a tiny random Llama, WHEELS=0, a few seconds of MINUTES, and runs all three steps here.
 set -uo pipefail
 export PYTHONUNBUFFERED=1 TOKENIZERS_PARALLELISM=false TQDM_MININTERVAL=20
 cd "$(dirname "$0")/.."
