@@ -10,7 +10,6 @@ import re
 from functools import cached_property, lru_cache
 from pathlib import Path
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
 
 from nlsh.errors import UsageError
@@ -289,6 +288,8 @@ def load_registry(path: str | Path) -> Registry:
         except json.JSONDecodeError as e:
             raise RegistryError([f"{name} is not valid JSON (line {e.lineno}, column {e.colno}: {e.msg})."]) from None
     else:
+        import yaml  # here, not at the top: every nlsh start imports this module, few read YAML
+
         try:
             data = yaml.safe_load(text)
         except yaml.YAMLError as e:
