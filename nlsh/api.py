@@ -43,6 +43,9 @@ from nlsh.tasks import Mode, Task, joint_grammar, tasks_for
 # to a question nobody asked.
 MAX_INSTRUCTION_CHARS = 2000
 LOW_CONFIDENCE = "low confidence"
+# A model server that returns no token probabilities: the confidence (0) is unknown, so nothing is
+# refused for it, and the proposal says why its confidence is 0.
+NO_TOKEN_PROBABILITIES = "the server gave no token probabilities: confidence unknown"
 
 
 class Translator:
@@ -331,12 +334,17 @@ class Translator:
         if not text:
             raise NoTranslation("The model produced an empty answer; try rephrasing the request.")
         confidence = round(generation.confidence, 3)
-        warnings = [LOW_CONFIDENCE] if confidence < self.min_confidence else []
+        if not generation.confidence_known:
+            warnings = [NO_TOKEN_PROBABILITIES]
+        else:
+            warnings = [LOW_CONFIDENCE] if confidence < self.min_confidence else []
         proposal = self.task_for(text).proposal(instruction, text, confidence, warnings)
         return proposal.model_copy(update={"model": self.model_name})
 
     def is_unsure(self, proposal: Proposal) -> bool:
-        return proposal.confidence < self.min_confidence
+        """Below min_confidence; never where the confidence is unknown (a server gave no token
+        probabilities): refusing every answer of such a server would make --dry-run useless."""
+        return proposal.confidence < self.min_confidence and NO_TOKEN_PROBABILITIES not in proposal.warnings
 
     # -- checking -----------------------------------------------------------------------------
 

@@ -179,11 +179,14 @@ class ServerModel:
             text = cut_as_guided(text, guide)
         logprob = float(sum(logprobs))
         # The geometric mean of the answer tokens' probabilities. A local answer also counts its
-        # end-of-turn token, which servers do not report (it is never part of the text).
+        # end-of-turn token, which servers do not report (it is never part of the text). A server
+        # that returns no log-probabilities (Ollama's OpenAI API, a proxy that drops the field)
+        # leaves the confidence unknown, not low.
         confidence = math.exp(logprob / len(logprobs)) if logprobs else 0.0
         return Generation(
             text=text.strip(),
             confidence=max(0.0, min(1.0, confidence)),
+            confidence_known=bool(logprobs),
             n_tokens=int(usage.get("completion_tokens") or len(logprobs)),
             seconds=time.perf_counter() - start,
             logprob=logprob,

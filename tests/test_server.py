@@ -10,6 +10,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.error
 import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -374,6 +375,72 @@ def test_nlsh_server_failures_are_one_sentence_and_exit_4(behaviour, words, conf
     err = proc.stderr.decode()
     assert proc.returncode == EXIT_NO_TRANSLATION, err
     assert proc.stdout == b"" and err.count("\n") == 1 and words in err, err
+
+
+@pytest.fixture
+def without_logprobs(served_model):
+    """The real llama-cpp-python server behind a loopback proxy that drops the log-probability fields
+    from every request: it answers as servers that return no token probabilities do (Ollama's
+    OpenAI-compatible API)."""
+    url, _ = served_model
+
+    class Proxy(BaseHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+        def _forward(self, body: bytes | None) -> None:
+            request = urllib.request.Request(url + self.path, data=body, method=self.command,
+                                             headers={"Content-Type": "application/json"})
+            try:
+                with urllib.request.urlopen(request, timeout=300) as reply:
+                    code, data = reply.status, reply.read()
+            except urllib.error.HTTPError as exc:
+                code, data = exc.code, exc.read()
+            self.send_response(code)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def do_GET(self):
+            self._forward(None)
+
+        def do_POST(self):
+            body = json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0)))
+            for field in ("logprobs", "top_logprobs"):
+                body.pop(field, None)
+            self._forward(json.dumps(body).encode())
+
+    proxy = ThreadingHTTPServer(("127.0.0.1", 0), Proxy)
+    proxy.daemon_threads = True
+    threading.Thread(target=proxy.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{proxy.server_address[1]}"
+    proxy.shutdown()
+    proxy.server_close()
+
+
+def test_a_server_without_token_probabilities_is_not_refused_as_unsure(served_model, without_logprobs, run_nlsh,
+                                                                      isolated_home):
+    """A server that returns no log-probabilities leaves the confidence unknown, not low: under the
+    default min_confidence, --dry-run prints the answer (it used to refuse every one, exit 4) and
+    the JSON says why its confidence is 0; the same server asked for them still gives one."""
+    from nlsh.api import LOW_CONFIDENCE, NO_TOKEN_PROBABILITIES
+
+    url, _ = served_model
+    prompt = _prompt()
+    bare, full = ServerModel(without_logprobs).generate(prompt), ServerModel(url).generate(prompt)
+    assert bare.text == full.text and (bare.confidence, bare.confidence_known) == (0.0, False)
+    assert full.confidence_known and full.confidence > 0.0
+    proc = run_nlsh("--server", without_logprobs, "--dry-run", "--json", "list files", timeout=300)
+    assert proc.returncode == 0, proc.stderr.decode()
+    row = json.loads(proc.stdout)
+    assert row["command"] and row["confidence"] == 0.0
+    assert NO_TOKEN_PROBABILITIES in row["warnings"] and LOW_CONFIDENCE not in row["warnings"]
+    plain = run_nlsh("--server", without_logprobs, "--dry-run", "list files", timeout=300)
+    assert plain.returncode == 0 and plain.stdout.decode().strip() == row["command"], plain.stderr.decode()
+    asked = json.loads(run_nlsh("--server", url, "--dry-run", "--json", "list files", timeout=300).stdout)
+    assert asked["command"] == row["command"] and asked["confidence"] > 0.0
+    assert NO_TOKEN_PROBABILITIES not in asked["warnings"]
 
 
 def test_nothing_is_sent_anywhere_without_a_server(run_nlsh, isolated_home):

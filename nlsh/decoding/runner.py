@@ -100,6 +100,9 @@ class Generation(BaseModel):
     text: str
     # Geometric mean of the chosen tokens' probabilities (end-of-turn token included), in [0, 1].
     confidence: float
+    # False when the model gave no token probabilities (a server that returns no logprobs): the
+    # confidence of 0 then says nothing about the answer.
+    confidence_known: bool = True
     n_tokens: int
     seconds: float
     # Sum of the chosen tokens' log-probabilities: ranks alternatives by sequence probability.
