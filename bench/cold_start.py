@@ -85,10 +85,18 @@ wrap(runner.Model, "_step", "token steps")
 wrap(decoder.Decoding, "run", "decoding (the rest)")
 wrap(docs, "_man_page", "man pages read")
 wrap(T, "proposal", "validator")
-from nlsh.cli import run_main
-code = run_main(sys.argv[1:])
-own["total seen by the driver"] = time.perf_counter() - T0
-print(json.dumps({"code": code, "own": own, "started": STARTED, "ended": time.time()}), file=sys.stderr)
+import atexit, nlsh.cli
+result = {}
+run_main = nlsh.cli.run_main
+def finished(args):
+    result["code"] = run_main(args)
+    result["ended"], own["total seen by the driver"] = time.time(), time.perf_counter() - T0
+    return result["code"]
+nlsh.cli.run_main = finished
+# Registered first, so it runs last of the exit handlers, whether nlsh's main ends in sys.exit or,
+# once its answer is out, in os._exit after the handlers: the exit is everything after run_main.
+atexit.register(lambda: print(json.dumps({"own": own, "started": STARTED, **result}), file=sys.stderr, flush=True))
+nlsh.cli.main(sys.argv[1:])
 '''
 
 ORDER = ["interpreter start-up", "import the CLI (click)", "import config (pydantic)", "import api (validator, rules)",
