@@ -41,8 +41,10 @@ class RftConfig:
     n_tasks: int = 50  # tasks answered greedily: a seeded sample of the files' distinct requests
     samples: int = 8  # answers drawn for each task answered wrong greedily
     # Sampling temperature, over the 16 grammar-allowed tokens the model ranks highest at each step
-    # (the candidates a decoding prior re-ranks; the rules' priors still apply).
-    temperature: float = 1.0
+    # (the candidates a decoding prior re-ranks; the rules' priors still apply). With the shipped
+    # adapter, 0.6 fixed 4 of 20 tasks answered wrong greedily (8 samples each); at 1.0 the draws
+    # were mostly invented words and fixed none of 9 (6 samples each).
+    temperature: float = 0.6
     seed: int = 0  # which tasks, and the draws
     judge_seed: int = 0  # the judge's file tree the commands run in
     out: str = "runs/rft"  # accepted.jsonl (training records), tried.jsonl (every answer judged), counts.json
