@@ -144,6 +144,23 @@ def test_stdin_is_empty_and_git_shortlog_summarises_head_as_on_a_terminal():
     assert j.judge("git -C projects/pytool shortlog -sn", ["git -C projects/pytool shortlog -sn HEAD"], "output").right
 
 
+def test_a_time_out_is_not_kept_in_the_verdict_cache():
+    """A run that timed out on the loaded machine is run again next time, not served from the cache."""
+    import json
+
+    from finetune.filetree import TREE_VERSION
+
+    command = f"ls docs  # {uuid.uuid4().hex}"
+    key = json.dumps([TREE_VERSION, j.JUDGE_VERSION, 0, "output", command])
+    with j._verdict_db() as db:
+        db.execute("insert or replace into verdicts values (?, ?)", (key, j.Verdict(right=False, why="timed out").model_dump_json()))
+    try:
+        assert j.verify(command, "output").right is True
+    finally:
+        with j._verdict_db() as db:
+            db.execute("delete from verdicts where key = ?", (key,))
+
+
 @pytest.mark.parametrize("command,why", [
     ("tail -f logs/app.log", "runs until stopped (tail)"),
     ("tail -n 5 -f logs/app.log", "runs until stopped (tail)"),
