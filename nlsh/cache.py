@@ -6,7 +6,8 @@ The key is looked up before anything expensive is read. It holds what decides th
 decoding, each in its cheapest form (nlsh.api.Translator.answer_key assembles it):
 
 - the request as the model reads it (nlsh.prompt.as_read) and the previous turn;
-- the model and adapter files' stamps (path, size, mtime), not hashes of them: a new file is a new key;
+- the model and adapter files' stamps (path, size, mtime, inode), not hashes of them: a new file is
+  a new key;
 - the grammar mode, the kinds of answer allowed, the device registry's content, the active decoding
   rules with their versions and weights, and whether model and adapter run merged;
 - the machine context (OS family, shell) and stamps of everything the retriever reads (its learned
@@ -36,14 +37,15 @@ KEY_VERSION = 2
 
 
 def file_stamp(path: str | os.PathLike | None) -> list | None:
-    """A file's (path, size, mtime_ns), or None when there is no such file."""
+    """A file's (path, size, mtime_ns, inode), or None when there is no such file. The inode tells
+    a file replaced whole (os.replace, as nlsh writes its files) within one tick of the clock."""
     if path is None:
         return None
     try:
         st = os.stat(path)
     except OSError:
         return None
-    return [os.path.realpath(path), st.st_size, st.st_mtime_ns]
+    return [os.path.realpath(path), st.st_size, st.st_mtime_ns, st.st_ino]
 
 
 _SOURCE_STAMP: list | None = None

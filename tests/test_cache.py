@@ -46,6 +46,21 @@ def test_a_learned_pair_changes_the_key(isolated_home):
     assert key(translator()) != before
 
 
+def test_a_file_replaced_whole_within_one_clock_tick_changes_the_key(isolated_home):
+    from nlsh.config import learned_path
+
+    path = learned_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text('{"instruction": "how full are my disks", "command": "df -h"}\n')
+    before, stamp = key(translator()), path.stat()
+    # Same size, same mtime, another file: as os.replace leaves it when both land in one tick.
+    new = path.with_name("learned.new")
+    new.write_text('{"instruction": "how full are my disks", "command": "du -h"}\n')
+    os.utime(new, ns=(stamp.st_atime_ns, stamp.st_mtime_ns))
+    os.replace(new, path)
+    assert key(translator()) != before
+
+
 @pytest.mark.parametrize("config", [
     Config(grammar="path"),
     Config(merge=False),
