@@ -50,7 +50,7 @@ MEMORY_LIMIT = 4 * 1024**3
 PROCESS_LIMIT = 256  # processes of the sandbox user at once: a fork bomb stops here
 PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 # Part of verify()'s cache key: bumped whenever the same run gets another verdict.
-JUDGE_VERSION = 4
+JUDGE_VERSION = 5
 # A reference's outcome is reused for a candidate judged up to this many seconds later (the
 # candidate's tree is then stamped with the reference's `now`, so `ls -l` times agree); the tree's
 # youngest file is 3 minutes old, far from any boundary a minute of drift could cross.
@@ -493,6 +493,9 @@ def _invocations(command: str, utils: list[str]) -> list[tuple[str, list[str]]]:
         words = [w.text for w in cmd.words]
         names = [utility_name(w) for w in words]
         runs += [(u, words[names.index(u) + 1:]) for u in dict.fromkeys(utils) if u in names]
+        if "python" in names and "-m" in words[names.index("python"):-1]:  # python3 -m pip install x runs pip
+            module = words.index("-m", names.index("python")) + 1
+            runs.append((utility_name(words[module]), words[module + 1:]))
     return runs
 
 

@@ -182,6 +182,7 @@ def test_a_time_out_is_not_kept_in_the_verdict_cache():
     ("find docs -name '*.pdf' | xargs pdfinfo", "needs a tool not installed here (pdfinfo)"),
     ("python3 -m venv .venv", "takes longer than the judge's time limit (python)"),
     ("pip install requests", "needs the package manager (pip)"),
+    ("python3 -m pip install --upgrade pip", "needs the package manager (pip)"),
 ])
 def test_verify_leaves_undecided_what_the_sandbox_cannot_show(command, why):
     verdict = j.verify(command, "output", timeout=2)
