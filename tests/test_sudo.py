@@ -63,7 +63,7 @@ def test_a_cached_answer_gets_the_sudo_too(model_paths, isolated_home):
     request = clean_instruction("start nethogs as root")
     pipeline = Translator(Config(), model_path=path, lora=adapter)
     try:
-        key = pipeline.answer_key(pipeline.prompt(request), pipeline.grammar(), pipeline.asked(request))
+        key = pipeline.answer_key(request)
         pipeline.cache.put(key, Generation(text="nethogs --root", confidence=0.9, n_tokens=4, seconds=0.1))
         cached = pipeline.generate(request)
         assert pipeline._model is None  # answered from the cache
