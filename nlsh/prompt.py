@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel, Field
 
+from nlsh.spoken_numbers import spoken_numbers
+
 
 class Example(BaseModel):
     """An (instruction, answer) pair shown to the model: retrieved, learned, or the previous turn."""
@@ -143,8 +145,9 @@ def as_read(instruction: str) -> str:
     bare imperatives: 7 of 32,000 end in "?", 11 in "." or "!", none opens with "please" or "can
     you"), so the model took a closing "." into the last value (`wc -l notes.txt.`) and a "?" or a
     "please" moved answers ("is nginx running?" got `/usr/bin/nologin`). A "?" goes only where the
-    request opens like a question: elsewhere it may be part of a value (`*IDN?`, `foo??`)."""
-    text = instruction.strip()
+    request opens like a question: elsewhere it may be part of a value (`*IDN?`, `foo??`). Numbers
+    said in words are read in digits (nlsh.spoken_numbers)."""
+    text = spoken_numbers(instruction.strip())
     while True:
         before = text
         text = _SENTENCE_END.sub("", text)

@@ -96,3 +96,38 @@ def test_requests_examples_and_previous_turns_are_read_alike():
     assert "Example: is sshd running => systemctl status sshd" in prompt
     assert "Previous: what's in here => ls" in prompt
     assert "?" not in prompt
+
+
+# Numbers said in words reach the model in digits: the shipped model wrote brightness_pct=6 for
+# "sixty percent" and volume_level=0.05 for "thirty five percent" (bench/home_words).
+SPOKEN_NUMBERS = [
+    ("hall light sixty percent bright", "hall light 60 percent bright"),
+    ("sonos volume at thirty five percent", "sonos volume at 35 percent"),
+    ("heat pump at twenty one and a half degrees", "heat pump at 21.5 degrees"),
+    ("Seventy-five percent on the lamp", "75 percent on the lamp"),
+    ("turn the fan down to twenty", "turn the fan down to 20"),
+    ("show the last twenty lines of log.txt", "show the last 20 lines of log.txt"),
+    ("wait five minutes then beep", "wait 5 minutes then beep"),
+    ("a hundred files", "100 files"),
+    ("fan at one percent", "fan at 1 percent"),
+]
+# Where the word is no quantity, an idiom, or the user's own text.
+SPOKEN_NUMBERS_KEPT = [
+    "delete the old one",
+    "compare two files",
+    "get rid of zero byte files",
+    "show the last 5 commits, one line each",
+    "date in one day",
+    "echo 'twenty dollars'",
+    "cat notes-twenty.txt",
+]
+
+
+@pytest.mark.parametrize("request_, read", SPOKEN_NUMBERS)
+def test_numbers_said_in_words_are_read_in_digits(request_, read):
+    assert as_read(request_) == read
+
+
+@pytest.mark.parametrize("request_", SPOKEN_NUMBERS_KEPT)
+def test_number_words_that_are_no_quantity_stay(request_):
+    assert as_read(request_) == request_
