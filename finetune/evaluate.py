@@ -162,7 +162,7 @@ def score_shell(answers: list[str], refs: list[Record], valid: list[bool] | None
     }
 
 
-def _shell_answers(pipelines: dict, requests: list[str]) -> dict[str, tuple[list[str], list[float]]]:
+def shell_answers(pipelines: dict, requests: list[str]) -> dict[str, tuple[list[str], list[float]]]:
     """Every pipeline answers each request before the next request; who goes first rotates, so no
     system is always the one that finds the caches cold."""
     out: dict[str, tuple[list[str], list[float]]] = {name: ([], []) for name in pipelines}
@@ -296,8 +296,8 @@ def run_eval(cfg: EvalConfig) -> str:
     pipelines = {name: system_translator(system, adapter) for name, (system, adapter) in systems.items() if system != "bm25"}
     for pipeline in pipelines.values():
         hold_out_bundled(pipeline, shell, tasks)
-    answered = _shell_answers(pipelines, [r.instruction for r in shell])
-    exec_answered = _shell_answers(pipelines, [t.request for t in tasks])
+    answered = shell_answers(pipelines, [r.instruction for r in shell])
+    exec_answered = shell_answers(pipelines, [t.request for t in tasks])
     for pipeline in pipelines.values():
         pipeline.close()
     baseline = None
