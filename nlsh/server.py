@@ -17,7 +17,7 @@ to the same parse, validator, risk levels and confirmation as a local one. What 
   command line (a markdown fence around one line is taken off); anything else is refused, never run.
 
 Decoding rules that need the model's logits at every step (nlsh.model.Guide: priors, cuts, forks for
-alternatives, option barring) cannot run remotely; docs/servers.md lists them. Nothing is sent
+alternatives) cannot run remotely; docs/servers.md lists them. Nothing is sent
 anywhere unless the user configured a server; the token comes from $NLSH_SERVER_TOKEN.
 """
 

@@ -68,7 +68,7 @@ def test_a_file_replaced_whole_within_one_clock_tick_changes_the_key(isolated_ho
     Config(retrieval={"examples": 0}),
     Config(retrieval={"tldr": False}),
     Config(retrieval={"bundled": False}),
-    Config(rules_off=["option-barring"]),
+    Config(rules_off=["close-compounds"]),
 ])
 def test_each_setting_that_shapes_the_answer_changes_the_key(isolated_home, config):
     assert key(translator(config=config)) != key(translator())

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import functools
 import re
-import string
 from typing import Collection, Iterator, Optional
 
 from nlsh.machine.docs import Doc, subcommand_documentation
@@ -51,15 +50,6 @@ def help_options(command: str, path: Optional[str] = None) -> list[tuple[str, st
     """(utility, flag) for each flag of `command` that only prints its utility's help or version:
     `uptime -h` is usage text, not how long the machine has been up."""
     return _options(command, command_parts(command, path), path, lacking=False, about_itself=True)
-
-
-def not_answering_options(command: str, keep_help: bool = False, path: Optional[str] = None) -> list[tuple[str, str]]:
-    """The undocumented options and, unless `keep_help`, the help ones, in one reading of the
-    command: what the option-barring rule decodes again to be rid of. Not git's: barred `-s`, the model's
-    next choice for "create a branch feature-login and switch to it" was `git branch -d
-    feature-login`, and a command that fails is better than one that deletes; those keep their
-    warning."""
-    return _options(command, command_parts(command, path), path, lacking=True, about_itself=not keep_help, git_commands=False)
 
 
 def _options(command: str, parts: Optional[list[Part]], path: Optional[str], lacking: bool, about_itself: bool,
@@ -127,23 +117,6 @@ def _judged_flag(part, words: set[str], doc: Doc) -> Optional[str]:
             and not _documented(part.cluster, doc)):
         return flag
     return None
-
-
-def uses_any(word: str, flags: Collection[str]) -> bool:
-    """Whether a written word is one of `flags`, or a cluster opened by one (`-add` by `-a`)."""
-    return word in flags or bool(_CLUSTER.fullmatch(word)) and word[:2] in flags
-
-
-def not_an_answer(utility: str, keep_help: bool = False, path: Optional[str] = None) -> frozenset[str]:
-    """Options of `utility` an answer with an invented option should not turn into: every `-x` of
-    one letter its documentation lacks (for df: `-b`, `-c`, ...), and those that only print its
-    help or version (`uptime -h` for "how long has the system been running") unless `keep_help`.
-    None when its documentation is not one the check judges by."""
-    doc = read_doc(utility, path)
-    if not _judgeable(doc, utility):
-        return frozenset()
-    lacking = {flag for flag in (f"-{c}" for c in string.ascii_letters) if not _documented(flag, doc)}
-    return frozenset(lacking if keep_help else lacking | _about_itself(doc))
 
 
 def _about_itself(doc: Doc) -> frozenset[str]:

@@ -3,9 +3,9 @@ add up in this order, and re-decoding rules run in it within their stage. Adding
 with its RULE and a line below.
 """
 
-from nlsh.decoding.rules import (close_compounds, device_names, fallback_forks, home_grammar_only, option_barring,
-                                 quantified_groups, refuted_no_device, repeat_cut, request_order, requested_sudo,
-                                 said_values, spelling, unglued_values)
+from nlsh.decoding.rules import (close_compounds, device_names, fallback_forks, home_grammar_only, quantified_groups,
+                                 refuted_no_device, repeat_cut, request_order, requested_sudo, said_values, spelling,
+                                 unglued_values)
 
 RULES = (
     # shell answers
@@ -13,7 +13,6 @@ RULES = (
     spelling.NAMED_TOOL,
     unglued_values.RULE,
     close_compounds.RULE,
-    option_barring.RULE,
     requested_sudo.RULE,
     # device answers
     repeat_cut.RULE,
