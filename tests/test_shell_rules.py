@@ -3,8 +3,6 @@ quoted values kept off option clusters, compounds closed; alone and through the 
 
 from __future__ import annotations
 
-import pytest
-
 from conftest import needs_man
 from nlsh.decoding.registry import RuleSet
 from nlsh.decoding.rule import Asked
@@ -133,17 +131,6 @@ def test_git_commands_are_judged_by_their_own_pages():
     needs_man("git-status")
     assert undocumented_options("git status -a") == [("git-status", "-a")]
     assert undocumented_options("git status -s") == []
-
-
-def test_an_option_that_only_prints_help_is_found():
-    from nlsh.validator.options import help_options
-
-    for tool in ("uptime", "free", "grep", "df"):
-        needs_man(tool)
-    assert help_options("uptime -h") == [("uptime", "-h")]
-    assert help_options("grep -V | uptime --help") == [("grep", "-V"), ("uptime", "--help")]
-    assert help_options("free -h") == []  # free's -h is --human
-    assert help_options("uptime -p") == help_options("git --help") == []  # git: each subcommand's page
 
 
 def test_a_line_bash_reads_on_past_is_cut_short():

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import functools
 import re
-from typing import Collection, Iterator, Optional
+from typing import Iterator, Optional
 
 from nlsh.machine.docs import Doc, subcommand_documentation
 from nlsh.machine.resolve import BUILTINS
@@ -43,35 +43,26 @@ _MIN_ENTRIES = 5  # fewer documented options: likely a page the parser could not
 def undocumented_options(command: str, path: Optional[str] = None) -> list[tuple[str, str]]:
     """(utility, flag) for each flag of `command` its utility's documentation lacks (of a cluster,
     its opening letter), git's commands judged by their own pages."""
-    return _options(command, command_parts(command, path), path, lacking=True, about_itself=False, git_commands=True)
+    return _options(command, command_parts(command, path), path)
 
 
-def help_options(command: str, path: Optional[str] = None) -> list[tuple[str, str]]:
-    """(utility, flag) for each flag of `command` that only prints its utility's help or version:
-    `uptime -h` is usage text, not how long the machine has been up."""
-    return _options(command, command_parts(command, path), path, lacking=False, about_itself=True)
-
-
-def _options(command: str, parts: Optional[list[Part]], path: Optional[str], lacking: bool, about_itself: bool,
-             git_commands: bool = False) -> list[tuple[str, str]]:
+def _options(command: str, parts: Optional[list[Part]], path: Optional[str]) -> list[tuple[str, str]]:
     if parts is None:
         return []
     words = set(command.split())  # only a flag written as a whole word is judged
     found: list[tuple[str, str]] = []
-    for doc, part in _judged_flag_parts(parts, path, git_commands):
-        flag = _judged_flag(part, words, doc) if lacking and not part.source else None
+    for doc, part in _judged_flag_parts(parts, path):
+        flag = _judged_flag(part, words, doc) if not part.source else None
         if flag and _documented(flag, doc):
             flag = None
-        if not flag and about_itself and part.word in words and part.word in _about_itself(doc):
-            flag = part.word
         if flag and (doc.name, flag) not in found:
             found.append((doc.name, flag))
     return found
 
 
-def _judged_flag_parts(parts: list[Part], path: Optional[str], git_commands: bool) -> Iterator[tuple[Doc, Part]]:
+def _judged_flag_parts(parts: list[Part], path: Optional[str]) -> Iterator[tuple[Doc, Part]]:
     """Each flag of a command line's parts with the documentation it is judged by: its utility's, where that
-    is one the check judges by, or with `git_commands` a git command's own page; not another
+    is one the check judges by, or a git command's own page; not another
     subcommand's nor a remote command's."""
     judged: dict[int, Optional[Doc]] = {}  # depth -> the documentation its flags are judged by
     utilities: dict[int, str] = {}  # depth -> the utility named there
@@ -87,7 +78,7 @@ def _judged_flag_parts(parts: list[Part], path: Optional[str], git_commands: boo
             judged[part.depth] = doc if _judgeable(doc, part.word) else None
         elif part.kind == "subcommand" or (previous is not None and previous.kind == "utility"
                                            and _SUBCOMMAND_LIKE.fullmatch(part.word)):
-            judged[part.depth] = _subcommand_doc(utilities.get(part.depth), part, path) if git_commands else None
+            judged[part.depth] = _subcommand_doc(utilities.get(part.depth), part, path)
         previous = part
         doc = judged.get(part.depth)
         if part.kind == "flag" and doc is not None:
@@ -119,12 +110,6 @@ def _judged_flag(part, words: set[str], doc: Doc) -> Optional[str]:
     return None
 
 
-def _about_itself(doc: Doc) -> frozenset[str]:
-    """The names of the options that print the utility's help or version (`-h`, `--help`, `-V`)."""
-    return frozenset(name for entry in doc.entries.values()
-                     if {"--help", "--version"} & set(entry.names) for name in entry.names)
-
-
 def _judgeable(doc: Doc, word: str) -> bool:
     return (doc.source in ("man", "help") and len(doc.entries) >= _MIN_ENTRIES and not doc.single_dash_long
             and not {doc.name, utility_name(word)} & _not_judged())
@@ -144,4 +129,4 @@ def _documented(flag: str, doc: Doc) -> bool:
 def option_warnings(command: str, parts: list[Part], path: Optional[str] = None) -> list[str]:
     """A warning for each option of a command line (and its parts) its program's documentation lacks."""
     return [f"{name}: this machine's documentation lists no option {flag}"
-            for name, flag in _options(command, parts, path, lacking=True, about_itself=False, git_commands=True)]
+            for name, flag in _options(command, parts, path)]
