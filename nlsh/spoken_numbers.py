@@ -17,12 +17,12 @@ _SMALL = {w: i for i, w in enumerate(
     "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
     "sixteen seventeen eighteen nineteen".split())}
 _TENS = {w: 10 * i for i, w in enumerate("twenty thirty forty fifty sixty seventy eighty ninety".split(), start=2)}
-_UNIT = (r"per\s*cent|percent|%|degrees?|°|minutes?|mins?|seconds?|secs?|hours?|hrs?|days?|weeks?"
-         r"|lines?|bytes?|kb|mb|gb|kilobytes?|megabytes?|gigabytes?")
-
 # "zero" and "one" go to digits only before these: "zero byte files", "one line each" (git's
 # --oneline) and "in one day" read as the idioms they are
-_MEASURE = re.compile(r"per\s*cent|percent|%|degrees?|°")
+_MEASURES = r"per\s*cent|percent|%|degrees?|°"
+_MEASURE = re.compile(_MEASURES)
+_UNIT = (_MEASURES + r"|minutes?|mins?|seconds?|secs?|hours?|hrs?|days?|weeks?"
+         r"|lines?|bytes?|kb|mb|gb|kilobytes?|megabytes?|gigabytes?")
 
 _SMALL_RE = "|".join(sorted(_SMALL, key=len, reverse=True))
 _TENS_RE = "|".join(_TENS)
