@@ -211,7 +211,9 @@ class Translator:
 
     def asked(self, request: str) -> Asked:
         """What the decoding rules read about a request (as the model reads it)."""
-        return Asked(request=request, kinds=self.kinds, on=self.rules.on, registry=self.registry)
+        retriever = self.retriever if self.alone else None  # examples go with shell-only prompts
+        taught = tuple(retriever.taught(request)) if retriever is not None else ()
+        return Asked(request=request, kinds=self.kinds, on=self.rules.on, registry=self.registry, taught=taught)
 
     def guide(self, request: str) -> Guide | None:
         """The active decoding rules' guide for a request (as the model reads it)."""

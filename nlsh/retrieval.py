@@ -180,15 +180,7 @@ class Retriever:
         if self.k_examples <= 0:
             return []
         query = query_terms(instruction)
-        out: list[Example] = []
-        learned, scorer = self._learned_index()
-        if scorer is not None:
-            # A user's handful of pairs is too small a collection for BM25's idf to mean much;
-            # a pair counts when most of its words are in the request.
-            for i, overlap in self._learned_matches(query, scorer):
-                if overlap < 0.5 or len(out) >= self.k_examples:
-                    break
-                out.append(learned[i])
+        out: list[Example] = self._taught(query)
         if len(out) < self.k_examples and self.bundled is not None:
             for ex in self.bundled.matches(instruction, self.k_examples):
                 if len(out) < self.k_examples and all(ex.answer != kept.answer for kept in out):
@@ -201,6 +193,22 @@ class Retriever:
                         break
                     out.append(index.tldr_examples[i])
         return out
+
+    def taught(self, instruction: str) -> list[Example]:
+        """The pairs the user taught (nlsh.learned) for requests like this one, as the prompt shows
+        them: most alike first."""
+        if self.k_examples <= 0:
+            return []
+        return self._taught(query_terms(instruction))
+
+    def _taught(self, query: dict[str, float]) -> list[Example]:
+        learned, scorer = self._learned_index()
+        if scorer is None:
+            return []
+        # A user's handful of pairs is too small a collection for BM25's idf to mean much;
+        # a pair counts when most of its words are in the request.
+        matches = [i for i, overlap in self._learned_matches(query, scorer) if overlap >= 0.5]
+        return [learned[i] for i in matches[: self.k_examples]]
 
     @staticmethod
     def _learned_matches(query: dict[str, float], scorer: BM25) -> list[tuple[int, float]]:

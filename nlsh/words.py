@@ -94,6 +94,31 @@ def query_terms(text: str) -> dict[str, float]:
     return out
 
 
+# Words that ask for the opposite of each other: "stop the dev server" is no request like "start the
+# dev server", though all but one word agree.
+_OPPOSITES = [
+    ("start", "stop"), ("start", "kill"), ("run", "stop"), ("open", "close"), ("enable", "disable"),
+    ("mount", "unmount"), ("mount", "umount"), ("install", "uninstall"), ("install", "remove"),
+    ("add", "remove"), ("add", "delete"), ("create", "delete"), ("create", "remove"), ("make", "delete"),
+    ("show", "hide"), ("lock", "unlock"), ("on", "off"), ("up", "down"), ("compress", "decompress"),
+    ("compress", "extract"), ("zip", "unzip"), ("encrypt", "decrypt"), ("connect", "disconnect"),
+    ("push", "pull"), ("upload", "download"), ("increase", "decrease"), ("pause", "resume"),
+    ("load", "unload"), ("allow", "deny"), ("allow", "block"), ("include", "exclude"), ("start", "restart"),
+    ("show", "delete"), ("show", "remove"), ("list", "delete"), ("list", "remove"), ("open", "delete"),
+]
+_OPPOSITE: dict[str, set[str]] = {}
+for _a, _b in _OPPOSITES:
+    _OPPOSITE.setdefault(_a, set()).add(_b)
+    _OPPOSITE.setdefault(_b, set()).add(_a)
+
+
+def opposed(request: str, other: str) -> bool:
+    """Whether a request asks the opposite of another: it says a word whose opposite the other
+    says, and not that word itself ("stop the dev server" against "start the dev server")."""
+    mine, theirs = set(TOKEN.findall(request.lower())), set(TOKEN.findall(other.lower()))
+    return any(_OPPOSITE.get(w, set()) & (theirs - mine) for w in mine - theirs)
+
+
 # A file name, path, number or URL is what a request fills in, not what it asks for: "extract
 # backup.tar.gz" is nearer "extract data.tar.bz2" than "list contents of backup.tar.gz".
 _VALUE_WORD = re.compile(r"\S*[./~0-9]\S*")

@@ -63,3 +63,20 @@ def test_rules_are_switched_off_by_the_config_and_by_the_translator(isolated_hom
     assert not {"copy-prior", "said-values"} & translator.rules.on
     assert "named-tool" in translator.rules.on
     assert translator.guide("list files using eza").wanted is not None  # named-tool still guides
+
+
+def test_a_taught_command_is_favoured_while_the_answer_follows_it():
+    from nlsh.decoding.rules import taught_command
+    from nlsh.prompt import Example
+
+    taught = (Example(instruction="show my todo list", answer="cat ~/notes/todo.md"),)
+    guide = taught_command.RULE.guide(Asked(request="print my todo list", kinds=("shell",), taught=taught))
+    boost = taught_command.BOOST
+    assert guide.prior("")("cat") == boost and guide.prior("")("todo") == 0.0
+    assert guide.prior("cat ~/")("notes") == boost and guide.prior("cat ~/")("") == 0.0
+    assert guide.prior("cat ~/notes/todo.md")("") == boost  # it may end where the taught command ends
+    assert guide.prior("todo")is None  # once the answer leaves it, the model is on its own
+    assert guide.wanted("cat ~/no") == ["tes/todo.md"]
+    # Nothing taught, or taught for the opposite request: no guide at all.
+    assert taught_command.RULE.guide(Asked(request="print my todo list", kinds=("shell",))) is None
+    assert taught_command.RULE.guide(Asked(request="delete my todo list", kinds=("shell",), taught=taught)) is None

@@ -430,10 +430,30 @@ def test_a_request_in_other_words_gets_the_command_taught_for_it(pipeline, model
         followed += pipeline.generate(request).text == command
     pipeline.retriever = None
     guessed = sum(pipeline.generate(request).text == command for _, command, request in TAUGHT)
-    # Measured: the adapter before the shipped one followed 3 of 8, the shipped one 4 of 8 on an
-    # AVX-512 and an AVX2 build, and at most 1 was guessed without the example. The model follows an example for some requests, not all:
-    # a floor, not a target.
-    assert followed >= 2 and guessed <= 1, f"{followed} of {len(TAUGHT)} followed, {guessed} guessed without"
+    # Measured: 6 of 8 followed with the taught-command rule, 2 without it (and 1 on another
+    # machine's build), none guessed without the example. The model follows an example for some
+    # requests, not all: a floor, not a target.
+    assert followed >= 4 and guessed <= 1, f"{followed} of {len(TAUGHT)} followed, {guessed} guessed without"
+
+
+def test_a_request_asking_the_opposite_of_a_taught_one_does_not_get_its_command(pipeline, model_paths, tmp_path):
+    """Taught `npm run dev` for "start the dev server", "stop the dev server" must not start it: the
+    taught-command rule gives a request that asks the opposite no weight (nlsh.words.opposed)."""
+    import json
+
+    from nlsh.retrieval import Retriever
+
+    if model_paths[1] is None:
+        pytest.skip("the untuned base model is not trained to follow examples")
+    learned = tmp_path / "learned.jsonl"
+    learned.write_text("".join(json.dumps({"instruction": i, "command": c}) + "\n" for i, c, _ in TAUGHT))
+    pipeline.retriever = Retriever(tools=0, examples=2, learned=learned, use_tldr=False, bundled=False)
+    try:
+        assert pipeline.context("stop the dev server").examples[0].answer == "npm run dev"
+        assert pipeline.generate("stop the dev server").text != "npm run dev"
+        assert pipeline.generate("run the dev server").text == "npm run dev"
+    finally:
+        pipeline.retriever = None
 
 
 def test_translation_cache_answers_without_the_model(model_paths, isolated_home):

@@ -184,3 +184,22 @@ def test_the_shipped_pairs_are_found():
     # The package's own file, as `pip install` lays it out: everyday questions get an example.
     found = BundledExamples().matches("how much ram do i have", 2)
     assert found and found[0].answer == "free -h"
+
+
+def test_a_request_asking_the_opposite_is_told_from_a_request_in_other_words():
+    from nlsh.words import opposed
+
+    assert opposed("stop the dev server", "start the dev server")
+    assert opposed("unmount the usb drive", "mount the usb drive")
+    assert not opposed("print my todo list", "show my todo list")
+    assert not opposed("restart nginx", "restart nginx now")
+    assert not opposed("start and stop the timer", "stop the timer")  # says the word itself too
+
+
+def test_the_pairs_taught_for_a_request_are_those_its_prompt_shows(tmp_path):
+    learned = tmp_path / "learned.jsonl"
+    learned.write_text(json.dumps({"instruction": "show my todo list", "command": "cat ~/notes/todo.md"}) + "\n")
+    retriever = Retriever(tools=0, examples=2, learned=learned, use_tldr=False, bundled=False)
+    assert [e.answer for e in retriever.taught("print my todo list")] == ["cat ~/notes/todo.md"]
+    assert retriever.retrieve("print my todo list").examples == retriever.taught("print my todo list")
+    assert retriever.taught("free disk space") == []

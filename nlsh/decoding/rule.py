@@ -8,6 +8,7 @@ from typing import Any, Callable, Literal, Optional
 
 from nlsh.decoding.guide import Guide
 from nlsh.home.registry import Registry
+from nlsh.prompt import Example
 
 # When a re-decoding rule runs: `repair` on the model's first answer (which may be unfinished),
 # `fallback` when there is still no finished answer of any kind, `refine` on a finished answer of
@@ -55,6 +56,9 @@ class Asked:
     registry: Optional[Registry] = None
     # A decode after the registry refuted the model's no_device answer (nlsh.decoding.rules.refuted_no_device).
     no_device_refuted: bool = False
+    # The (request, command) pairs the user taught for requests like this one, shown in the prompt
+    # as examples (nlsh.retrieval.Retriever.taught), most alike first.
+    taught: tuple[Example, ...] = ()
 
     def alone(self, kind: str) -> bool:
         return self.kinds == (kind,)

@@ -5,12 +5,13 @@ with its RULE and a line below.
 
 from nlsh.decoding.rules import (close_compounds, device_names, fallback_forks, home_grammar_only, quantified_groups,
                                  refuted_no_device, repeat_cut, request_order, requested_sudo, said_values, spelling,
-                                 unglued_values)
+                                 taught_command, unglued_values)
 
 RULES = (
     # shell answers
     spelling.COPY_PRIOR,
     spelling.NAMED_TOOL,
+    taught_command.RULE,
     unglued_values.RULE,
     close_compounds.RULE,
     requested_sudo.RULE,
