@@ -74,11 +74,13 @@ def main() -> None:
     ap.add_argument("--n-templated", type=int, default=248, help="templated dev items scored beside (0: none)")
     ap.add_argument("--out", default="runs/home_words.json", help="every answer and score, as JSON")
     ap.add_argument("--every", type=int, default=1, help="score every k-th people's-words request only (a quick look)")
+    ap.add_argument("--tags", default="", help="score only people's-words requests with one of these tags, comma-separated (implied, numbers, ...)")
     args = ap.parse_args()
 
     from finetune.home_devset import as_records, load_items
 
-    items = load_items()[:: args.every]
+    tags = {t.strip() for t in args.tags.split(",") if t.strip()}
+    items = [it for it in load_items() if not tags or tags & set(it.tags)][:: args.every]
     words = as_records(items)
     templated = templated_split(args.n_templated) if args.n_templated else []
     load = os.getloadavg()[0]

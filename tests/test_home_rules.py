@@ -52,13 +52,13 @@ def _pipeline(model_paths, registry, **kwargs):
     return Translator(Config(), model_path=path, lora=str(adapter) if adapter else "none", registry=registry, **kwargs)
 
 
-def home_guide(registry, request: str, devices_only: bool, no_device: bool = True, off=()) -> Guide:
+def home_guide(registry, request: str, devices_only: bool, refuted_for=(), off=()) -> Guide:
     """The guide the active device rules make; devices_only: the grammar allows device answers
-    alone; no_device=False: a decode after the registry refuted a no_device answer."""
+    alone; refuted_for: a decode after the registry refuted a no_device answer naming these devices."""
     rules = RuleSet(off)
     kinds = ("home",) if devices_only else ("home", "shell")
     return rules.guide(Asked(request=request, kinds=kinds, on=rules.on, registry=registry,
-                             no_device_refuted=not no_device))
+                             no_device_refuted=tuple(refuted_for)))
 
 
 def device_prior(registry, request: str, devices_only: bool):
@@ -322,7 +322,9 @@ def test_a_no_device_answer_the_registry_refutes_is_lowered(model):
     prompt, grammar = _prompt(model, request), home_grammar(HOME)
     assert model.generate(prompt, grammar, guide=home_guide(HOME, request, devices_only=True)).text.startswith("no_device")
     # ...and a decode told the claim is refuted answers with a device instead.
-    again = model.generate(prompt, grammar, guide=home_guide(HOME, request, devices_only=True, no_device=False))
+    # (as if its phrase had named the shed's switch)
+    again = model.generate(prompt, grammar, guide=home_guide(HOME, request, devices_only=True,
+                                                            refuted_for=["switch.tuya_shed"]))
     assert parse_answer(again.text, HOME)
 
 
@@ -381,3 +383,54 @@ def test_a_device_answer_in_either_kind_mode_stays_inside_the_home_grammar(model
     # Either listing is right here: one adapter answered `ls /tmp`, the next `find /tmp -type f`.
     listing = pipeline.generate("list files in /tmp").text
     assert command_utilities(listing) in (["ls"], ["find"]) and "/tmp" in listing
+
+
+# A home whose devices are named for what they are, not for what people ask of them.
+ACTIVITY_HOME = registry_from_data({"devices": [
+    {"id": "media_player.sonos", "name": "Sonos", "area": "living room"},
+    {"id": "media_player.living_room_tv", "name": "Living Room TV", "area": "living room"},
+    {"id": "media_player.bedroom_tv", "name": "Bedroom TV", "area": "bedroom"},
+    {"id": "switch.espresso_machine", "name": "Espresso Machine", "area": "kitchen"},
+    {"id": "switch.kettle", "name": "Kettle", "area": "kitchen"},
+    {"id": "vacuum.dusty", "name": "Dusty"},
+    {"id": "light.kitchen", "name": "Kitchen Light", "area": "kitchen"},
+]}, "activities")
+
+
+def test_a_device_is_named_by_what_people_ask_of_it():
+    ids = lambda phrase: [d.id for d in ACTIVITY_HOME.resolve(phrase)]
+    assert ids("the music") == ids("song") == ["media_player.sonos"]  # the speaker's, not a TV's
+    assert ids("telly") == ids("the film") == ["media_player.living_room_tv", "media_player.bedroom_tv"]
+    assert ids("coffee") == ids("espresso") == ["switch.espresso_machine"]
+    assert ids("cuppa") == ["switch.kettle"]
+    assert ids("hoovering") == ["vacuum.dusty"]
+    assert ids("the toast") == []
+    # One device doing it refutes a no_device answer; two, named in the singular, do not.
+    assert refuted('no_device "music"', ACTIVITY_HOME) == ["media_player.sonos"]
+    assert refuted('no_device "telly"', ACTIVITY_HOME) == []
+    # The request's word for what a device does covers it as its name would.
+    assert coverage(ACTIVITY_HOME.get("media_player.sonos"), stems("pause the music")) == 1.0
+    assert coverage(ACTIVITY_HOME.get("media_player.living_room_tv"), stems("pause the music")) == 0.0
+
+
+def test_a_decode_after_a_refuted_no_device_begins_with_the_devices_it_named():
+    from nlsh.decoding.rules import refuted_no_device
+
+    guide = refuted_no_device.RULE.guide(Asked(request="pause the music", kinds=("home",), registry=ACTIVITY_HOME,
+                                               no_device_refuted=("media_player.sonos",)))
+    offset = guide.prior("")
+    assert offset("no_device") == -refuted_no_device.WEIGHT
+    assert offset("media") == refuted_no_device.NAMED_WEIGHT and offset("light") == 0.0
+    assert guide.prior("media_player.")("son") == refuted_no_device.NAMED_WEIGHT
+    assert guide.wanted("media_player.so") == ["nos"]
+
+
+def test_amounts_said_as_parts_of_the_whole_are_values_of_each_amount_argument():
+    assert said_values("blinds halfway") == {"brightness_pct": {"50"}, "percentage": {"50"}, "position": {"50"},
+                                             "volume_level": {"0.5"}}
+    assert said_values("kitchen light at a quarter brightness")["brightness_pct"] == {"25"}
+    assert said_values("blinds three quarters of the way open")["position"] == {"75"}
+    assert said_values("bedside lamp as bright as possible")["brightness_pct"] == {"100"}
+    assert said_values("speaker at full volume")["volume_level"] == {"1"}
+    # With a number in digits too, which amount goes where is the model's to say.
+    assert said_values("lamp at half and the fan at 40") == {}

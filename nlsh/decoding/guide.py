@@ -71,3 +71,33 @@ def summed(priors: list[Prior]) -> Prior:
         return lambda piece: sum(o(piece) for o in offsets)
 
     return prior
+
+
+def following(texts: Iterable[str], weight: float) -> Optional[Guide]:
+    """A guide favouring, by `weight` logits, the token that goes on with one of `texts` while the
+    answer so far is the beginning of one, and offering it even when the model ranks it low; once
+    the answer leaves them all, no preference. None for no texts."""
+    texts = [t for t in dict.fromkeys(texts) if t]
+    if not texts:
+        return None
+
+    # Space before the answer is no part of it: a model may begin with " switch".
+    def prior(text: str) -> Optional[Callable[[str], float]]:
+        sofar = text.lstrip()
+        live = [t for t in texts if t.startswith(sofar)]
+        if not live:
+            return None
+
+        def offset(piece: str) -> float:
+            if not piece:  # the end of the answer: where one of them ends
+                return weight if sofar in live else 0.0
+            grown = sofar + piece if sofar else piece.lstrip()
+            return weight if grown and any(t.startswith(grown) for t in live) else 0.0
+
+        return offset
+
+    def wanted(text: str) -> list[str]:
+        sofar = text.lstrip()
+        return [t[len(sofar):] for t in texts if t.startswith(sofar) and t != sofar]
+
+    return Guide(prior=prior, wanted=wanted)

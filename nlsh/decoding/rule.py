@@ -54,8 +54,9 @@ class Asked:
     kinds: tuple[str, ...]  # the kinds of answer the grammar allows
     on: frozenset[str] = field(default_factory=frozenset)  # the names of the rules switched on
     registry: Optional[Registry] = None
-    # A decode after the registry refuted the model's no_device answer (nlsh.decoding.rules.refuted_no_device).
-    no_device_refuted: bool = False
+    # A decode after the registry refuted the model's no_device answer: the devices its phrase names
+    # (nlsh.decoding.rules.refuted_no_device).
+    no_device_refuted: tuple[str, ...] = ()
     # The (request, command) pairs the user taught for requests like this one, shown in the prompt
     # as examples (nlsh.retrieval.Retriever.taught), most alike first.
     taught: tuple[Example, ...] = ()

@@ -9,7 +9,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from nlsh.home.catalog import CSS3_COLORS, DOMAINS, HVAC_WORDS
-from nlsh.home.registry import DEVICE_NOUNS, Device, Registry, plain_words
+from nlsh.home.registry import DEVICE_NOUNS, Device, Registry, activities, plain_words
 
 # A device the request names this well (coverage) is one it names: its place in the request counts.
 MENTIONED = 0.75
@@ -47,9 +47,11 @@ def _nouns(domain: str) -> frozenset[str]:
 
 def _descriptions(d: Device) -> list[tuple[set[str], float]]:
     """The word sets a request may use for a device, each with the most it can score: its name, its
-    id, each alias, and its area with a noun of its domain."""
+    id, each alias, what it is for, and its area with a noun of its domain."""
     nouns = _nouns(d.domain)
     out = [(stems(d.name), 1.0), (stems(d.object_id), 1.0), *((stems(a), 1.0) for a in d.aliases)]
+    # what it is for ("pause the music" names the speaker), as surely as its name
+    out += [({singular(w)}, 1.0) for w in activities(d)]
     if d.area:
         out += [(stems(d.area) | {n}, AREA_FACTOR) for n in nouns]
     return [(words, top) for words, top in out if words]
@@ -119,7 +121,16 @@ def _spoken_values() -> dict[str, dict[str, str]]:
     colours.update({f"{a} {c[len(a):]}": c for c in CSS3_COLORS for a in ("light", "dark", "deep", "hot", "sky")
                     if c.startswith(a) and len(c) > len(a) + 2})
     modes = {plain_words(w): mode for mode, words in HVAC_WORDS.items() for w in words}
-    return {"color_name": colours, "hvac_mode": modes}
+    # Amounts said as parts of the whole: "ceiling fan at half" got percentage=1, "blinds halfway"
+    # position=0, "a quarter brightness" 40, "as bright as possible" brightness_pct=1 (bench/home_words).
+    parts = {"half": 0.5, "halfway": 0.5, "half way": 0.5, "a quarter": 0.25, "quarter": 0.25,
+             "three quarters": 0.75, "three quarter": 0.75, "full": 1.0, "maximum": 1.0, "max": 1.0,
+             "flat out": 1.0, "full blast": 1.0, "as bright as possible": 1.0, "as bright as you can": 1.0}
+    return {"color_name": colours, "hvac_mode": modes, _AMOUNT: {w: f"{p:g}" for w, p in parts.items()}}
+
+
+_AMOUNT = "amount"  # a part of the whole, said for whichever of these arguments is written:
+_AMOUNT_ARGS = {"brightness_pct": 100, "percentage": 100, "position": 100, "volume_level": 1}
 
 
 _SPOKEN = _spoken_values()
@@ -130,7 +141,7 @@ def _value_spans(words: list[str]) -> list[tuple[int, int, str, str]]:
     cool" holds "heat") only the longer one counts."""
     found: list[tuple[int, int, str, str]] = []
     for arg, spoken in _SPOKEN.items():
-        for n in (3, 2, 1):
+        for n in (5, 4, 3, 2, 1):
             for i in range(len(words) - n + 1):
                 value = spoken.get(" ".join(words[i : i + n]))
                 if value and not any(a <= i and i + n <= b for a, b, _, _ in found):
@@ -139,10 +150,17 @@ def _value_spans(words: list[str]) -> list[tuple[int, int, str, str]]:
 
 
 def said_values(request: str) -> dict[str, set[str]]:
-    """The values of enumerated arguments the request says, by argument."""
+    """The values of enumerated arguments the request says, and the amounts it says as parts of the
+    whole ("half", "full"), by argument."""
     out: dict[str, set[str]] = {}
     for _, _, arg, value in _value_spans(plain_words(request).split()):
-        out.setdefault(arg, set()).add(value)
+        if arg == _AMOUNT:
+            if any(c.isdigit() for c in request):
+                continue  # "lamp at half and the fan at 40": which amount goes where is the model's
+            for amount_arg, whole in _AMOUNT_ARGS.items():
+                out.setdefault(amount_arg, set()).add(f"{float(value) * whole:g}")
+        else:
+            out.setdefault(arg, set()).add(value)
     return out
 
 

@@ -136,6 +136,43 @@ for _domain, _words_, _classes in (
 ):
     for _w in _words_.split():
         DEVICE_NOUNS[_w.replace("_", " ")] = (_domain, _classes)
+# What people ask of a device without naming it ("pause the music", "i'd kill for a coffee", "get
+# the hoover out": in bench/home_words a request in four names its device only so): a word for what
+# is done -> the domain of the devices that do it (None: any) and the words one of which the
+# device's name, id or an alias must say ("-" before them: none of which it may say; None: any
+# device of the domain).
+ACTIVITIES: dict[str, tuple[str | None, frozenset[str] | None, bool]] = {}
+_SCREENS = "tv tvs television telly screen projector"
+for _domain, _words_, _says in (
+    ("media_player", "music song songs track tracks tune tunes playlist album radio podcast", "-" + _SCREENS),
+    ("media_player", "film films movie movies telly footy programme episode", _SCREENS),
+    (None, "coffee espresso cappuccino latte", "coffee espresso"),
+    (None, "tea cuppa", "kettle"),
+    ("vacuum", "hoover hoovering vacuuming", None),
+):
+    _none_of = bool(_says) and _says.startswith("-")
+    for _w in _words_.split():
+        ACTIVITIES[_w] = (_domain, frozenset(_says.lstrip("-").split()) if _says else None, _none_of)
+
+
+def activities(device: "Device") -> frozenset[str]:
+    """The words for activities (ACTIVITIES) that a device does: the music is the speaker's, not the
+    TV's; the coffee the coffee maker's or the espresso machine's."""
+    return _activities(device.domain, plain_words(" ".join([device.name, device.object_id, *device.aliases])))
+
+
+@lru_cache(maxsize=4096)
+def _activities(domain: str, named: str) -> frozenset[str]:
+    words = set(named.split())
+    out = set()
+    for activity, (needed, says, none_of) in ACTIVITIES.items():
+        if needed is not None and domain != needed:
+            continue
+        if says is None or (not (words & says) if none_of else bool(words & says)):
+            out.add(activity)
+    return frozenset(out)
+
+
 _LEAD = re.compile(r"^(?:(?:all|every|each|both|of|the|my|our)\s+)+")
 
 
@@ -180,6 +217,8 @@ class Registry(BaseModel):
             return [names[p]]
         if p in aliases:
             return [aliases[p]]
+        if p in ACTIVITIES:
+            return [d for d in self.devices if p in activities(d)]
         area, noun = self._split_area_noun(p)
         if noun is None:
             return []

@@ -4,7 +4,9 @@
 the id of a device the home has, written with a hyphen. The registry's own resolver says the device
 is there ("kids room lights" in a home that has Kids Room Lights; the model sometimes names the id it
 did not dare write, or the device with the value it was to set: "porch thermostat fan-only"), so the
-answer is decoded again as a device answer, beginning it with no_device lowered.
+answer is decoded again as a device answer, beginning it with no_device lowered and the devices the
+phrase names favoured. A word for what a device does counts ("pause the music" answered no_device
+"music" in a home with one speaker; nlsh.home.registry.ACTIVITIES).
 
 Only a phrase that names exactly one device, or a group in the plural ("the kitchen lights"), is
 refuted. "fan" in a home with two fans names one of them without saying which: no_device is what
@@ -17,35 +19,40 @@ from __future__ import annotations
 import re
 from typing import Callable, Optional
 
-from nlsh.decoding.guide import Guide
+from nlsh.decoding.guide import Guide, compose, following
 from nlsh.decoding.rule import Asked, DecodingRule
 from nlsh.home.answer import NO_DEVICE, no_device_phrase, several_in_the_singular
 from nlsh.home.grammar import home_grammar
 from nlsh.home.naming import without_said_values
 
 WEIGHT = 30.0  # logits taken off beginning the answer again with no_device
+# Logits for beginning it again with a device the phrase named: with no_device lowered alone, "i'd
+# kill for a coffee" (no_device "coffee", a home with one coffee maker) went on to arm the alarm.
+NAMED_WEIGHT = 5.0
 
 
-def refuted(text: str, registry) -> bool:
-    """Whether `text` is a no_device answer whose words name one device the registry has, or a group
-    of its devices in the plural."""
+def refuted(text: str, registry) -> list[str]:
+    """The ids of the devices a no_device answer's words name, where they name one device the
+    registry has or a group of its devices in the plural; else none."""
     phrase = no_device_phrase(text)
     if not phrase:
-        return False
-    if re.sub(r"[-\s]+", "_", phrase.lower()) in registry:
-        return True
+        return []
+    as_id = re.sub(r"[-\s]+", "_", phrase.lower())
+    if as_id in registry:
+        return [as_id]
     for words in dict.fromkeys((phrase, without_said_values(phrase))):
         named = registry.resolve(words) if words.strip() else []
         if named and not several_in_the_singular(words, named):
-            return True
-    return False
+            return [d.id for d in named]
+    return []
 
 
 def redo(decoding, generation):
     registry = decoding.asked.registry
-    if decoding.grammar is None or registry is None or not refuted(generation.text, registry):
+    named = refuted(generation.text, registry) if decoding.grammar is not None and registry is not None else []
+    if not named:
         return generation
-    return decoding.again(home_grammar(registry), kinds=("home",), no_device_refuted=True)
+    return decoding.again(home_grammar(registry), kinds=("home",), no_device_refuted=tuple(named))
 
 
 def guide(asked: Asked) -> Optional[Guide]:
@@ -62,11 +69,11 @@ def guide(asked: Asked) -> Optional[Guide]:
 
         return offset
 
-    return Guide(prior=prior)
+    return compose([Guide(prior=prior), following(asked.no_device_refuted, NAMED_WEIGHT)])
 
 
 RULE = DecodingRule(
-    name="refuted-no-device", kind="home", version=2, weight=WEIGHT, unit="logits", guide=guide, redo=redo,
+    name="refuted-no-device", kind="home", version=3, weight=WEIGHT, unit="logits", guide=guide, redo=redo,
     stage="repair",
     reason='"lock all the locks" answered no_device "lock.front-door" in a home with that lock; a no_device the registry refutes is decoded again',
 )

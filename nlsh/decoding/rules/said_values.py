@@ -1,8 +1,9 @@
-"""A colour or mode the request says is the one written.
+"""A colour, mode or amount the request says is the one written.
 
 "teal" became aliceblue and "cooling" fan_only: the model writes a value the request did not say.
-Where the request says one or more values of such an argument (nlsh.home.naming.said_values), the
-others are lowered.
+Amounts said as parts of the whole go the same way: "blinds halfway" got position=0, "a quarter
+brightness" 40, "as bright as possible" brightness_pct=1 (the 1 of a 0-1 scale). Where the request
+says one or more values of such an argument (nlsh.home.naming.said_values), the others are lowered.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from nlsh.decoding.rule import Asked, DecodingRule
 from nlsh.decoding.rules.devices import Offset, SoFar, device_guide, reading
 
 WEIGHT = 10.0  # logits taken off a value the request does not say when it says one
-_VALUE = re.compile(r"[a-z_]*")
+_VALUE = re.compile(r"[a-z_0-9.]*")
 
 
 def guide(asked: Asked) -> Optional[Guide]:
@@ -42,6 +43,6 @@ def guide(asked: Asked) -> Optional[Guide]:
 
 
 RULE = DecodingRule(
-    name="said-values", kind="home", version=1, weight=WEIGHT, unit="logits", guide=guide,
-    reason='"teal" became aliceblue and "cooling" fan_only; where the request says a colour or mode, the others are lowered',
+    name="said-values", kind="home", version=2, weight=WEIGHT, unit="logits", guide=guide,
+    reason='"teal" became aliceblue, "blinds halfway" position=0; where the request says a colour, mode or amount, other values are lowered',
 )

@@ -14,9 +14,9 @@ margin, and one that asks the opposite ("stop the dev server" next to the taught
 
 from __future__ import annotations
 
-from typing import Callable, Optional
+from typing import Optional
 
-from nlsh.decoding.guide import Guide
+from nlsh.decoding.guide import Guide, following
 from nlsh.decoding.rule import Asked, DecodingRule
 from nlsh.words import opposed
 
@@ -24,26 +24,7 @@ BOOST = 5.0
 
 
 def _guide(asked: Asked) -> Optional[Guide]:
-    taught = [ex.answer for ex in asked.taught if ex.answer and not opposed(asked.request, ex.instruction)]
-    if not taught:
-        return None
-
-    def prior(text: str) -> Optional[Callable[[str], float]]:
-        live = [c for c in taught if c.startswith(text)]
-        if not live:
-            return None
-
-        def offset(piece: str) -> float:
-            if not piece:  # the end of the answer: where a taught command ends
-                return BOOST if text in live else 0.0
-            return BOOST if any(c.startswith(text + piece) for c in live) else 0.0
-
-        return offset
-
-    def wanted(text: str) -> list[str]:
-        return [c[len(text):] for c in taught if c.startswith(text) and c != text]
-
-    return Guide(prior=prior, wanted=wanted)
+    return following((ex.answer for ex in asked.taught if not opposed(asked.request, ex.instruction)), BOOST)
 
 
 RULE = DecodingRule(
