@@ -434,3 +434,43 @@ def test_amounts_said_as_parts_of_the_whole_are_values_of_each_amount_argument()
     assert said_values("speaker at full volume")["volume_level"] == {"1"}
     # With a number in digits too, which amount goes where is the model's to say.
     assert said_values("lamp at half and the fan at 40") == {}
+
+
+def test_a_no_device_phrase_naming_no_device_is_wrong_about_the_device_the_request_names():
+    gate_home = registry_from_data({"devices": [
+        {"id": "cover.front_gate", "name": "Front Gate", "device_class": "gate"},
+        {"id": "cover.garage_door", "name": "Garage Door", "device_class": "garage"},
+        {"id": "light.porch", "name": "Porch Light", "area": "porch"},
+    ]}, "gate")
+    assert refuted('no_device "guests"', gate_home, "guests are here, open the gate") == ["cover.front_gate"]
+    # A phrase naming a device the home lacks stands: the gate is not what was asked for.
+    assert refuted('no_device "heater"', gate_home, "turn on the heater and open the gate") == []
+    # "garage" says which heater here; it does not name the garage door.
+    assert refuted('no_device "the heater"', gate_home, "turn on the garage heater") == []
+    # Two devices named outright: which one the answer should have been is not known.
+    assert refuted('no_device "guests"', gate_home, "guests are here, open the gate and the porch light") == []
+    two_gates = registry_from_data({"devices": [
+        {"id": "cover.front_gate", "name": "Front Gate", "device_class": "gate"},
+        {"id": "cover.side_gate", "name": "Side Gate", "device_class": "gate"},
+    ]}, "two-gates")
+    assert refuted('no_device "guests"', two_gates, "guests are here, open the gate") == []
+
+
+def test_a_said_colour_lowers_lights_without_one_and_is_written_on_lights_with_one():
+    from nlsh.decoding.rules import colour_lights
+
+    home = registry_from_data({"devices": [
+        {"id": "light.kitchen", "name": "Kitchen Light", "area": "kitchen", "features": ["brightness"]},
+        {"id": "light.floor_lamp", "name": "Floor Lamp", "area": "lounge", "features": ["brightness", "color"]},
+        {"id": "light.bedroom", "name": "Bedroom Light", "area": "bedroom", "features": []},
+    ]}, "colours")
+    w = colour_lights.WEIGHT
+    prior = colour_lights.RULE.guide(Asked(request="can the lights go green", kinds=("home",), registry=home)).prior
+    assert prior("light.")("kitchen") == -w and prior("light.")("floor") == 0.0
+    assert prior("light.floor_lamp turn_on")(" color") == w and prior("light.floor_lamp turn_on")(" brightness") == 0.0
+    assert prior("light.floor_lamp turn_on color_name=") is None  # the value is said-values' to favour
+    # A light the request names keeps its place: the colour is for another one.
+    prior = colour_lights.RULE.guide(Asked(request="floor lamp red and the bedroom light off", kinds=("home",),
+                                           registry=home)).prior
+    assert prior("light.floor_lamp turn_on color_name=red; light.")("bedroom") == 0.0
+    assert colour_lights.RULE.guide(Asked(request="kitchen light on", kinds=("home",), registry=home)) is None

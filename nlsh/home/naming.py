@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from nlsh.home.answer import several_in_the_singular
 from nlsh.home.catalog import CSS3_COLORS, DOMAINS, HVAC_WORDS
-from nlsh.home.registry import DEVICE_NOUNS, Device, Registry, activities, plain_words
+from nlsh.home.registry import ACTIVITIES, DEVICE_NOUNS, Device, Registry, activities, plain_words
 
 # A device the request names this well (coverage) is one it names: its place in the request counts.
 MENTIONED = 0.75
@@ -100,18 +101,52 @@ def quantified_groups(registry: Registry, request: str) -> list[list[str]]:
     for j, word in enumerate(words):
         if word not in DEVICE_NOUNS or not QUANTIFIERS & set(words[max(0, j - 3) : j]):
             continue
-        # The widest phrase ending at the noun that names devices ("all the kitchen lights"), or
-        # the noun with a place after it ("all the lights in the kitchen").
-        spans = [words[i : j + 1] for i in range(max(0, j - 5), j + 1)]
-        if j + 1 < len(words) and words[j + 1] in ("in", "on", "at"):
-            spans = [words[j:k] for k in range(min(len(words), j + 6), j + 2, -1)] + spans
-        for span in spans:
-            found = registry.resolve(" ".join(span))
-            if found:
-                if len(found) > 1:
-                    groups.append([d.id for d in found])
-                break
+        found = _named_at(registry, words, j)
+        if len(found) > 1:
+            groups.append([d.id for d in found])
     return groups
+
+
+def _named_at(registry: Registry, words: list[str], j: int) -> list[Device]:
+    """The devices named by the widest phrase ending at the noun words[j] ("all the kitchen
+    lights"), or by the noun with a place after it ("all the lights in the kitchen")."""
+    spans = [words[i : j + 1] for i in range(max(0, j - 5), j + 1)]
+    if j + 1 < len(words) and words[j + 1] in ("in", "on", "at"):
+        spans = [words[j:k] for k in range(min(len(words), j + 6), j + 2, -1)] + spans
+    for span in spans:
+        found = registry.resolve(" ".join(span))
+        if found:
+            return found
+    return []
+
+
+# Words that may follow a noun that ends its phrase: "open the gate please", "the gate for the van";
+# not "the garage heater", where "garage" says which heater.
+_AFTER_A_NOUN = frozenset("""please now and for so then too again thanks thank quickly right behind to in on at up
+    down off out open closed shut a the it me us we they i you""".split())
+
+
+def named_outright(registry: Registry, request: str) -> list[list[str]]:
+    """The device ids each device noun or word for what a device does names where it ends its
+    phrase ("guests are here, open the gate": the one gate), one list per distinct group; not where
+    it names several in the singular ("the gate" in a home with two)."""
+    words = plain_words(request).split()
+    groups: list[list[str]] = []
+    for j, word in enumerate(words):
+        if word not in DEVICE_NOUNS and word not in ACTIVITIES:
+            continue
+        if j + 1 < len(words) and words[j + 1] not in _AFTER_A_NOUN:
+            continue
+        found = _named_at(registry, words, j)
+        ids = [d.id for d in found if not several_in_the_singular(word, found)]
+        if ids and ids not in groups:
+            groups.append(ids)
+    return groups
+
+
+def names_a_device(phrase: str) -> bool:
+    """Whether a phrase says a device noun or a word for what a device does ("the garage heater")."""
+    return any(w in DEVICE_NOUNS or singular(w) in DEVICE_NOUNS or w in ACTIVITIES for w in plain_words(phrase).split())
 
 
 def _spoken_values() -> dict[str, dict[str, str]]:

@@ -3,7 +3,7 @@ add up in this order, and re-decoding rules run in it within their stage. Adding
 with its RULE and a line below.
 """
 
-from nlsh.decoding.rules import (close_compounds, device_names, fallback_forks, home_grammar_only, quantified_groups,
+from nlsh.decoding.rules import (close_compounds, colour_lights, device_names, fallback_forks, home_grammar_only, quantified_groups,
                                  refuted_no_device, repeat_cut, request_order, requested_sudo, said_values, spelling,
                                  taught_command, unglued_values)
 
@@ -21,6 +21,7 @@ RULES = (
     device_names.RULE,
     request_order.RULE,
     said_values.RULE,
+    colour_lights.RULE,
     refuted_no_device.RULE,
     home_grammar_only.RULE,
     # any answer
