@@ -43,7 +43,6 @@ class EvalConfig:
     # tuned (with the adapter below, merged into the model as nlsh runs it), tuned-unmerged (the
     # adapter applied at every token), tuned-path (the same, first word restricted to $PATH),
     # tuned-bare (no retrieved tool hints or examples in the prompt),
-    # tuned-noprior / tuned-nocopy (without the home device prior / the shell copy prior),
     # tuned-off:RULE+RULE (those decoding rules switched off by name, as nlsh --rules-off),
     # gemma (Gemma 3 270M base), gemma-tuned (Gemma 3 270M with the adapter below, one trained on it),
     # model=FILE.gguf (any GGUF without an adapter, e.g. a merged export).
@@ -237,12 +236,7 @@ def system_translator(system: str, adapter: str, **kw):
         "tuned-path": lambda: dict(lora=adapter or None, grammar="path"),
         # Without retrieved tool hints and examples, for an adapter trained on bare prompts.
         "tuned-bare": lambda: dict(lora=adapter or None, retrieval=False),
-        # Without the device priors (nlsh.decoding.rules; the repeat cut stays): what they add.
-        "tuned-noprior": lambda: dict(lora=adapter or None, rules_off=["quantified-groups", "device-names",
-                                                                      "request-order", "said-values"]),
-        # Without the shell answers' spelling rules (copy-prior, named-tool): what they add.
-        "tuned-nocopy": lambda: dict(lora=adapter or None, rules_off=["copy-prior", "named-tool"]),
-        # Any decoding rules off by name: `tuned-off:copy-prior+unglued-values` (nlsh --rules-off).
+        # Any decoding rules off by name: `tuned-off:named-tool+said-values` (nlsh --rules-off).
         "tuned-off": lambda: dict(lora=adapter or None, rules_off=off.split("+")),
         "gemma": lambda: dict(model_path=str(bundled.gemma3_path()), lora="none"),
         "gemma-tuned": lambda: dict(model_path=str(bundled.gemma3_path()), lora=adapter),

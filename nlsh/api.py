@@ -233,15 +233,14 @@ class Translator:
     # -- translating --------------------------------------------------------------------------
 
     def generate(self, instruction: str, previous: Example | None = None) -> Generation:
-        """The model's answer for an instruction (from the translation cache when possible), as the
-        rewriting rules leave it (the `sudo` the request asked for)."""
+        """The model's answer for an instruction (from the translation cache when possible)."""
         # The rules and the grammar read the request as the model does: a closing "." is no value.
         request = as_read(clean_instruction(instruction))
         if self.cache is not None:
             # Looked up before the prompt is built: a repeat reads no index, pairs or model.
             hit = self.cache.get(self.answer_key(request, previous))
             if hit is not None:
-                return self.as_asked(request, hit)
+                return hit
         prompt = self.prompt(request, previous)
         # Stamped again once the prompt is built: building it may have rebuilt the machine index.
         key = self.answer_key(request, previous) if self.cache is not None else None
@@ -256,7 +255,7 @@ class Translator:
             # Unfinished answers too: greedy decoding would loop the same way again. The model's
             # own answer is stored: entries written before a rewriting rule changed stay right.
             self.cache.put(key, generation)
-        return self.as_asked(request, generation)
+        return generation
 
     def _unconstrained(self) -> bool:
         """Whether the model's answers are not bound by the grammar sent with them (a server
@@ -288,17 +287,6 @@ class Translator:
             "retrieval": retriever.stamps(request) if retriever is not None else None,
         })
 
-    def as_asked(self, request: str, generation: Generation) -> Generation:
-        """The answer as the rewriting rules leave it: a shell answer gets the `sudo` its request
-        asked for ("start nethogs as root")."""
-        if not generation.finished:
-            return generation
-        kind, text = self.kind_of(generation.text), generation.text
-        for rule in self.rules.rewrites(self.kinds):
-            if rule.kind in (ANY, kind):
-                text = rule.rewrite(request, text)
-        return generation.model_copy(update={"text": text})
-
     def translate(self, instruction: str, previous: Example | None = None) -> Proposal:
         """One checked proposal. Raises UsageError (bad input), NoTranslation, or Refused (invalid)."""
         instruction = clean_instruction(instruction)
@@ -317,11 +305,10 @@ class Translator:
         last_error: Exception | None = None
         for gen in self.model.alternatives(prompt, grammar, n, guide=decoding.guide):
             try:
-                proposal = self.proposal(instruction, self.as_asked(instruction, gen))
+                proposal = self.proposal(instruction, gen)
             except (NoTranslation, Refused) as exc:
                 last_error = exc
                 continue
-            # `x` and `sudo x` become one answer once the request asked for root.
             if all(_what_runs(proposal) != _what_runs(q) for q in out):
                 out.append(proposal)
         if not out:

@@ -80,7 +80,7 @@ def test_a_setting_applied_after_decoding_keeps_the_key(isolated_home):
 
 
 def test_rules_switched_off_by_the_translator_change_the_key(isolated_home):
-    assert key(translator(rules_off=["unglued-values"])) != key(translator())
+    assert key(translator(rules_off=["taught-command"])) != key(translator())
 
 
 def test_the_previous_turn_changes_the_key(isolated_home):

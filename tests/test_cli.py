@@ -93,7 +93,7 @@ def test_check_prints_the_verdict_and_exits_3_only_when_dangerous(run_nlsh):
         ["--alternatives", "0", "list files"],
         ["--grammar", "fancy", "--dry-run", "list files"],
         ["--home", "--dry-run", "lights off"],  # --home without any registry
-        ["--rules-off", "copy-prior,no-such-rule", "--dry-run", "list files"],
+        ["--rules-off", "named-tool,no-such-rule", "--dry-run", "list files"],
         [],  # no instruction and stdin is not a terminal
     ],
 )

@@ -1,5 +1,5 @@
-"""The decoding rules for shell answers (nlsh.decoding.rules): the request's words spelled as typed,
-quoted values kept off option clusters, compounds closed; alone and through the real model."""
+"""The decoding rules for shell answers (nlsh.decoding.rules): a named program spelled as typed,
+compounds closed; alone and through the real model."""
 
 from __future__ import annotations
 
@@ -7,17 +7,8 @@ from conftest import needs_man
 from nlsh.decoding.registry import RuleSet
 from nlsh.decoding.rule import Asked
 from nlsh.decoding.rules.close_compounds import cut_short
-from nlsh.decoding.rules.spelling import BOOST, TOOL_BOOST, tool_rest
-from nlsh.decoding.rules.spelling import copy_prior as spelling_prior
-from nlsh.decoding.rules.unglued_values import BARRED, quoted_words, unglued_values
+from nlsh.decoding.rules.named_tool import BOOST, TOOL_BOOST, tool_prior, tool_rest
 from nlsh.words import named_words, tool_words
-
-COPYING = ["copy-prior", "named-tool"]
-
-
-def copy_prior(request: str):
-    """The spelling prior as both spelling rules make it together."""
-    return spelling_prior(request, tool_words(request))
 
 
 def shell_guide(request: str, off=()):
@@ -30,19 +21,6 @@ def test_program_like_words_of_a_request():
     words = named_words('frobnicate: print config.json, "quoted" 42 ~/src then use aa-cleanprof')
     assert {"frobnicate", "aa-cleanprof", "print", "quoted"} <= words
     assert not words & {"config.json", "42", "~/src", "config"}
-
-
-def test_a_started_copy_is_finished_and_nothing_else_is_favoured():
-    prior = copy_prior("print the file with rainbow colours, pridecat style: notes.txt")
-    assert prior("") is None and prior("p") is None  # nothing started yet
-    offset = prior("pr")
-    assert offset("ide") == BOOST and offset("ight") == 0.0
-    assert prior("pride")("cat") == BOOST and prior("pride")("cat ") == BOOST
-    assert prior("pride")("") == 0.0  # ending on half a word is never favoured
-    assert prior("pridecat")("") == BOOST  # ending on the whole word is as good as going on
-    assert prior("sudo pr")("id") == BOOST
-    assert prior("pridecat")(" ") == BOOST and prior("pridecat")("s") == 0.0  # the word ends as typed
-    assert prior("pridecat ") is None  # past the command word: the model alone decides
 
 
 def test_words_in_a_tool_position():
@@ -72,24 +50,24 @@ def test_a_first_word_before_a_task_verb_is_the_tool():
 
 
 def test_a_tool_in_a_tool_position_is_favoured_from_its_first_letter():
-    prior = copy_prior("remove a package using oma: nginx")
+    prior = tool_prior("remove a package using oma: nginx")
     offset = prior("")
     assert offset("o") == BOOST and offset("om") == BOOST and offset("oma") == BOOST
     assert offset("m") == 0.0 and offset("mao") == 0.0 and offset("sudo") == 0.0
     assert prior("sudo ")("o") == BOOST  # after sudo the tool is still the command word
-    assert copy_prior("remove the package nginx with oma later")("") is None  # not a tool position
-    assert copy_prior("remove a package nginx")("") is None
+    assert tool_prior("remove the package nginx with oma later")("") is None  # not a tool position
+    assert tool_prior("remove a package nginx")("") is None
 
 
 def test_a_begun_tool_is_finished_firmly_and_sudo_keeps_its_chance():
-    prior = copy_prior("initialize the database using aide")
+    prior = tool_prior("initialize the database using aide")
     assert prior("aid")("e") == TOOL_BOOST and prior("aid")("") == 0.0 and prior("aid")(" -i") == 0.0
     assert prior("aide")("") == TOOL_BOOST and prior("aide")(" -i") == TOOL_BOOST
-    squid = copy_prior("reload the configuration file with squid")("s")
+    squid = tool_prior("reload the configuration file with squid")("s")
     assert squid("quid") == TOOL_BOOST and squid("udo") == TOOL_BOOST and squid("ir") == 0.0
-    assert copy_prior("reload the configuration file with squid")("sudo s")("udo") == 0.0
-    # a word the request has but not in a tool position keeps the mild boost
-    assert copy_prior("remove the package nginx with oma later")("om")("a") == BOOST
+    assert tool_prior("reload the configuration file with squid")("sudo s")("udo") == 0.0
+    # a word the request has but not in a tool position is the model's to spell
+    assert tool_prior("remove the package nginx with oma later")("om") is None
 
 
 def test_the_rest_of_a_begun_tool_name_is_wanted():
@@ -142,61 +120,17 @@ def test_a_line_bash_reads_on_past_is_cut_short():
         assert not cut_short(text), text
 
 
-def test_without_the_copy_prior_a_line_still_goes_on():
-    guide = shell_guide("list files with pridecat", off=COPYING)
-    assert guide.prior("pr") is None and guide.go_on is cut_short  # nothing copied
-    assert RuleSet(COPYING).key(("shell",)) != RuleSet().key(("shell",))  # part of the cache key
+def test_without_the_named_tool_rule_a_line_still_goes_on():
+    guide = shell_guide("list files with pridecat", off=["named-tool"])
+    assert guide.prior is None and guide.go_on is cut_short  # nothing spelled
+    assert RuleSet(["named-tool"]).key(("shell",)) != RuleSet().key(("shell",))  # part of the cache key
 
 
-def test_a_named_tool_is_spelled_without_the_copy_prior_and_only_it():
+def test_a_named_tool_is_spelled_and_only_it():
     request = "initialize the database using aide"
-    alone = shell_guide(request, off=["copy-prior"])
-    assert alone.prior("aid")("e") == TOOL_BOOST and alone.wanted("aid") == ["e"]
-    assert alone.prior("da") is None  # a word the request has, but not in a tool position
-    assert shell_guide(request).prior("da")("tabase") == BOOST
-    nothing = shell_guide(request, off=COPYING)
-    assert nothing.prior("aid") is None and nothing.wanted is None
-
-
-def test_the_values_a_request_quotes():
-    assert quoted_words("search for 'def main' in src and \"TODO:\" in 'a' or ':'") == {"def", "TODO:"}
-    assert quoted_words("list files") == set()
-
-
-def test_a_quoted_value_is_never_glued_onto_an_option_cluster():
-    prior = unglued_values("search for 'TODO:' and 'straße' in main.py")
-    assert prior("grep -rl")("TODO") == BARRED and prior("grep -rl")("TODO:") == BARRED
-    assert prior("grep -rl")("stra") == BARRED  # three letters and more of the value
-    assert prior("grep -rl")(" ") == 0.0 and prior("grep -rl")("n") == 0.0 and prior("grep -rn")("st") == 0.0
-    assert prior("grep -rl ") is None and prior("grep") is None  # not at an option cluster
-    assert prior("mysql -p") is None  # one letter: some options take their value glued on
-    assert prior("grep -rlTO") is None  # already glued: not this prior's to mend
-    # Both parts of the shell guide, with and without the copy prior.
-    for off in ((), COPYING):
-        guide = shell_guide("search for 'TODO:' in main.py", off=off)
-        assert guide.prior("grep -rl")("TODO") == BARRED
+    guide = shell_guide(request)
+    assert guide.prior("aid")("e") == TOOL_BOOST and guide.wanted("aid") == ["e"]
+    assert guide.prior("da") is None  # a word the request has, but not in a tool position
     assert shell_guide("list files with pridecat").prior("pr")("ide") == TOOL_BOOST
-
-
-# Requests that quote the value to look for: the shipped model glued it onto grep's options
-# (`grep -rlTODO main.py`, `grep -rldef main src`, `grep -rlstraße notes.txt`) before the unglued-values rule.
-QUOTING = ["search for 'TODO:' in main.py", "search for 'def main' in src", "grep for 'straße' in notes.txt"]
-
-
-def test_the_pipeline_answers_without_a_value_glued_onto_an_option(model_paths):
-    import re
-
-    from nlsh.config import Config
-    from nlsh.api import Translator
-
-    path, adapter = model_paths
-    pipeline = Translator(Config(), model_path=path, lora=adapter, use_cache=False, retrieval=False)
-    try:
-        for request_ in QUOTING:
-            value = quoted_words(request_).pop()
-            answer = pipeline.generate(request_).text
-            assert not re.search(r"(?:^|\s)-[a-z]{2,}" + re.escape(value[:3]), answer), (request_, answer)
-    finally:
-        pipeline.close()
 
 

@@ -1,7 +1,7 @@
 """The decoding rules that are on: every registered rule (nlsh.decoding.rules.RULES) but those switched
 off by name, with the guide they make together and the part of the translation cache key they fix.
 
-    Config(rules_off=["copy-prior"])   rules_off = ["copy-prior"] in config.toml
+    Config(rules_off=["named-tool"])   rules_off = ["named-tool"] in config.toml
     Translator(config, rules_off=["device-names", "said-values"])
 """
 
@@ -48,9 +48,6 @@ class RuleSet:
 
     def redos(self, stage: Stage, kinds: tuple[str, ...]) -> list[DecodingRule]:
         return [rule for rule in self.active(kinds) if rule.redo is not None and rule.stage == stage]
-
-    def rewrites(self, kinds: tuple[str, ...]) -> list[DecodingRule]:
-        return [rule for rule in self.active(kinds) if rule.rewrite is not None]
 
     def key(self, kinds: tuple[str, ...]) -> list:
         """What the answer depends on of the rules: each active one's name, version and weight."""

@@ -33,10 +33,8 @@ class DecodingRule:
     # Decoding again: (nlsh.decoding.decoder.Decoding, the answer so far) -> the answer to keep.
     redo: Optional[Callable[[Any, Any], Any]] = None
     stage: Stage = "refine"
-    # Changing the kept answer's text for the request: (request, text) -> text.
-    rewrite: Optional[Callable[[str, str], str]] = None
     # Needs the model's logits at each step, or decodes again under them: off where a model server
-    # decodes (nlsh.server), which returns finished text. A rewrite, or a guide's cut alone, does not.
+    # decodes (nlsh.server), which returns finished text. A guide's cut alone does not.
     logits: bool = True
 
     def serves(self, kinds: tuple[str, ...]) -> bool:

@@ -3,18 +3,14 @@ add up in this order, and re-decoding rules run in it within their stage. Adding
 with its RULE and a line below.
 """
 
-from nlsh.decoding.rules import (close_compounds, colour_lights, device_names, fallback_forks, home_grammar_only, quantified_groups,
-                                 refuted_no_device, repeat_cut, request_order, requested_sudo, said_values, spelling,
-                                 taught_command, unglued_values)
+from nlsh.decoding.rules import (close_compounds, colour_lights, device_names, named_tool, fallback_forks, home_grammar_only, quantified_groups,
+                                 refuted_no_device, repeat_cut, request_order, said_values, taught_command)
 
 RULES = (
     # shell answers
-    spelling.COPY_PRIOR,
-    spelling.NAMED_TOOL,
+    named_tool.RULE,
     taught_command.RULE,
-    unglued_values.RULE,
     close_compounds.RULE,
-    requested_sudo.RULE,
     # device answers
     repeat_cut.RULE,
     quantified_groups.RULE,
