@@ -474,3 +474,32 @@ def test_a_said_colour_lowers_lights_without_one_and_is_written_on_lights_with_o
                                            registry=home)).prior
     assert prior("light.floor_lamp turn_on color_name=red; light.")("bedroom") == 0.0
     assert colour_lights.RULE.guide(Asked(request="kitchen light on", kinds=("home",), registry=home)) is None
+
+
+# Requests that name a device by what it does, or an amount as a part of the whole, with the answer
+# meant, in ACTIVITY_HOME with a blind and a colour lamp (written apart from bench/home_words).
+IMPLIED = [
+    ("pause this song", "media_player.sonos media_pause"),
+    ("skip this track", "media_player.sonos media_next_track"),
+    ("put the kettle on for a cuppa", "switch.kettle turn_on"),
+    ("start the hoovering", "vacuum.dusty start"),
+    ("brew me an espresso", "switch.espresso_machine turn_on"),
+    ("kitchen blind halfway", "cover.kitchen_blind set_cover_position position=50"),
+    ("floor lamp at a quarter brightness", "light.floor_lamp turn_on brightness_pct=25"),
+]
+
+
+def test_implied_devices_and_spoken_amounts_through_the_model(model_paths):
+    """Measured: all 7 right with the rules, 3 with refuted-no-device, said-values and colour-lights
+    off (`no_device "song"`, `position=0`, `brightness_pct=40` ...). A floor, not a target."""
+    home = registry_from_data({"devices": [d.model_dump(exclude_none=True) for d in ACTIVITY_HOME.devices] + [
+        {"id": "cover.kitchen_blind", "name": "Kitchen Blind", "area": "kitchen", "device_class": "blind"},
+        {"id": "light.floor_lamp", "name": "Floor Lamp", "area": "living room", "features": ["brightness", "color"]},
+    ]}, "implied")
+    right = {}
+    for off in ((), ("refuted-no-device", "said-values", "colour-lights")):
+        pipeline = _pipeline(model_paths, home, mode="home", use_cache=False, rules_off=off)
+        right[off] = [request for request, answer in IMPLIED if pipeline.generate(request).text == answer]
+        pipeline.close()
+    on, off = right.values()
+    assert len(on) >= 5 and len(off) < len(on), right
