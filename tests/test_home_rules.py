@@ -503,3 +503,20 @@ def test_implied_devices_and_spoken_amounts_through_the_model(model_paths):
         pipeline.close()
     on, off = right.values()
     assert len(on) >= 5 and len(off) < len(on), right
+
+
+def test_a_plural_with_a_place_names_a_group_only_for_the_plural_groups_rule():
+    home = registry_from_data({"devices": [
+        {"id": "light.office", "name": "Office Light", "area": "office"},
+        {"id": "light.desk_lamp", "name": "Desk Lamp", "area": "office"},
+        {"id": "light.porch", "name": "Porch Lights", "area": "porch"},
+        {"id": "light.porch_wall", "name": "Wall Lantern", "area": "porch"},
+    ]}, "plurals")
+    both = ["light.office", "light.desk_lamp"]
+    assert quantified_groups(home, "kill the office lights") == []
+    assert quantified_groups(home, "kill the office lights", plurals=True) == [both]
+    assert quantified_groups(home, "office lights both on", plurals=True) == [both]
+    assert quantified_groups(home, "turn all the lights off", plurals=True) == [[d.id for d in home.devices]]
+    assert quantified_groups(home, "turn the lights off", plurals=True) == []  # which lights is the model's
+    assert quantified_groups(home, "the porch lights on", plurals=True) == []  # a device's own name
+    assert quantified_groups(home, "office light off", plurals=True) == []  # the singular

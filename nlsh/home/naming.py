@@ -89,35 +89,47 @@ def spent(domain: str, written: list[str]) -> bool:
     return all(any(clash(a, w) for w in written) for a in spec.actions)
 
 
-def quantified_groups(registry: Registry, request: str) -> list[list[str]]:
+def quantified_groups(registry: Registry, request: str, plurals: bool = False) -> list[list[str]]:
     """The device ids of each group the request names with a quantifier ("lock all the locks",
-    "every light in the kitchen"), in registry order; only groups of two or more.
+    "every light in the kitchen"), in registry order; only groups of two or more. With `plurals`,
+    also a plural with a place ("the bedroom lights", "office lights off") and a quantifier after the
+    noun ("kitchen lights both on").
 
-    An unquantified plural is left alone: in home-llm's phrasing "the porch lights" is often the one
-    device named Porch Light, and on our dev sets the area-plural rule was wrong both times it fired.
+    Without `plurals` an unquantified plural is left alone: in home-llm's phrasing "the porch lights"
+    is often the one device named Porch Light (a name the registry matches first, so no group).
     """
     words = plain_words(request).split()
     groups: list[list[str]] = []
     for j, word in enumerate(words):
-        if word not in DEVICE_NOUNS or not QUANTIFIERS & set(words[max(0, j - 3) : j]):
+        if word not in DEVICE_NOUNS:
             continue
-        found = _named_at(registry, words, j)
+        before = QUANTIFIERS & set(words[max(0, j - 3) : j])
+        plural = plurals and (QUANTIFIERS & set(words[j + 1 : j + 3]) or singular(word) != word)
+        if not (before or plural):
+            continue
+        found, span = _named_at(registry, words, j)
+        if not before and len(span) < 2:
+            continue  # "the lights" alone: which lights is the model's to say
         if len(found) > 1:
             groups.append([d.id for d in found])
     return groups
 
 
-def _named_at(registry: Registry, words: list[str], j: int) -> list[Device]:
+def _named_at(registry: Registry, words: list[str], j: int) -> tuple[list[Device], list[str]]:
     """The devices named by the widest phrase ending at the noun words[j] ("all the kitchen
-    lights"), or by the noun with a place after it ("all the lights in the kitchen")."""
+    lights"), or by the noun with a place after it ("all the lights in the kitchen"), and the
+    phrase's words without the leading ones that name nothing (all, the, my ...)."""
     spans = [words[i : j + 1] for i in range(max(0, j - 5), j + 1)]
     if j + 1 < len(words) and words[j + 1] in ("in", "on", "at"):
         spans = [words[j:k] for k in range(min(len(words), j + 6), j + 2, -1)] + spans
     for span in spans:
         found = registry.resolve(" ".join(span))
         if found:
-            return found
-    return []
+            return found, [w for w in span if w not in _LEADING]
+    return [], []
+
+
+_LEADING = frozenset({"all", "every", "each", "both", "of", "the", "my", "our"})
 
 
 # Words that may follow a noun that ends its phrase: "open the gate please", "the gate for the van";
@@ -137,7 +149,7 @@ def named_outright(registry: Registry, request: str) -> list[list[str]]:
             continue
         if j + 1 < len(words) and words[j + 1] not in _AFTER_A_NOUN:
             continue
-        found = _named_at(registry, words, j)
+        found, _ = _named_at(registry, words, j)
         ids = [d.id for d in found if not several_in_the_singular(word, found)]
         if ids and ids not in groups:
             groups.append(ids)

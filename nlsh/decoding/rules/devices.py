@@ -20,6 +20,7 @@ class Reading:
     scores: dict[str, float]  # device id -> how fully the request's words name it
     ids: list[str]  # every device id, sorted
     groups: list[list[str]]  # the groups named with a quantifier, each in registry order
+    plural_groups: list[list[str]]  # the other groups a plural with a place names ("the bedroom lights")
     values: dict[str, set[str]]  # argument -> the values the request says for it
     domain: dict[str, str]  # device id -> its domain
     said_at: dict[str, set[int]]  # device id -> where the request says its own words (well-named devices)
@@ -29,10 +30,6 @@ class Reading:
         if " " in cand:
             return [cand.split()[0]] if cand.split()[0] in self.scores else []
         return [i for i in self.ids if i.startswith(cand)]
-
-    def unfinished(self, used: set[str]) -> list[list[str]]:
-        """The groups begun but not yet whole."""
-        return [g for g in self.groups if used & set(g) and not set(g) <= used]
 
 
 _READINGS: dict[tuple[int, str], tuple[object, Reading]] = {}
@@ -51,7 +48,8 @@ def reading(asked: Asked) -> Reading:
     found = Reading(
         scores=scores,
         ids=sorted(scores),
-        groups=quantified_groups(registry, request),
+        groups=(groups := quantified_groups(registry, request)),
+        plural_groups=[g for g in quantified_groups(registry, request, plurals=True) if g not in groups],
         values=said_values(request),
         domain={d.id: d.domain for d in registry.devices},
         said_at={d.id: mentions(d, words) for d in registry.devices if scores[d.id] >= MENTIONED},

@@ -20,32 +20,40 @@ WEIGHT = 30.0
 
 
 def guide(asked: Asked) -> Optional[Guide]:
-    read = reading(asked)
-    if not read.groups:
+    return group_guide(asked, reading(asked).groups)
+
+
+def group_guide(asked: Asked, groups: list[list[str]]) -> Optional[Guide]:
+    """Each of these groups written whole once begun, in registry order."""
+    if not groups:
         return None
+    read = reading(asked)
+
+    def unfinished(used: set[str]) -> list[list[str]]:
+        return [g for g in groups if used & set(g) and not set(g) <= used]
 
     def anywhere(so_far: SoFar) -> Offset:
         if not so_far.past_device:
-            return _next_member(read, so_far.partial, so_far.used)
+            return _next_member(read, groups, unfinished(so_far.used), so_far.partial, so_far.used)
         arg, eq, _ = so_far.partial.rsplit(" ", 1)[1].partition("=")
         if eq and arg in read.values and "said-values" in asked.on:
             return None  # a value the request says is being written: that rule has the say
-        if not read.unfinished(so_far.used | {so_far.partial.split()[0]}):
+        if not unfinished(so_far.used | {so_far.partial.split()[0]}):
             return None
         return lambda piece: -WEIGHT if piece == "" or "\n" in piece else 0.0  # no end inside the group
 
     return device_guide(asked, "both", anywhere)
 
 
-def _next_member(read: Reading, partial: str, used: set[str]) -> Optional[Callable[[str], float]]:
+def _next_member(read: Reading, groups: list[list[str]], pending: list[list[str]], partial: str,
+                 used: set[str]) -> Optional[Callable[[str], float]]:
     """At a device id: an unfinished group's next member, and a group that has not begun begins
     with its first member."""
-    pending = read.unfinished(used)
     if pending:
         rest = [i for i in pending[0] if i not in used]
         wanted, shunned = rest[0], None
     else:
-        unbegun = [g for g in read.groups if not used & set(g)]
+        unbegun = [g for g in groups if not used & set(g)]
         if not unbegun:
             return None
         wanted, shunned = None, unbegun
