@@ -520,3 +520,16 @@ def test_a_plural_with_a_place_names_a_group_only_for_the_plural_groups_rule():
     assert quantified_groups(home, "turn the lights off", plurals=True) == []  # which lights is the model's
     assert quantified_groups(home, "the porch lights on", plurals=True) == []  # a device's own name
     assert quantified_groups(home, "office light off", plurals=True) == []  # the singular
+
+
+def test_outside_and_outdoor_name_the_devices_out_of_doors():
+    home = registry_from_data({"devices": [
+        {"id": "light.porch", "name": "Porch Light", "area": "porch"},
+        {"id": "light.garden", "name": "Garden Light", "area": "front garden"},
+        {"id": "light.kitchen", "name": "Kitchen Light", "area": "kitchen"},
+    ]}, "outside")
+    outside = ["light.porch", "light.garden"]
+    for phrase in ("the outdoor lights", "outside lights", "the lights outside", "outdoor lighting", "lights on outside"):
+        assert [d.id for d in home.resolve(phrase)] == outside, phrase
+    assert refuted('no_device "outdoor lighting"', home) == outside  # "lighting" is all of them
+    assert quantified_groups(home, "lights on outside", plurals=True) == [outside]

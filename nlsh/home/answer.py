@@ -16,6 +16,7 @@ import re
 
 from nlsh.errors import NoTranslation
 from nlsh.home.catalog import ARGS, DOMAINS
+from nlsh.home.registry import is_plural
 from nlsh.schema import Action
 
 NO_DEVICE = "no_device"
@@ -40,7 +41,7 @@ class NoSuchDevice(NoTranslation):
 def several_in_the_singular(phrase: str, named: list) -> bool:
     """Whether a phrase names several of the home's devices in the singular ("pause the tv" with two
     TVs): one of them was meant, and which one is the user's to say."""
-    return len(named) >= 2 and not phrase.split()[-1].lower().endswith("s")
+    return len(named) >= 2 and not is_plural(phrase.split()[-1])
 
 
 def _no_device(phrase: str, registry) -> NoSuchDevice:

@@ -10,7 +10,7 @@ from functools import lru_cache
 
 from nlsh.home.answer import several_in_the_singular
 from nlsh.home.catalog import CSS3_COLORS, DOMAINS, HVAC_WORDS
-from nlsh.home.registry import ACTIVITIES, DEVICE_NOUNS, Device, Registry, activities, plain_words
+from nlsh.home.registry import ACTIVITIES, DEVICE_NOUNS, Device, Registry, activities, is_plural, plain_words
 
 # A device the request names this well (coverage) is one it names: its place in the request counts.
 MENTIONED = 0.75
@@ -104,7 +104,7 @@ def quantified_groups(registry: Registry, request: str, plurals: bool = False) -
         if word not in DEVICE_NOUNS:
             continue
         before = QUANTIFIERS & set(words[max(0, j - 3) : j])
-        plural = plurals and (QUANTIFIERS & set(words[j + 1 : j + 3]) or singular(word) != word)
+        plural = plurals and (QUANTIFIERS & set(words[j + 1 : j + 3]) or is_plural(word))
         if not (before or plural):
             continue
         found, span = _named_at(registry, words, j)

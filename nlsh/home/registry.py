@@ -173,6 +173,28 @@ def _activities(domain: str, named: str) -> frozenset[str]:
     return frozenset(out)
 
 
+# Areas that are out of doors: "the outdoor lights", "lights on outside" mean the porch and garden
+# lights together (bench/home_words: seven requests say so, and the model had answered no_device).
+_OUTSIDE = frozenset({"outside", "outdoor", "outdoors", "exterior"})
+_OUTDOOR_AREAS = frozenset("""porch garden patio driveway drive backyard yard verandah veranda balcony deck terrace
+    lawn courtyard carport pool garage_door outside outdoor outdoors front_yard""".split())
+
+
+def is_plural(word: str) -> bool:
+    """Whether a device noun says more than one ("lights", and "lighting", which is all of them)."""
+    word = word.lower()
+    return word == "lighting" or (len(word) > 2 and word.endswith("s") and not word.endswith("ss"))
+
+
+def in_area(device_area: str, said: str) -> bool:
+    """Whether a device's area is the area a request says: the same words, or one out of doors
+    where the request says "outside" or "outdoor"."""
+    area = plain_words(device_area)
+    if said in _OUTSIDE:
+        return bool(set(area.split()) & _OUTDOOR_AREAS)
+    return area == said
+
+
 _LEAD = re.compile(r"^(?:(?:all|every|each|both|of|the|my|our)\s+)+")
 
 
@@ -227,7 +249,7 @@ class Registry(BaseModel):
             d for d in self.devices
             if d.domain == domain
             and (classes is None or d.device_class in classes)
-            and (area is None or (d.area is not None and plain_words(d.area) == area))
+            and (area is None or (d.area is not None and in_area(d.area, area)))
         ]
 
     @cached_property
@@ -246,9 +268,9 @@ class Registry(BaseModel):
         return names, aliases
 
     def _split_area_noun(self, p: str) -> tuple[str | None, str | None]:
-        m = re.match(r"^(.+?)\s+(?:in|on|at)\s+(?:the\s+)?(.+)$", p)
+        m = re.match(r"^(.+?)\s+(?:(?:in|on|at)\s+(?:the\s+)?(.+)|(outside|outdoors))$", p)
         if m and m.group(1) in DEVICE_NOUNS:
-            return m.group(2), m.group(1)
+            return m.group(2) or m.group(3), m.group(1)
         for noun in sorted(DEVICE_NOUNS, key=len, reverse=True):
             if p == noun:
                 return None, noun
