@@ -456,26 +456,6 @@ def test_a_no_device_phrase_naming_no_device_is_wrong_about_the_device_the_reque
     assert refuted('no_device "guests"', two_gates, "guests are here, open the gate") == []
 
 
-def test_a_said_colour_lowers_lights_without_one_and_is_written_on_lights_with_one():
-    from nlsh.decoding.rules import colour_lights
-
-    home = registry_from_data({"devices": [
-        {"id": "light.kitchen", "name": "Kitchen Light", "area": "kitchen", "features": ["brightness"]},
-        {"id": "light.floor_lamp", "name": "Floor Lamp", "area": "lounge", "features": ["brightness", "color"]},
-        {"id": "light.bedroom", "name": "Bedroom Light", "area": "bedroom", "features": []},
-    ]}, "colours")
-    w = colour_lights.WEIGHT
-    prior = colour_lights.RULE.guide(Asked(request="can the lights go green", kinds=("home",), registry=home)).prior
-    assert prior("light.")("kitchen") == -w and prior("light.")("floor") == 0.0
-    assert prior("light.floor_lamp turn_on")(" color") == w and prior("light.floor_lamp turn_on")(" brightness") == 0.0
-    assert prior("light.floor_lamp turn_on color_name=") is None  # the value is said-values' to favour
-    # A light the request names keeps its place: the colour is for another one.
-    prior = colour_lights.RULE.guide(Asked(request="floor lamp red and the bedroom light off", kinds=("home",),
-                                           registry=home)).prior
-    assert prior("light.floor_lamp turn_on color_name=red; light.")("bedroom") == 0.0
-    assert colour_lights.RULE.guide(Asked(request="kitchen light on", kinds=("home",), registry=home)) is None
-
-
 # Requests that name a device by what it does, or an amount as a part of the whole, with the answer
 # meant, in ACTIVITY_HOME with a blind and a colour lamp (written apart from bench/home_words).
 IMPLIED = [
@@ -490,14 +470,14 @@ IMPLIED = [
 
 
 def test_implied_devices_and_spoken_amounts_through_the_model(model_paths):
-    """Measured: all 7 right with the rules, 3 with refuted-no-device, said-values and colour-lights
-    off (`no_device "song"`, `position=0`, `brightness_pct=40` ...). A floor, not a target."""
+    """Measured: all 7 right with the rules, 3 with refuted-no-device and said-values off
+    (`no_device "song"`, `position=0`, `brightness_pct=40` ...). A floor, not a target."""
     home = registry_from_data({"devices": [d.model_dump(exclude_none=True) for d in ACTIVITY_HOME.devices] + [
         {"id": "cover.kitchen_blind", "name": "Kitchen Blind", "area": "kitchen", "device_class": "blind"},
         {"id": "light.floor_lamp", "name": "Floor Lamp", "area": "living room", "features": ["brightness", "color"]},
     ]}, "implied")
     right = {}
-    for off in ((), ("refuted-no-device", "said-values", "colour-lights")):
+    for off in ((), ("refuted-no-device", "said-values")):
         pipeline = _pipeline(model_paths, home, mode="home", use_cache=False, rules_off=off)
         right[off] = [request for request, answer in IMPLIED if pipeline.generate(request).text == answer]
         pipeline.close()

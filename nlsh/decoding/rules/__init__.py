@@ -3,7 +3,7 @@ add up in this order, and re-decoding rules run in it within their stage. Adding
 with its RULE and a line below.
 """
 
-from nlsh.decoding.rules import (close_compounds, colour_lights, device_names, named_tool, fallback_forks, home_grammar_only, plural_groups, quantified_groups,
+from nlsh.decoding.rules import (close_compounds, device_names, named_tool, fallback_forks, home_grammar_only, plural_groups, quantified_groups,
                                  refuted_no_device, repeat_cut, request_order, said_values, taught_command)
 
 RULES = (
@@ -18,7 +18,6 @@ RULES = (
     device_names.RULE,
     request_order.RULE,
     said_values.RULE,
-    colour_lights.RULE,
     refuted_no_device.RULE,
     home_grammar_only.RULE,
     # any answer
