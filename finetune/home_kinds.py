@@ -1,88 +1,10 @@
-"""What a device is for, read from its words, and the names homes give such devices.
-
-People rarely name the device: "get me a coffee going" means the switch called Coffee Maker, "skip this
-track" the one speaker, "the outdoor lights" every light in the garden, on the porch and the patio. The
-people's-words generator (finetune.home_spoken) works out the device a request means from these kinds
-and the home's registry, so its answers are right by construction, ambiguous homes included.
-"""
+"""The names homes give devices of each kind (nlsh.home.kinds: what a device is for), for building
+the homes the people's-words generator (finetune.home_spoken) draws its requests in."""
 
 from __future__ import annotations
 
-import re
-from functools import lru_cache
-
-from nlsh.home.registry import Device, Registry
-
-# Areas outside the house: "the outdoor lights" / "the lights outside" mean the lights there.
-OUTDOOR_AREAS = frozenset({
-    "garden", "patio", "porch", "driveway", "backyard", "back yard", "front yard", "yard", "deck", "balcony",
-    "verandah", "veranda", "terrace", "courtyard", "lawn", "pool", "front garden", "back garden",
-})
-
-# Cover classes people call blinds, shades or curtains ("close all the blinds"); None: unclassified.
-WINDOW_CLASSES = frozenset({"blind", "shade", "shutter", "curtain", "awning", "window", None})
-
-# kind -> (domain, the words in a name or alias that make a device of that domain this kind)
-KIND_WORDS: dict[str, tuple[str, frozenset[str]]] = {
-    "coffee": ("switch", frozenset({"coffee", "espresso", "nespresso", "percolator", "cappuccino", "barista"})),
-    "kettle": ("switch", frozenset({"kettle"})),
-    "sprinkler": ("switch", frozenset({"sprinkler", "sprinklers", "irrigation", "watering"})),
-    "christmas": ("switch", frozenset({"christmas", "xmas", "tree"})),
-    "washer": ("switch", frozenset({"washing", "washer"})),
-    "dishwasher": ("switch", frozenset({"dishwasher"})),
-    "blanket": ("switch", frozenset({"blanket"})),
-    "hot_tub": ("switch", frozenset({"tub", "spa", "jacuzzi"})),
-    "audio": ("media_player", frozenset({"speaker", "speakers", "sonos", "stereo", "soundbar", "homepod", "echo",
-                                         "radio", "hifi", "jukebox", "music", "boombox"})),
-    "tv": ("media_player", frozenset({"tv", "television", "telly", "projector", "chromecast", "roku", "firestick"})),
-}
-
-
-@lru_cache(maxsize=65536)
-def _words(text: str) -> frozenset[str]:
-    return frozenset(re.findall(r"[a-z0-9]+", text.lower().replace("'s", "s").replace("_", " ")))
-
-
-def device_words(d: Device) -> frozenset[str]:
-    return _words(" ".join([d.name, d.object_id, *d.aliases]))
-
-
-def is_kind(d: Device, kind: str) -> bool:
-    domain, words = KIND_WORDS[kind]
-    if d.domain != domain:
-        return False
-    said = device_words(d)
-    if kind == "washer" and "dishwasher" in said:
-        return False
-    return bool(said & words)
-
-
-def of_kind(registry: Registry, kind: str) -> list[Device]:
-    return [d for d in registry.devices if is_kind(d, kind)]
-
-
-def music_players(registry: Registry) -> list[Device]:
-    """The devices "the music" can mean: the speakers, or, in a home without one, every media player
-    (a home whose only media player is the TV plays its music there)."""
-    audio = of_kind(registry, "audio")
-    if audio:
-        return audio
-    return [d for d in registry.devices if d.domain == "media_player"]
-
-
-def tv_players(registry: Registry) -> list[Device]:
-    """The devices "the tv", "the show" or "the movie" can mean."""
-    return of_kind(registry, "tv")
-
-
-def is_outdoor(area: str | None) -> bool:
-    return area is not None and area.lower() in OUTDOOR_AREAS
-
-
-def is_window_cover(d: Device) -> bool:
-    return d.domain == "cover" and d.device_class in WINDOW_CLASSES and not (
-        d.device_class is None and _words(d.name) & {"garage", "gate", "door"})
-
+from nlsh.home.kinds import _words, device_words
+from nlsh.home.registry import Device
 
 # -- names homes give devices, for building homes -------------------------------------------------
 # "{a}" is the device's area, title-cased. Each entry: (domain, kind or "", device_class, names).

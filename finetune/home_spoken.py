@@ -33,9 +33,9 @@ from pathlib import Path
 from typing import Callable
 
 from finetune.home_drawing import AREAS, COLORS, SCENES, area_in, home_registry, slug
-from finetune.home_kinds import (
-    CATALOGUE, KIND_WORDS, OUTDOOR_AREAS, SCENE_KINDS, is_kind, is_outdoor, is_window_cover, music_players,
-    of_kind, scene_kind, tv_players,
+from finetune.home_kinds import CATALOGUE, SCENE_KINDS, scene_kind
+from nlsh.home.kinds import (
+    KIND_WORDS, OUTDOOR_AREAS, is_kind, is_outdoor, is_window_cover, music_players, of_kind, tv_players,
 )
 from finetune.home_phrasings import PHRASINGS
 from finetune.home_piles import PileDevice, load_piles

@@ -10,7 +10,8 @@ from functools import lru_cache
 
 from nlsh.home.answer import several_in_the_singular
 from nlsh.home.catalog import CSS3_COLORS, DOMAINS, HVAC_WORDS
-from nlsh.home.registry import ACTIVITIES, DEVICE_NOUNS, Device, Registry, activities, is_plural, plain_words
+from nlsh.home.kinds import ACTIVITY_KINDS, activities
+from nlsh.home.registry import DEVICE_NOUNS, Device, Registry, is_plural, plain_words
 
 # A device the request names this well (coverage) is one it names: its place in the request counts.
 MENTIONED = 0.75
@@ -145,7 +146,7 @@ def named_outright(registry: Registry, request: str) -> list[list[str]]:
     words = plain_words(request).split()
     groups: list[list[str]] = []
     for j, word in enumerate(words):
-        if word not in DEVICE_NOUNS and word not in ACTIVITIES:
+        if word not in DEVICE_NOUNS and word not in ACTIVITY_KINDS:
             continue
         if j + 1 < len(words) and words[j + 1] not in _AFTER_A_NOUN:
             continue
@@ -158,7 +159,7 @@ def named_outright(registry: Registry, request: str) -> list[list[str]]:
 
 def names_a_device(phrase: str) -> bool:
     """Whether a phrase says a device noun or a word for what a device does ("the garage heater")."""
-    return any(w in DEVICE_NOUNS or singular(w) in DEVICE_NOUNS or w in ACTIVITIES for w in plain_words(phrase).split())
+    return any(w in DEVICE_NOUNS or singular(w) in DEVICE_NOUNS or w in ACTIVITY_KINDS for w in plain_words(phrase).split())
 
 
 def _spoken_values() -> dict[str, dict[str, str]]:

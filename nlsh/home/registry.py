@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError,
 
 from nlsh.errors import UsageError
 from nlsh.home.catalog import COVER_DEVICE_CLASSES, DEFAULT_MAX_TEMP, DEFAULT_MIN_TEMP, DOMAINS
+from nlsh.home.kinds import ACTIVITY_KINDS, OUTSIDE, WINDOW_CLASSES, implied, is_outdoor
 
 _ID = re.compile(r"^([a-z_]+)\.([a-z0-9_]+)$")
 
@@ -117,14 +118,13 @@ def plain_words(text: str) -> str:
 
 # Words people use for a domain's devices, singular and plural. A cover noun may narrow the
 # device_class ("garage door" means a garage cover, not the blinds).
-_BLINDS = frozenset({"blind", "shade", "shutter", "curtain", "awning", "window", None})
 DEVICE_NOUNS: dict[str, tuple[str, frozenset | None]] = {}
 for _domain, _words_, _classes in (
     ("light", "light lights lamp lamps lighting", None),
     ("switch", "switch switches plug plugs outlet outlets socket sockets", None),
     ("fan", "fan fans", None),
     ("climate", "thermostat thermostats heating heater heaters ac climate", None),
-    ("cover", "blind blinds shade shades shutter shutters curtain curtains", _BLINDS),
+    ("cover", "blind blinds shade shades shutter shutters curtain curtains", WINDOW_CLASSES),
     ("cover", "garage garage_door garage_doors", frozenset({"garage"})),
     ("cover", "gate gates", frozenset({"gate"})),
     ("cover", "cover covers", None),
@@ -136,50 +136,6 @@ for _domain, _words_, _classes in (
 ):
     for _w in _words_.split():
         DEVICE_NOUNS[_w.replace("_", " ")] = (_domain, _classes)
-# What people ask of a device without naming it ("pause the music", "i'd kill for a coffee", "get
-# the hoover out": in bench/home_words a request in four names its device only so): a word for what
-# is done -> the domain of the devices that do it (None: any) and the words one of which the
-# device's name, id or an alias must say ("-" before them: none of which it may say; None: any
-# device of the domain).
-ACTIVITIES: dict[str, tuple[str | None, frozenset[str] | None, bool]] = {}
-_SCREENS = "tv tvs television telly screen projector"
-for _domain, _words_, _says in (
-    ("media_player", "music song songs track tracks tune tunes playlist album radio podcast", "-" + _SCREENS),
-    ("media_player", "film films movie movies telly footy programme episode", _SCREENS),
-    (None, "coffee espresso cappuccino latte", "coffee espresso"),
-    (None, "tea cuppa", "kettle"),
-    ("vacuum", "hoover hoovering vacuuming", None),
-):
-    _none_of = bool(_says) and _says.startswith("-")
-    for _w in _words_.split():
-        ACTIVITIES[_w] = (_domain, frozenset(_says.lstrip("-").split()) if _says else None, _none_of)
-
-
-def activities(device: "Device") -> frozenset[str]:
-    """The words for activities (ACTIVITIES) that a device does: the music is the speaker's, not the
-    TV's; the coffee the coffee maker's or the espresso machine's."""
-    return _activities(device.domain, plain_words(" ".join([device.name, device.object_id, *device.aliases])))
-
-
-@lru_cache(maxsize=4096)
-def _activities(domain: str, named: str) -> frozenset[str]:
-    words = set(named.split())
-    out = set()
-    for activity, (needed, says, none_of) in ACTIVITIES.items():
-        if needed is not None and domain != needed:
-            continue
-        if says is None or (not (words & says) if none_of else bool(words & says)):
-            out.add(activity)
-    return frozenset(out)
-
-
-# Areas that are out of doors: "the outdoor lights", "lights on outside" mean the porch and garden
-# lights together (bench/home_words: seven requests say so, and the model had answered no_device).
-_OUTSIDE = frozenset({"outside", "outdoor", "outdoors", "exterior"})
-_OUTDOOR_AREAS = frozenset("""porch garden patio driveway drive backyard yard verandah veranda balcony deck terrace
-    lawn courtyard carport pool garage_door outside outdoor outdoors front_yard""".split())
-
-
 def is_plural(word: str) -> bool:
     """Whether a device noun says more than one ("lights", and "lighting", which is all of them)."""
     word = word.lower()
@@ -188,11 +144,10 @@ def is_plural(word: str) -> bool:
 
 def in_area(device_area: str, said: str) -> bool:
     """Whether a device's area is the area a request says: the same words, or one out of doors
-    where the request says "outside" or "outdoor"."""
-    area = plain_words(device_area)
-    if said in _OUTSIDE:
-        return bool(set(area.split()) & _OUTDOOR_AREAS)
-    return area == said
+    where the request says "outside" or "outdoor" ("lights on outside": the porch and the garden)."""
+    if said in OUTSIDE:
+        return is_outdoor(device_area)
+    return plain_words(device_area) == said
 
 
 _LEAD = re.compile(r"^(?:(?:all|every|each|both|of|the|my|our)\s+)+")
@@ -239,8 +194,8 @@ class Registry(BaseModel):
             return [names[p]]
         if p in aliases:
             return [aliases[p]]
-        if p in ACTIVITIES:
-            return [d for d in self.devices if p in activities(d)]
+        if p in ACTIVITY_KINDS:
+            return implied(self, p)
         area, noun = self._split_area_noun(p)
         if noun is None:
             return []

@@ -6,7 +6,7 @@ is there ("kids room lights" in a home that has Kids Room Lights; the model some
 did not dare write, or the device with the value it was to set: "porch thermostat fan-only"), so the
 answer is decoded again as a device answer, beginning it with no_device lowered and the devices the
 phrase names favoured. A word for what a device does counts ("pause the music" answered no_device
-"music" in a home with one speaker; nlsh.home.registry.ACTIVITIES). A phrase that names no device
+"music" in a home with one speaker; nlsh.home.kinds). A phrase that names no device
 at all ("guests are here, open the gate" answered no_device "guests") is wrong about the one device
 the request names outright, if it names one (nlsh.home.naming.named_outright); a phrase naming a
 device the home lacks ("turn on the garage heater") stands, whatever else the request names.
