@@ -11,7 +11,7 @@ from functools import lru_cache
 from nlsh.home.answer import several_in_the_singular
 from nlsh.home.catalog import CSS3_COLORS, DOMAINS, HVAC_WORDS
 from nlsh.home.kinds import ACTIVITY_KINDS, activities
-from nlsh.home.registry import DEVICE_NOUNS, Device, Registry, is_plural, plain_words
+from nlsh.home.registry import DEVICE_NOUNS, LEADING_WORDS, Device, Registry, is_plural, plain_words
 
 # A device the request names this well (coverage) is one it names: its place in the request counts.
 MENTIONED = 0.75
@@ -126,11 +126,8 @@ def _named_at(registry: Registry, words: list[str], j: int) -> tuple[list[Device
     for span in spans:
         found = registry.resolve(" ".join(span))
         if found:
-            return found, [w for w in span if w not in _LEADING]
+            return found, [w for w in span if w not in LEADING_WORDS]
     return [], []
-
-
-_LEADING = frozenset({"all", "every", "each", "both", "of", "the", "my", "our"})
 
 
 # Words that may follow a noun that ends its phrase: "open the gate please", "the gate for the van";

@@ -150,7 +150,9 @@ def in_area(device_area: str, said: str) -> bool:
     return plain_words(device_area) == said
 
 
-_LEAD = re.compile(r"^(?:(?:all|every|each|both|of|the|my|our)\s+)+")
+# Words before a device phrase that name nothing ("all the kitchen lights" is "kitchen lights").
+LEADING_WORDS = frozenset({"all", "every", "each", "both", "of", "the", "my", "our"})
+_LEAD = re.compile(r"^(?:(?:" + "|".join(sorted(LEADING_WORDS)) + r")\s+)+")
 
 
 class Registry(BaseModel):
