@@ -10,7 +10,7 @@ from nlsh.decoding.registry import RuleSet
 from nlsh.decoding.rule import Asked
 from nlsh.decoding.rules.refuted_no_device import refuted
 from nlsh.decoding.rules.repeat_cut import repeat_cut
-from nlsh.home.naming import coverage, mentions, quantified_groups, said_values, spent, stems, without_said_values
+from nlsh.home.naming import coverage, mentions, named_groups, quantified_groups, said_values, spent, stems, without_said_values
 from nlsh.home.registry import registry_from_data, render_listing
 from nlsh.prompt import PromptContext, render_prompt
 from nlsh.validator import command_utilities
@@ -485,7 +485,7 @@ def test_implied_devices_and_spoken_amounts_through_the_model(model_paths):
     assert len(on) >= 5 and len(off) < len(on), right
 
 
-def test_a_plural_with_a_place_names_a_group_only_for_the_plural_groups_rule():
+def test_a_plural_with_a_place_names_a_group_of_its_own_kind():
     home = registry_from_data({"devices": [
         {"id": "light.office", "name": "Office Light", "area": "office"},
         {"id": "light.desk_lamp", "name": "Desk Lamp", "area": "office"},
@@ -494,12 +494,12 @@ def test_a_plural_with_a_place_names_a_group_only_for_the_plural_groups_rule():
     ]}, "plurals")
     both = ["light.office", "light.desk_lamp"]
     assert quantified_groups(home, "kill the office lights") == []
-    assert quantified_groups(home, "kill the office lights", plurals=True) == [both]
-    assert quantified_groups(home, "office lights both on", plurals=True) == [both]
-    assert quantified_groups(home, "turn all the lights off", plurals=True) == [[d.id for d in home.devices]]
-    assert quantified_groups(home, "turn the lights off", plurals=True) == []  # which lights is the model's
-    assert quantified_groups(home, "the porch lights on", plurals=True) == []  # a device's own name
-    assert quantified_groups(home, "office light off", plurals=True) == []  # the singular
+    assert named_groups(home, "kill the office lights") == ([], [both])
+    assert named_groups(home, "office lights both on") == ([], [both])
+    assert named_groups(home, "turn all the lights off") == ([[d.id for d in home.devices]], [])
+    assert named_groups(home, "turn the lights off") == ([], [])  # which lights is the model's
+    assert named_groups(home, "the porch lights on") == ([], [])  # a device's own name
+    assert named_groups(home, "office light off") == ([], [])  # the singular
 
 
 def test_outside_and_outdoor_name_the_devices_out_of_doors():
@@ -512,4 +512,4 @@ def test_outside_and_outdoor_name_the_devices_out_of_doors():
     for phrase in ("the outdoor lights", "outside lights", "the lights outside", "outdoor lighting", "lights on outside"):
         assert [d.id for d in home.resolve(phrase)] == outside, phrase
     assert refuted('no_device "outdoor lighting"', home) == outside  # "lighting" is all of them
-    assert quantified_groups(home, "lights on outside", plurals=True) == [outside]
+    assert named_groups(home, "lights on outside") == ([], [outside])

@@ -90,30 +90,34 @@ def spent(domain: str, written: list[str]) -> bool:
     return all(any(clash(a, w) for w in written) for a in spec.actions)
 
 
-def quantified_groups(registry: Registry, request: str, plurals: bool = False) -> list[list[str]]:
+def quantified_groups(registry: Registry, request: str) -> list[list[str]]:
     """The device ids of each group the request names with a quantifier ("lock all the locks",
-    "every light in the kitchen"), in registry order; only groups of two or more. With `plurals`,
-    also a plural with a place ("the bedroom lights", "office lights off") and a quantifier after the
-    noun ("kitchen lights both on").
+    "every light in the kitchen"), in registry order; only groups of two or more."""
+    return named_groups(registry, request)[0]
 
-    Without `plurals` an unquantified plural is left alone: in home-llm's phrasing "the porch lights"
-    is often the one device named Porch Light (a name the registry matches first, so no group).
+
+def named_groups(registry: Registry, request: str) -> tuple[list[list[str]], list[list[str]]]:
+    """The groups the request names, in one reading: those named with a quantifier (as
+    quantified_groups), and the others a plural with a place names ("the bedroom lights", "office
+    lights off") or a plural with a quantifier after it ("kitchen lights both on").
+
+    The second kind is its own rule's (plural-groups): in home-llm's phrasing "the porch lights" is
+    often the one device named Porch Light (a name the registry matches first, so no group).
     """
     words = plain_words(request).split()
-    groups: list[list[str]] = []
+    quantified: list[list[str]] = []
+    plural: list[list[str]] = []
     for j, word in enumerate(words):
         if word not in DEVICE_NOUNS:
             continue
         before = QUANTIFIERS & set(words[max(0, j - 3) : j])
-        plural = plurals and (QUANTIFIERS & set(words[j + 1 : j + 3]) or is_plural(word))
-        if not (before or plural):
+        if not (before or QUANTIFIERS & set(words[j + 1 : j + 3]) or is_plural(word)):
             continue
         found, span = _named_at(registry, words, j)
-        if not before and len(span) < 2:
-            continue  # "the lights" alone: which lights is the model's to say
-        if len(found) > 1:
-            groups.append([d.id for d in found])
-    return groups
+        if len(found) < 2 or not before and len(span) < 2:
+            continue  # one device; or "the lights" alone: which lights is the model's to say
+        (quantified if before else plural).append([d.id for d in found])
+    return quantified, [g for g in plural if g not in quantified]
 
 
 def _named_at(registry: Registry, words: list[str], j: int) -> tuple[list[Device], list[str]]:

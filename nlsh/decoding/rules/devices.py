@@ -9,7 +9,7 @@ from typing import Callable, Literal, Optional
 from nlsh.decoding.guide import Guide
 from nlsh.decoding.rule import Asked
 from nlsh.home.answer import is_home_answer
-from nlsh.home.naming import MENTIONED, coverage, mentions, quantified_groups, said_values, stems
+from nlsh.home.naming import MENTIONED, coverage, mentions, named_groups, said_values, stems
 from nlsh.home.registry import plain_words
 
 
@@ -45,11 +45,12 @@ def reading(asked: Asked) -> Reading:
     said = stems(request)
     scores = {d.id: coverage(d, said) for d in registry.devices}
     words = plain_words(request).split()
+    groups, plural_groups = named_groups(registry, request)
     found = Reading(
         scores=scores,
         ids=sorted(scores),
-        groups=(groups := quantified_groups(registry, request)),
-        plural_groups=[g for g in quantified_groups(registry, request, plurals=True) if g not in groups],
+        groups=groups,
+        plural_groups=plural_groups,
         values=said_values(request),
         domain={d.id: d.domain for d in registry.devices},
         said_at={d.id: mentions(d, words) for d in registry.devices if scores[d.id] >= MENTIONED},
