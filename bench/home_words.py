@@ -1,6 +1,6 @@
 """Home requests in people's words against templated ones, one model, one run.
 
-    python bench/home_words.py [--systems tuned] [--adapter FILE] [--n-templated 248] [--out FILE]
+    python bench/home_words.py [--systems tuned] [--adapter FILE] [--n-templated 248] [--set DIR] [--out FILE]
 
 Scores each system on the people's-words dev set (bench/home_words: 412 requests written by hand
 over four homes of 29-38 devices) and, for comparison in the same run, on the templated home dev
@@ -74,14 +74,17 @@ def main() -> None:
     ap.add_argument("--n-templated", type=int, default=248, help="templated dev items scored beside (0: none)")
     ap.add_argument("--out", default="runs/home_words.json", help="every answer and score, as JSON")
     ap.add_argument("--every", type=int, default=1, help="score every k-th people's-words request only (a quick look)")
+    ap.add_argument("--set", default="", help="another folder of people's-words requests and homes (default: bench/home_words; "
+                    "bench/home_words_fresh was written after the home rules, to check they carry over)")
     ap.add_argument("--tags", default="", help="score only people's-words requests with one of these tags, comma-separated (implied, numbers, ...)")
     args = ap.parse_args()
 
-    from finetune.home_devset import as_records, load_items
+    from finetune.home_devset import SET_DIR, as_records, load_items
 
     tags = {t.strip() for t in args.tags.split(",") if t.strip()}
-    items = [it for it in load_items() if not tags or tags & set(it.tags)][:: args.every]
-    words = as_records(items)
+    folder = Path(args.set) if args.set else SET_DIR
+    items = [it for it in load_items(folder) if not tags or tags & set(it.tags)][:: args.every]
+    words = as_records(items, folder)
     templated = templated_split(args.n_templated) if args.n_templated else []
     load = os.getloadavg()[0]
     results: dict[str, dict] = {}
@@ -94,7 +97,7 @@ def main() -> None:
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(json.dumps(results, indent=2))
 
-    print(f"## home requests in people's words - {datetime.date.today()}, {cpu_name()}, {os.cpu_count()} cores, "
+    print(f"## home requests in people's words ({folder}) - {datetime.date.today()}, {cpu_name()}, {os.cpu_count()} cores, "
           f"load at start {load:.2f}, adapter {args.adapter or 'shipped'}")
     print("| system, set | n | exact | in order | word for word | devices right | accepted | dangerous flagged "
           "| no_device answers | s/request |")

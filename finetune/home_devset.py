@@ -61,11 +61,24 @@ def as_records(items: list[DevItem], folder: Path = SET_DIR) -> list[Record]:
 
 
 def _actions(text: str, registry: Registry) -> list[tuple] | None:
-    """The answer's actions as comparable tuples; None when it is no action list (no_device, junk)."""
+    """The answer's actions as comparable tuples, each as what it does; None when it is no action
+    list (no_device, junk)."""
     try:
-        return [(a.device, a.action, tuple(sorted(a.args.items()))) for a in parse_answer(text, registry)]
+        return [_as_done(a.device, a.action, tuple(sorted(a.args.items()))) for a in parse_answer(text, registry)]
     except Exception:
         return None
+
+
+def _as_done(device: str, action: str, args: tuple) -> tuple:
+    """One action as the state it leaves: SPEC's fan `turn_on percentage=60` runs the fan at 60% as
+    `set_percentage percentage=60` does, and a cover set to position 100 is as open as `open_cover`
+    leaves it, so either is right where one is."""
+    if device.startswith("fan.") and action == "turn_on" and args:
+        return device, "set_percentage", args
+    # a cover at position 100 is open, at 0 closed
+    if device.startswith("cover.") and action == "set_cover_position" and args in ((("position", 100),), (("position", 0),)):
+        return device, "open_cover" if args[0][1] == 100 else "close_cover", ()
+    return device, action, args
 
 
 def judge(answers: list[str], got: str, registry: Registry) -> dict:

@@ -1,6 +1,7 @@
-"""The people's-words dev set (bench/home_words, finetune/home_devset.py): its answers are right in
-their homes, it covers what it claims to, it is kept apart from training by phrasing, and it is
-scored the way bench/home_words.py says."""
+"""The people's-words dev set (bench/home_words, finetune/home_devset.py) and the fresh check set
+written after the home rules (bench/home_words_fresh): their answers are right in their homes, the
+dev set covers what it claims to, both are kept apart from training by phrasing, and they are scored
+the way bench/home_words.py says."""
 
 from __future__ import annotations
 
@@ -9,17 +10,21 @@ from collections import Counter
 import pytest
 
 from conftest import PILES, needs_piles
-from finetune.home_devset import home, item_patterns, judge, load_items, request_pattern, score
+from finetune.home_devset import SET_DIR, home, item_patterns, judge, load_items, request_pattern, score
 from nlsh.home.answer import NoSuchDevice, format_answer, parse_answer
 from nlsh.home.validate import check_actions
 from nlsh.schema import Risk
 
 ITEMS = load_items()
+FRESH = SET_DIR.parent / "home_words_fresh"
+SETS = {SET_DIR: ITEMS, FRESH: load_items(FRESH)}
+SEEN = "training-phrasing"
 
 
-def test_every_answer_is_valid_in_its_home():
-    for it in ITEMS:
-        reg = home(it.home)
+@pytest.mark.parametrize("folder", SETS, ids=lambda f: f.name)
+def test_every_answer_is_valid_in_its_home(folder):
+    for it in SETS[folder]:
+        reg = home(it.home, folder)
         for answer in it.answers:
             if answer.startswith("no_device"):
                 with pytest.raises(NoSuchDevice):
@@ -59,15 +64,19 @@ def test_no_dev_request_has_the_pattern_of_a_training_phrasing():
 
     training = {request_pattern(p.text) for p in phrasings()}
     training |= {request_pattern(t.phrase) for t in load_piles(PILES).templates + own_templates()}
-    clashes = [(it.request, item_patterns(it)) for it in ITEMS if item_patterns(it) & training]
-    assert not clashes
+    for folder, items in SETS.items():
+        # the fresh set was written without looking at training: the requests that came out with a
+        # training phrasing's pattern say so (tag training-phrasing), and are scored apart
+        clashes = {it.request for it in items if item_patterns(it, folder) & training}
+        assert clashes <= {it.request for it in items if SEEN in it.tags}, folder
 
 
 @needs_piles
 def test_no_training_request_equals_a_dev_request():
     from finetune.home_data import build_home_records
 
-    dev = {" ".join(it.request.lower().rstrip(".!?").split()) for it in ITEMS}
+    dev = {" ".join(it.request.lower().rstrip(".!?").split()) for items in SETS.values() for it in items
+           if SEEN not in it.tags}
     trained = {" ".join(r.instruction.lower().rstrip(".!?").split()) for r in build_home_records(PILES, 6000, seed=0)}
     assert not dev & trained
 
@@ -95,6 +104,13 @@ def test_patterns_take_out_devices_values_and_speech():
         (["media_player.kitchen_speaker media_stop", "media_player.kitchen_speaker turn_off"],
          "media_player.kitchen_speaker turn_off", {"exact": True, "in_order": True, "devices": True}),
         (["light.office turn_off"], "ls -la", {"exact": False, "in_order": False, "devices": False}),
+        # judged by what it does: a fan turned on at 40% is a fan set to 40%, a blind at 100 is open
+        (["fan.office set_percentage percentage=40"], "fan.office turn_on percentage=40",
+         {"exact": True, "in_order": True, "devices": True}),
+        (["cover.living_room_blinds open_cover"], "cover.living_room_blinds set_cover_position position=100",
+         {"exact": True, "in_order": True, "devices": True}),
+        (["cover.living_room_blinds open_cover"], "cover.living_room_blinds set_cover_position position=90",
+         {"exact": False, "in_order": False, "devices": True}),
     ],
 )
 def test_judging_an_answer(refs, got, expected):

@@ -122,7 +122,9 @@ def test_prior_only_lowers_worse_devices_and_never_touches_other_tokens():
     assert offset("no") == 0.0  # no_device is never pushed down
     offset = prior("light.")
     assert offset("den") == 0.0 and -3.0 <= offset("laundry") < -2.5
-    assert prior("light.den_lamp turn_on") is None  # past the device id
+    # Past the device id, nothing but going on once every named device is in (named-end).
+    past = prior("light.den_lamp turn_on")
+    assert past(" brightness_pct") == 0.0 and past(";") < 0.0
     # The device already used is out of the running: the next best sets the scale.
     after = prior("light.den_lamp turn_on brightness_pct=4; ")
     assert after is None or after("light.den") <= 0.0
@@ -164,7 +166,8 @@ def test_an_unfinished_group_holds_the_answer_open_and_in_order():
     nxt = prior(after_first + "; ")
     assert nxt("lock") == 0.0 and nxt("light") < -10
     assert prior(after_first + "; lock.")("front") < -10  # a repeat is not the next member
-    assert prior("lock.front_door lock; lock.back_door lock") is None  # the group is complete
+    done = prior("lock.front_door lock; lock.back_door lock")  # the group is complete: it may end,
+    assert done("") == 0.0 and done(";") < 0.0  # and going on is lowered (named-end)
 
 
 # -- one device, once; devices in the request's order ------------------------------------------
@@ -230,9 +233,9 @@ def test_a_said_value_lowers_the_others():
     offset = prior("light.den_lamp turn_on color_name=")
     assert offset("te") == 0.0 and offset("t") == 0.0 and offset("al") < -5
     done = prior("light.den_lamp turn_on color_name=teal")
-    assert done("") == 0.0 and done(";") == 0.0
+    assert done("") == 0.0 and done(";") < 0.0  # the one device named is in: going on is lowered (named-end)
     # With no colour said, the model chooses alone.
-    assert device_prior(HOME, "den lamp on", devices_only=True)("light.den_lamp turn_on color_name=") is None
+    assert device_prior(HOME, "den lamp on", devices_only=True)("light.den_lamp turn_on color_name=")("re") == 0.0
 
 
 # -- inside the real decoding loop -------------------------------------------------------------

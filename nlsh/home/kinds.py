@@ -77,6 +77,15 @@ def is_kind(d: Device, kind: str) -> bool:
     return bool(said & words)
 
 
+def noun_kind(domain: str, noun: str) -> str | None:
+    """The kind a device noun says within its domain ("tv": a TV, not the speaker beside it), or None
+    where the noun says only the domain ("light", "player")."""
+    for kind, (dom, words) in KIND_WORDS.items():
+        if dom == domain and words is not None and (noun in words or noun.endswith("s") and noun[:-1] in words):
+            return kind
+    return None
+
+
 def of_kind(registry: Registry, kind: str) -> list[Device]:
     return [d for d in registry.devices if is_kind(d, kind)]
 

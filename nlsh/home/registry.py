@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError,
 
 from nlsh.errors import UsageError
 from nlsh.home.catalog import COVER_DEVICE_CLASSES, DEFAULT_MAX_TEMP, DEFAULT_MIN_TEMP, DOMAINS
-from nlsh.home.kinds import ACTIVITY_KINDS, OUTSIDE, WINDOW_CLASSES, implied, is_outdoor
+from nlsh.home.kinds import ACTIVITY_KINDS, OUTSIDE, WINDOW_CLASSES, implied, is_kind, is_outdoor, noun_kind
 
 _ID = re.compile(r"^([a-z_]+)\.([a-z0-9_]+)$")
 
@@ -202,12 +202,16 @@ class Registry(BaseModel):
         if noun is None:
             return []
         domain, classes = DEVICE_NOUNS[noun]
-        return [
+        found = [
             d for d in self.devices
             if d.domain == domain
             and (classes is None or d.device_class in classes)
             and (area is None or (d.area is not None and in_area(d.area, area)))
         ]
+        # "kill both tvs" is the TVs, not the speaker beside them (bench/home_words); a home whose
+        # TV is called something else keeps every player.
+        kind = noun_kind(domain, noun)
+        return [d for d in found if is_kind(d, kind)] or found if kind else found
 
     @cached_property
     def _names(self) -> tuple[dict[str, Device], dict[str, Device]]:

@@ -4,7 +4,7 @@ with its RULE and a line below.
 """
 
 from nlsh.decoding.rules import (close_compounds, device_names, named_tool, fallback_forks, home_grammar_only, plural_groups, quantified_groups,
-                                 refuted_no_device, repeat_cut, request_order, said_values, taught_command)
+                                 refuted_no_device, repeat_cut, request_order, said_actions, said_values, named_end, spared_devices, taught_command)
 
 RULES = (
     # shell answers
@@ -17,7 +17,10 @@ RULES = (
     plural_groups.RULE,
     device_names.RULE,
     request_order.RULE,
+    spared_devices.RULE,
+    named_end.RULE,
     said_values.RULE,
+    said_actions.RULE,
     refuted_no_device.RULE,
     home_grammar_only.RULE,
     # any answer

@@ -9,7 +9,7 @@ from typing import Callable, Literal, Optional
 from nlsh.decoding.guide import Guide
 from nlsh.decoding.rule import Asked
 from nlsh.home.answer import is_home_answer
-from nlsh.home.naming import MENTIONED, coverage, mentions, named_groups, said_values, stems
+from nlsh.home.naming import MENTIONED, colour_lights, coverage, mentions, named_devices, named_groups, said_actions, said_values, spared, stems
 from nlsh.home.registry import plain_words
 
 
@@ -22,8 +22,11 @@ class Reading:
     groups: list[list[str]]  # the groups named with a quantifier, each in registry order
     plural_groups: list[list[str]]  # the other groups a plural with a place names ("the bedroom lights")
     values: dict[str, set[str]]  # argument -> the values the request says for it
+    actions: dict[str, set[str]]  # domain -> the actions the request's words say for it
     domain: dict[str, str]  # device id -> its domain
     said_at: dict[str, set[int]]  # device id -> where the request says its own words (well-named devices)
+    named: frozenset[str]  # the devices the request names outright, groups included, spared ones not
+    spared: frozenset[str]  # the devices it says to leave as they are ("except the porch light")
 
     def matching(self, cand: str) -> list[str]:
         """The device ids a device id being written (or written whole, then a space) can still be."""
@@ -46,19 +49,38 @@ def reading(asked: Asked) -> Reading:
     scores = {d.id: coverage(d, said) for d in registry.devices}
     words = plain_words(request).split()
     groups, plural_groups = named_groups(registry, request)
+    named = named_devices(registry, request)
+    values = said_values(request)
+    if "color_name" in values:  # a colour goes to the lights that take one: they are the group
+        grouped = {i for g in groups + plural_groups for i in g}
+        named = {i for i in named if i not in grouped or _taking_colour(registry, [i])}
+        groups = [g for g in (_taking_colour(registry, g) for g in groups) if g]
+        plural_groups = [g for g in (_taking_colour(registry, g) for g in plural_groups) if g]
+        colour = colour_lights(registry, request, named)
+        if colour:  # the request names none: the others are not named either
+            groups = groups if groups or plural_groups else [colour]
+            named = {i for i in named if _taking_colour(registry, [i])} | set(colour)
     found = Reading(
         scores=scores,
         ids=sorted(scores),
         groups=groups,
         plural_groups=plural_groups,
-        values=said_values(request),
+        values=values,
+        actions=said_actions(request),
         domain={d.id: d.domain for d in registry.devices},
         said_at={d.id: mentions(d, words) for d in registry.devices if scores[d.id] >= MENTIONED},
+        named=frozenset(named),
+        spared=frozenset(spared(registry, request)),
     )
     if len(_READINGS) >= 64:
         _READINGS.clear()
     _READINGS[key] = (registry, found)
     return found
+
+
+def _taking_colour(registry, ids: list[str]) -> list[str]:
+    """The ids less the lights that take no colour."""
+    return [i for i in ids if not (i.startswith("light.") and not registry.get(i).has("color"))]
 
 
 @dataclass(frozen=True)

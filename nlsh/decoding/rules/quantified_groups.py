@@ -35,12 +35,13 @@ def group_guide(asked: Asked, groups: list[list[str]]) -> Optional[Guide]:
     def anywhere(so_far: SoFar) -> Offset:
         if not so_far.past_device:
             return _next_member(read, groups, unfinished(so_far.used), so_far.partial, so_far.used)
-        arg, eq, _ = so_far.partial.rsplit(" ", 1)[1].partition("=")
-        if eq and arg in read.values and "said-values" in asked.on:
-            return None  # a value the request says is being written: that rule has the say
+        arg, eq, value = so_far.partial.rsplit(" ", 1)[1].partition("=")
         if not unfinished(so_far.used | {so_far.partial.split()[0]}):
             return None
-        return lambda piece: -WEIGHT if piece == "" or "\n" in piece else 0.0  # no end inside the group
+        if eq and arg in read.values and "said-values" in asked.on and value not in read.values[arg]:
+            return None  # a value the request says is being written: that rule has the say
+        # no end inside the group ("can the lights go red" ended after the first colour light)
+        return lambda piece: -WEIGHT if piece == "" or "\n" in piece else 0.0
 
     return device_guide(asked, "both", anywhere)
 
