@@ -45,30 +45,34 @@ HVAC_WORDS: dict[str, list[str]] = {
 
 # The words people use for a domain's actions, normalised (nlsh.home.registry.plain_words). Only
 # those that say one action: "up" opens a blind but raises a volume, so it is the cover's alone.
-_ON = ("on", "turn on", "switch on", "power on", "power up", "start", "kill for")  # "i'd kill for a coffee"
-_OFF = ("off", "turn off", "switch off", "power off", "power down", "kill", "shut off", "shut down", "out")
+_ON = ("on", "turn on", "switch on", "power on", "power up", "start", "kill for", "activate", "enable", "illuminate")  # "i'd kill for a coffee"
+_OFF = ("off", "turn off", "switch off", "power off", "power down", "kill", "shut off", "shut down", "out",
+        "deactivate", "disable")
+_TOGGLE = ("flip", "toggle")
 ACTION_WORDS: dict[str, dict[str, tuple[str, ...]]] = {
-    "light": {"turn_on": _ON, "turn_off": _OFF},
-    "switch": {"turn_on": _ON + ("going", "brew", "boil"), "turn_off": _OFF + ("stop",)},
+    "light": {"turn_on": _ON, "turn_off": _OFF, "toggle": _TOGGLE},
+    "switch": {"turn_on": _ON + ("going", "brew", "boil"), "turn_off": _OFF + ("stop",), "toggle": _TOGGLE},
     "fan": {"turn_on": _ON, "turn_off": _OFF},
     "climate": {"turn_on": _ON, "turn_off": _OFF},
     "media_player": {
-        "turn_on": tuple(w for w in _ON if w != "start"), "turn_off": _OFF,
-        "media_play": ("start", "play", "resume", "unpause", "carry on", "continue", "going again", "keep playing", "back on"),
+        "turn_on": _ON, "turn_off": _OFF,
+        "media_play": ("play", "resume", "unpause", "carry on", "continue", "going again", "keep playing", "back on"),
         "media_pause": ("pause", "hold", "freeze", "on pause"),
         "media_stop": ("stop",),
         "media_next_track": ("next", "skip", "change the song", "change the track", "another song", "different song"),
         "media_previous_track": ("previous", "last song", "last track", "song before", "track before", "go back a song"),
-        "volume_up": ("louder", "turn up", "turn it up", "volume up", "too quiet", "barely hear", "cant hear",
+        "volume_up": ("louder", "turn up", "turn it up", "volume up", "increase the volume", "raise the volume", "too quiet", "barely hear", "cant hear",
                       "cannot hear", "a notch up", "crank"),
-        "volume_down": ("quieter", "turn down", "turn it down", "volume down", "too loud", "softer", "keep it down"),
+        "volume_down": ("quieter", "turn down", "turn it down", "volume down", "lower the volume", "lower volume",
+                        "decrease the volume", "reduce the volume", "too loud", "softer", "keep it down"),
         "volume_mute": ("mute", "unmute", "silence", "no longer mute", "take mute off", "sound on", "sound back on", "sound off"),
     },
     "cover": {
         "open_cover": ("open", "up", "raise", "lift", "pull up"),
         "close_cover": ("close", "shut", "down", "drop", "lower", "pull down"),
     },
-    "lock": {"lock": ("lock", "lock up", "secure"), "unlock": ("unlock", "let me in", "let in", "open")},
+    # "lock" is also what the device is called ("unsecure the bedroom lock"), so it says nothing alone
+    "lock": {"lock": ("lock up", "secure", "engage"), "unlock": ("unlock", "unsecure", "let me in", "let in", "open", "disengage")},
     "vacuum": {
         # "hoover" is also what the vacuum is called ("robot hoover back to its charger")
         "start": ("start", "clean", "hoover the", "hoover out", "hoovering", "vacuuming", "do the floors", "loose", "run"),
