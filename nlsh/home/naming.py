@@ -348,8 +348,7 @@ def said_actions(request: str) -> dict[str, set[str]]:
     words = plain_words(request).split()
     setting = any(c.isdigit() for c in request) or bool(said_values(request))
     out: dict[str, set[str]] = {}
-    for domain, sayings in ACTION_WORDS.items():
-        spoken = {plain_words(w): action for action, ws in sayings.items() for w in ws}
+    for domain, spoken in _SPOKEN_ACTIONS.items():
         found = _spans(words, spoken)
         if not found:
             continue
@@ -359,6 +358,11 @@ def said_actions(request: str) -> dict[str, set[str]]:
             actions |= {a for a, act in spec.actions.items() if _SETTINGS & set(act.args)}
         out[domain] = actions
     return out
+
+
+# Domain -> each saying, normalised -> the action it says: read once, not at every request.
+_SPOKEN_ACTIONS = {domain: {plain_words(w): action for action, ws in sayings.items() for w in ws}
+                   for domain, sayings in ACTION_WORDS.items()}
 
 
 def _spans(words: list[str], spoken: dict[str, str]) -> list[tuple[int, int, str]]:

@@ -211,7 +211,9 @@ class Registry(BaseModel):
         # "kill both tvs" is the TVs, not the speaker beside them (bench/home_words); a home whose
         # TV is called something else keeps every player.
         kind = noun_kind(domain, noun)
-        return [d for d in found if is_kind(d, kind)] or found if kind else found
+        if kind is None:
+            return found
+        return [d for d in found if is_kind(d, kind)] or found
 
     @cached_property
     def _names(self) -> tuple[dict[str, Device], dict[str, Device]]:
